@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs everything atm needs to build and test on Debian 12, then builds it.
+# Idempotent: a second run only rebuilds what changed.
+#   scripts/setup.sh            build dependencies + release build
+#   scripts/setup.sh --test     also the test tools (Chromium, npm clients, authlib)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+export DEBIAN_FRONTEND=noninteractive
+
+pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev
+      libsqlitecpp-dev libtomlplusplus-dev catch2 libssl-dev libsqlite3-dev dpkg-dev)
+if [ $want_test = 1 ]; then
+  pkgs+=(chromium python3-authlib python3-requests nodejs npm sqlite3 file)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere (e.g. nodesource): do not fight an existing node.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+
+# deb-src for the header-only httplib.h (Debian's shared libcpp-httplib cannot link statically).
+src_list=/etc/apt/sources.list.d/atm-deb-src.sources
+need_update=0
+if [ ! -f "$src_list" ] && ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
+  sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources | sudo_ tee "$src_list" >/dev/null
+  need_update=1
+fi
+if [ ${#missing[@]} -gt 0 ] || [ $need_update = 1 ]; then
+  sudo_ apt-get update -q
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+third=$root/build/third_party
+if [ ! -f "$third/httplib/httplib.h" ]; then
+  mkdir -p "$third/src" "$third/httplib"
+  (cd "$third/src" && apt-get source -q cpp-httplib >/dev/null)
+  cp "$(ls -d "$third"/src/cpp-httplib-*/ | head -n1)/httplib.h" "$third/httplib/httplib.h"
+fi
+
+if [ $want_test = 1 ] && [ ! -d tests/e2e/node_modules ]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)"

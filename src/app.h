@@ -1,0 +1,88 @@
+// The composition root: builds and owns everything, in dependency order
+// (store -> services -> handlers -> router -> server), and runs the
+// background maintenance (key rotation, expiry purge).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "domain/clients.h"
+#include "domain/codes.h"
+#include "domain/keys.h"
+#include "domain/tokens.h"
+#include "domain/users.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "oauth/deps.h"
+#include "store/sqlite_store.h"
+
+namespace atm {
+
+// The store and the domain services over it: what both the server and the CLI
+// subcommands need.
+class Services {
+ public:
+  static Result<std::unique_ptr<Services>> Open(const Config& config);
+
+  const Config& config() const { return config_; }
+  const Clock& clock() const { return clock_; }
+  SqliteStore& store() { return *store_; }
+  ClientService& clients() { return *clients_; }
+  UserService& users() { return *users_; }
+  CodeService& codes() { return *codes_; }
+  KeyService& keys() { return *keys_; }
+  TokenService& tokens() { return *tokens_; }
+
+ private:
+  explicit Services(const Config& config) : config_(config) {}
+  Config config_;
+  SystemClock clock_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<ClientService> clients_;
+  std::unique_ptr<UserService> users_;
+  std::unique_ptr<CodeService> codes_;
+  std::unique_ptr<KeyService> keys_;
+  std::unique_ptr<TokenService> tokens_;
+};
+
+class App {
+ public:
+  // Opens storage, seeds from config, starts the keys, binds the socket.
+  static Result<std::unique_ptr<App>> Create(const Config& config);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  int port() const { return port_; }
+  const Router& router() const { return router_; }
+  Services& services() { return *services_; }
+  // The URL printed in the listening line.
+  std::string ListenUrl() const;
+  // Serves until Stop(); returns after in-flight requests finish.
+  void Serve();
+  // Safe from any thread, before or during Serve().
+  void Stop();
+
+ private:
+  App() = default;
+  void RegisterRoutes();
+  void MaintenanceLoop();
+
+  std::unique_ptr<Services> services_;
+  std::unique_ptr<OAuthDeps> deps_;
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> serving_{false};
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  std::thread maintenance_;
+};
+
+}  // namespace atm

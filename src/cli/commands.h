@@ -1,0 +1,15 @@
+// The subcommands of the atm executable. Each takes the arguments after its
+// name and returns the process exit status (0 ok, 1 failure, 2 bad use).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace atm {
+
+using Argv = std::vector<std::string>;
+
+int RunServe(const Argv& args);
+int RunHashPassword(const Argv& args);
+
+}  // namespace atm

@@ -1,0 +1,20 @@
+// Loading the config for a subcommand: --config PATH (default ./config.toml)
+// and --db PATH, with the one-line error on failure.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "cli/args.h"
+#include "config/config.h"
+
+namespace atm {
+
+// The options every database subcommand accepts.
+inline const std::set<std::string> kConfigOptions = {"--config", "--db"};
+
+// Reads the config named by --config, or ./config.toml; when no --config was
+// given and ./config.toml does not exist, the defaults. Applies --db.
+Result<Config> LoadConfigFromArgs(const Args& args);
+
+}  // namespace atm

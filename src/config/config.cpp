@@ -1,0 +1,298 @@
+#include "config/config.h"
+
+#include <cctype>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace atm {
+namespace {
+
+const char* TypeName(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::table: return "a table";
+    default: return "a date or time";
+  }
+}
+
+// Walks one TOML table, handing each key to the field reader registered for it.
+class TableReader {
+ public:
+  using FieldFn = std::function<Status(const toml::node&, const std::string& key)>;
+
+  TableReader(const std::string& source, std::string prefix)
+      : source_(source), prefix_(std::move(prefix)) {}
+
+  void Field(const std::string& name, FieldFn fn) { fields_[name] = std::move(fn); }
+
+  Status Read(const toml::table& table) const {
+    for (auto&& [k, node] : table) {
+      std::string key = prefix_.empty() ? std::string(k.str()) : prefix_ + "." + std::string(k.str());
+      auto it = fields_.find(std::string(k.str()));
+      if (it == fields_.end()) return Fail(key, "unknown key");
+      if (auto s = it->second(node, key); !s) return s;
+    }
+    return Ok();
+  }
+
+  Error Fail(const std::string& key, const std::string& what) const {
+    return Error("invalid_config", source_ + ": " + key + ": " + what, key);
+  }
+
+  FieldFn String(std::string* out) const {
+    return [this, out](const toml::node& n, const std::string& key) -> Status {
+      if (!n.is_string()) return Fail(key, std::string("expected a string, got ") + TypeName(n));
+      *out = *n.value<std::string>();
+      return Ok();
+    };
+  }
+  FieldFn Bool(bool* out) const {
+    return [this, out](const toml::node& n, const std::string& key) -> Status {
+      if (!n.is_boolean()) return Fail(key, std::string("expected a boolean, got ") + TypeName(n));
+      *out = *n.value<bool>();
+      return Ok();
+    };
+  }
+  template <class Int>
+  FieldFn Integer(Int* out, int64_t min, int64_t max) const {
+    return [this, out, min, max](const toml::node& n, const std::string& key) -> Status {
+      if (!n.is_integer()) return Fail(key, std::string("expected an integer, got ") + TypeName(n));
+      int64_t v = *n.value<int64_t>();
+      if (v < min || v > max) {
+        return Fail(key, "expected an integer from " + std::to_string(min) + " to " +
+                             std::to_string(max) + ", got " + std::to_string(v));
+      }
+      *out = static_cast<Int>(v);
+      return Ok();
+    };
+  }
+  // A duration: an integer number of seconds, or a string such as "90s",
+  // "15m", "12h", "30d".
+  FieldFn Duration(int64_t* out, int64_t min) const {
+    return [this, out, min](const toml::node& n, const std::string& key) -> Status {
+      int64_t v = 0;
+      if (n.is_integer()) {
+        v = *n.value<int64_t>();
+      } else if (n.is_string()) {
+        std::string s = *n.value<std::string>();
+        size_t digits = 0;
+        while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
+        static const std::map<std::string, int64_t> kUnits = {
+            {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+        auto unit = kUnits.find(s.substr(digits));
+        if (digits == 0 || digits > 9 || unit == kUnits.end()) {
+          return Fail(key, "expected a duration such as 600, \"90s\", \"15m\", \"12h\" or \"30d\", got \"" + s + "\"");
+        }
+        v = std::stoll(s.substr(0, digits)) * unit->second;
+      } else {
+        return Fail(key, std::string("expected a duration (seconds or a string like \"30d\"), got ") + TypeName(n));
+      }
+      if (v < min) return Fail(key, "must be at least " + std::to_string(min) + " seconds");
+      *out = v;
+      return Ok();
+    };
+  }
+  FieldFn OneOf(std::string* out, std::vector<std::string> allowed) const {
+    return [this, out, allowed](const toml::node& n, const std::string& key) -> Status {
+      if (!n.is_string()) return Fail(key, std::string("expected a string, got ") + TypeName(n));
+      std::string v = *n.value<std::string>();
+      for (const auto& a : allowed) {
+        if (a == v) {
+          *out = v;
+          return Ok();
+        }
+      }
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
+      return Fail(key, "expected one of " + list + ", got \"" + v + "\"");
+    };
+  }
+  FieldFn Table(std::function<Status(const toml::table&, const std::string&)> read) const {
+    return [this, read](const toml::node& n, const std::string& key) -> Status {
+      if (!n.is_table()) return Fail(key, std::string("expected a table, got ") + TypeName(n));
+      return read(*n.as_table(), key);
+    };
+  }
+  // An array of tables ([[name]]), each read by `read` with its indexed key.
+  FieldFn TableArray(std::function<Status(const toml::table&, const std::string&)> read) const {
+    return [this, read](const toml::node& n, const std::string& key) -> Status {
+      if (!n.is_array()) return Fail(key, std::string("expected an array of tables, got ") + TypeName(n));
+      const toml::array& arr = *n.as_array();
+      for (size_t i = 0; i < arr.size(); ++i) {
+        std::string item_key = key + "[" + std::to_string(i) + "]";
+        if (!arr[i].is_table()) return Fail(item_key, std::string("expected a table, got ") + TypeName(arr[i]));
+        if (auto s = read(*arr[i].as_table(), item_key); !s) return s;
+      }
+      return Ok();
+    };
+  }
+  // A string or an array of strings.
+  FieldFn Strings(std::vector<std::string>* out) const {
+    return [this, out](const toml::node& n, const std::string& key) -> Status {
+      out->clear();
+      if (n.is_string()) {
+        out->push_back(*n.value<std::string>());
+        return Ok();
+      }
+      if (!n.is_array()) return Fail(key, std::string("expected a string or an array of strings, got ") + TypeName(n));
+      for (const auto& item : *n.as_array()) {
+        if (!item.is_string()) return Fail(key, std::string("expected an array of strings, found ") + TypeName(item));
+        out->push_back(*item.value<std::string>());
+      }
+      return Ok();
+    };
+  }
+
+ private:
+  const std::string& source_;
+  std::string prefix_;
+  std::map<std::string, FieldFn> fields_;
+};
+
+Status ReadUser(const std::string& source, const toml::table& t, const std::string& key, SeedUser& u) {
+  TableReader r(source, key);
+  r.Field("email", r.String(&u.email));
+  r.Field("password", r.String(&u.password));
+  r.Field("password_hash", r.String(&u.password_hash));
+  r.Field("first_name", r.String(&u.first_name));
+  r.Field("last_name", r.String(&u.last_name));
+  if (auto s = r.Read(t); !s) return s;
+  if (u.email.empty()) return r.Fail(key + ".email", "is required");
+  if (u.password.empty() == u.password_hash.empty()) {
+    return r.Fail(key, "give exactly one of password or password_hash");
+  }
+  return Ok();
+}
+
+Status ReadApplication(const std::string& source, const toml::table& t, const std::string& key,
+                       SeedApplication& a) {
+  TableReader r(source, key);
+  r.Field("name", r.String(&a.name));
+  r.Field("client_id", r.String(&a.client_id));
+  r.Field("client_secret", r.String(&a.client_secret));
+  r.Field("redirect_url", r.Strings(&a.redirect_urls));
+  r.Field("redirect_urls", r.Strings(&a.redirect_urls));
+  r.Field("public", r.Bool(&a.is_public));
+  r.Field("users", r.TableArray([&](const toml::table& ut, const std::string& uk) {
+    a.users.emplace_back();
+    return ReadUser(source, ut, uk, a.users.back());
+  }));
+  if (auto s = r.Read(t); !s) return s;
+  if (a.name.empty()) return r.Fail(key + ".name", "is required");
+  if (a.redirect_urls.empty()) return r.Fail(key + ".redirect_url", "is required");
+  if (a.is_public && !a.client_secret.empty()) {
+    return r.Fail(key + ".client_secret", "a public application has no client secret");
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::string Config::PublicUrl(int bound_port) const {
+  if (!server.public_url.empty()) {
+    std::string u = server.public_url;
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    return u;
+  }
+  std::string host = server.host == "0.0.0.0" || server.host == "::" ? "localhost" : server.host;
+  return "http://" + host + ":" + std::to_string(bound_port);
+}
+
+Result<Config> ParseConfig(const std::string& text, const std::string& source) {
+  Config c;
+  c.source = source;
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Error("invalid_config", source + ":" + std::to_string(e.source().begin.line) + ": " +
+                                       std::string(e.description()));
+  }
+  TableReader r(source, "");
+  r.Field("server", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("host", s.String(&c.server.host));
+    s.Field("port", s.Integer(&c.server.port, 0, 65535));
+    s.Field("threads", s.Integer(&c.server.threads, 0, 1024));
+    s.Field("public_url", s.String(&c.server.public_url));
+    s.Field("max_body_bytes", s.Integer(&c.server.max_body_bytes, 1024, 64 << 20));
+    s.Field("read_timeout_seconds", s.Integer(&c.server.read_timeout_seconds, 1, 3600));
+    s.Field("log_format", s.OneOf(&c.server.log_format, {"text", "json"}));
+    s.Field("log_level", s.OneOf(&c.server.log_level, {"debug", "info", "warn", "error"}));
+    s.Field("access_log", s.Bool(&c.server.access_log));
+    s.Field("tls", s.Table([&](const toml::table& tt, const std::string& tk) -> Status {
+      TableReader tls(source, tk);
+      tls.Field("cert_file", tls.String(&c.server.tls_cert_file));
+      tls.Field("key_file", tls.String(&c.server.tls_key_file));
+      if (auto st = tls.Read(tt); !st) return st;
+      if (c.server.tls_cert_file.empty() != c.server.tls_key_file.empty()) {
+        return tls.Fail(tk, "give both cert_file and key_file");
+      }
+      return Ok();
+    }));
+    return s.Read(t);
+  }));
+  r.Field("storage", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("path", s.String(&c.storage.path));
+    s.Field("synchronous", s.OneOf(&c.storage.synchronous, {"normal", "full"}));
+    return s.Read(t);
+  }));
+  r.Field("tokens", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("issuer", s.String(&c.tokens.issuer));
+    s.Field("access_token_ttl", s.Duration(&c.tokens.access_token_ttl, 1));
+    s.Field("id_token_ttl", s.Duration(&c.tokens.id_token_ttl, 1));
+    s.Field("refresh_token_ttl", s.Duration(&c.tokens.refresh_token_ttl, 1));
+    s.Field("code_ttl", s.Duration(&c.tokens.code_ttl, 1));
+    return s.Read(t);
+  }));
+  r.Field("pkce", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("allow_plain", s.Bool(&c.pkce.allow_plain));
+    return s.Read(t);
+  }));
+  r.Field("passwords", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("scrypt_log_n", s.Integer(&c.passwords.scrypt_log_n, 4, 22));
+    s.Field("min_length", s.Integer(&c.passwords.min_length, 1, 1024));
+    s.Field("max_concurrent_hashes", s.Integer(&c.passwords.max_concurrent_hashes, 0, 1024));
+    return s.Read(t);
+  }));
+  r.Field("keys", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("algorithm", s.OneOf(&c.keys.algorithm, {"RS256", "ES256", "EdDSA"}));
+    s.Field("rotate_every", s.Duration(&c.keys.rotate_every, 0));
+    s.Field("key_file", s.String(&c.keys.key_file));
+    return s.Read(t);
+  }));
+  r.Field("applications", r.TableArray([&](const toml::table& t, const std::string& k) {
+    c.applications.emplace_back();
+    return ReadApplication(source, t, k, c.applications.back());
+  }));
+  if (auto s = r.Read(root); !s) return s.error();
+  return c;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error("invalid_config", path + ": cannot read the file (does it exist?)");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return Error("invalid_config", path + ": cannot read the file");
+  return ParseConfig(buf.str(), path);
+}
+
+void ApplyOverrides(const Overrides& overrides, Config& config) {
+  if (overrides.port) config.server.port = *overrides.port;
+  if (overrides.db_path) config.storage.path = *overrides.db_path;
+}
+
+}  // namespace atm

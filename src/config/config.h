@@ -1,0 +1,101 @@
+// The Config struct: every option with its default in-class. LoadConfig reads a
+// TOML file into it; unknown keys and wrong types are errors that name the file,
+// the key and what was expected.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace atm {
+
+struct SeedUser {
+  std::string email;
+  std::string password;       // plain, hashed at seeding; or
+  std::string password_hash;  // what `atm hash-password` prints
+  std::string first_name;
+  std::string last_name;
+};
+
+struct SeedApplication {
+  std::string name;
+  std::string client_id;      // generated when empty
+  std::string client_secret;  // generated when empty (unless public)
+  std::vector<std::string> redirect_urls;
+  bool is_public = false;  // public clients authenticate with PKCE only
+  std::vector<SeedUser> users;
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 0;                   // 0 = chosen from the core count
+  std::string public_url;            // base URL of the issuer; default http://host:port
+  int64_t max_body_bytes = 64 * 1024;
+  int read_timeout_seconds = 10;
+  std::string log_format = "text";   // text | json
+  std::string log_level = "info";    // debug | info | warn | error
+  bool access_log = true;            // one line per request on stderr
+  std::string tls_cert_file;         // [server.tls] cert_file: PEM chain; with key_file, HTTPS
+  std::string tls_key_file;          // [server.tls] key_file
+};
+
+struct StorageConfig {
+  std::string path = "atm.db";       // ":memory:" keeps nothing on disk
+  std::string synchronous = "normal";  // normal | full
+};
+
+struct TokenConfig {
+  std::string issuer = "atm";
+  int64_t access_token_ttl = 600;
+  int64_t id_token_ttl = 600;
+  int64_t refresh_token_ttl = 30 * 24 * 3600;
+  int64_t code_ttl = 60;
+};
+
+struct PkceConfig {
+  bool allow_plain = false;
+};
+
+struct PasswordConfig {
+  int scrypt_log_n = 17;  // N = 2^17, r = 8, p = 1: 128 MiB, OWASP's first choice
+  int min_length = 8;
+  int max_concurrent_hashes = 0;  // 0 = one per core
+};
+
+struct KeyConfig {
+  std::string algorithm = "RS256";  // RS256 | ES256 | EdDSA
+  int64_t rotate_every = 0;         // seconds; 0 = only on `atm keys rotate`
+  std::string key_file;             // optional PEM private key to sign with
+};
+
+struct Config {
+  std::string source = "config.toml";  // the file it came from (for messages)
+  ServerConfig server;
+  StorageConfig storage;
+  TokenConfig tokens;
+  PkceConfig pkce;
+  PasswordConfig passwords;
+  KeyConfig keys;
+  std::vector<SeedApplication> applications;
+
+  // The issuer's base URL for discovery documents (no trailing slash).
+  std::string PublicUrl(int bound_port) const;
+};
+
+// Reads and validates the TOML file at `path`. The error's description is one
+// line: "<file>: <key>: <what is wrong>".
+Result<Config> LoadConfig(const std::string& path);
+// Parses TOML text (used by LoadConfig and by tests); `source` names it in errors.
+Result<Config> ParseConfig(const std::string& text, const std::string& source);
+
+struct Overrides {
+  std::optional<int> port;
+  std::optional<std::string> db_path;
+};
+void ApplyOverrides(const Overrides& overrides, Config& config);
+
+}  // namespace atm

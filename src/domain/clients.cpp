@@ -1,0 +1,165 @@
+#include "domain/clients.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "crypto/encoding.h"
+#include "domain/ids.h"
+#include "domain/validation.h"
+
+namespace atm {
+namespace {
+
+Status ValidateName(const std::string& name) {
+  if (name.empty()) return InvalidRequest("name is required", "name");
+  if (name.size() > 200) return InvalidRequest("name must be at most 200 characters", "name");
+  return Ok();
+}
+
+Status ValidateRedirectUrls(const std::vector<std::string>& urls) {
+  if (urls.empty()) return InvalidRequest("redirect URL is required", "redirect_url");
+  if (urls.size() > 20) return InvalidRequest("at most 20 redirect URLs", "redirect_url");
+  for (const auto& u : urls) {
+    if (auto s = ValidateRedirectUrl(u, "redirect_url"); !s) return s;
+  }
+  return Ok();
+}
+
+Status ValidateClientId(const std::string& id) {
+  bool ok = !id.empty() && id.size() <= 100 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+  if (!ok) return InvalidRequest("client_id must be 1 to 100 characters of A-Z a-z 0-9 - _ .", "client_id");
+  return Ok();
+}
+
+Status ValidateClientSecret(const std::string& secret) {
+  bool ok = secret.size() >= 16 && secret.size() <= 200 &&
+            std::all_of(secret.begin(), secret.end(),
+                        [](char c) { return c > 0x20 && c < 0x7f; });
+  if (!ok) {
+    return InvalidRequest("client_secret must be 16 to 200 printable characters without spaces",
+                          "client_secret");
+  }
+  return Ok();
+}
+
+std::vector<std::string> TrimAll(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    std::string t = Trim(s);
+    if (!t.empty() && std::find(out.begin(), out.end(), t) == out.end()) out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<CreatedApplication> ClientService::Create(const NewApplication& app) {
+  ClientRecord c;
+  c.name = Trim(app.name);
+  c.redirect_urls = TrimAll(app.redirect_urls);
+  c.is_public = app.is_public;
+  if (auto s = ValidateName(c.name); !s) return s.error();
+  if (auto s = ValidateRedirectUrls(c.redirect_urls); !s) return s.error();
+  c.id = app.client_id.empty() ? NewClientId() : app.client_id;
+  if (auto s = ValidateClientId(c.id); !s) return s.error();
+  std::string secret;
+  if (app.is_public) {
+    if (!app.client_secret.empty()) {
+      return InvalidRequest("a public application has no client secret", "client_secret");
+    }
+  } else {
+    secret = app.client_secret.empty() ? NewClientSecret() : app.client_secret;
+    if (auto s = ValidateClientSecret(secret); !s) return s.error();
+    c.secret_hash = HashSecret(secret);
+  }
+  c.created_at = c.updated_at = clock_.Now();
+  if (auto s = store_.CreateClient(c); !s) {
+    if (s.error().code == "conflict") {
+      return Error("conflict", "an application with this client_id already exists", "client_id", 409);
+    }
+    return s.error();
+  }
+  return CreatedApplication{std::move(c), std::move(secret)};
+}
+
+Result<ClientRecord> ClientService::Get(const std::string& client_id) {
+  auto found = store_.GetClient(client_id);
+  if (!found) return found.error();
+  if (!*found) return Error("not_found", "no application with client_id " + client_id, "client_id", 404);
+  return std::move(**found);
+}
+
+Result<std::vector<ClientRecord>> ClientService::List(const Page& page) { return store_.ListClients(page); }
+
+Result<int64_t> ClientService::Count() { return store_.CountClients(); }
+
+Result<ClientRecord> ClientService::Update(const std::string& client_id,
+                                           const ApplicationChanges& changes) {
+  auto current = Get(client_id);
+  if (!current) return current;
+  ClientRecord c = std::move(*current);
+  if (changes.name) {
+    c.name = Trim(*changes.name);
+    if (auto s = ValidateName(c.name); !s) return s.error();
+  }
+  if (changes.redirect_urls) {
+    c.redirect_urls = TrimAll(*changes.redirect_urls);
+    if (auto s = ValidateRedirectUrls(c.redirect_urls); !s) return s.error();
+  }
+  if (changes.disabled) c.disabled = *changes.disabled;
+  c.updated_at = clock_.Now();
+  if (auto s = store_.UpdateClient(c); !s) return s.error();
+  return c;
+}
+
+Status ClientService::Delete(const std::string& client_id) {
+  auto s = store_.DeleteClient(client_id);
+  if (!s && s.error().code == "not_found") {
+    return Error("not_found", "no application with client_id " + client_id, "client_id", 404);
+  }
+  return s;
+}
+
+Result<std::string> ClientService::RotateSecret(const std::string& client_id) {
+  auto current = Get(client_id);
+  if (!current) return current.error();
+  if (current->is_public) {
+    return InvalidRequest("a public application has no client secret to rotate", "client_id");
+  }
+  std::string secret = NewClientSecret();
+  current->secret_hash = HashSecret(secret);
+  current->updated_at = clock_.Now();
+  if (auto s = store_.UpdateClient(*current); !s) return s.error();
+  return secret;
+}
+
+Result<ClientRecord> ClientService::FindActive(const std::string& client_id) {
+  if (client_id.empty()) return InvalidRequest("clientId is required", "clientId");
+  auto found = store_.GetClient(client_id);
+  if (!found) return found.error();
+  if (!*found) return InvalidClient("unknown client: check the clientId");
+  if ((*found)->disabled) return InvalidClient("this application is disabled");
+  return std::move(**found);
+}
+
+Result<ClientRecord> ClientService::Authenticate(const std::string& client_id,
+                                                 const std::string& secret, bool secret_required) {
+  auto client = FindActive(client_id);
+  if (!client) return client;
+  if (client->is_public) {
+    if (!secret.empty()) return InvalidClient("this application is public and has no client secret");
+    return client;
+  }
+  if (secret.empty()) {
+    if (secret_required) return InvalidClient("client authentication failed: the client secret is missing");
+    return client;
+  }
+  if (!ConstantTimeEquals(HashSecret(secret), client->secret_hash)) {
+    return InvalidClient("client authentication failed: the client secret is wrong");
+  }
+  return client;
+}
+
+}  // namespace atm

@@ -1,0 +1,60 @@
+// Applications (OAuth clients): the rules for creating, editing and
+// authenticating them. Every interface (admin API, console, CLI, seeding and
+// the OAuth endpoints) goes through this service.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "store/store.h"
+
+namespace atm {
+
+struct NewApplication {
+  std::string name;
+  std::string client_id;      // generated when empty
+  std::string client_secret;  // generated when empty, unless public
+  std::vector<std::string> redirect_urls;
+  bool is_public = false;
+};
+
+struct CreatedApplication {
+  ClientRecord record;
+  std::string client_secret;  // the plain secret: shown once, stored only hashed
+};
+
+struct ApplicationChanges {
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> redirect_urls;
+  std::optional<bool> disabled;
+};
+
+class ClientService {
+ public:
+  ClientService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  Result<CreatedApplication> Create(const NewApplication& app);
+  Result<ClientRecord> Get(const std::string& client_id);
+  Result<std::vector<ClientRecord>> List(const Page& page);
+  Result<int64_t> Count();
+  Result<ClientRecord> Update(const std::string& client_id, const ApplicationChanges& changes);
+  Status Delete(const std::string& client_id);
+  // A new secret replaces the old one at once; returns the plain secret.
+  Result<std::string> RotateSecret(const std::string& client_id);
+
+  // The enabled application `client_id`, or invalid_client.
+  Result<ClientRecord> FindActive(const std::string& client_id);
+  // RFC 6749 §2.3.1: checks the secret in constant time. A confidential client
+  // must present it when `secret_required`; a public client must not have one.
+  Result<ClientRecord> Authenticate(const std::string& client_id, const std::string& secret,
+                                    bool secret_required);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+};
+
+}  // namespace atm

@@ -1,0 +1,47 @@
+#include "domain/codes.h"
+
+#include "crypto/encoding.h"
+#include "domain/ids.h"
+
+namespace atm {
+
+Result<std::string> CodeService::Issue(const CodeRequest& r) {
+  std::string code = NewAuthorizationCode();
+  CodeRecord rec;
+  rec.hash = HashSecret(code);
+  rec.client_id = r.client_id;
+  rec.user_id = r.user_id;
+  rec.challenge = r.challenge;
+  rec.method = PkceMethodName(r.method);
+  rec.redirect_uri = r.redirect_uri;
+  rec.scope = r.scope;
+  rec.nonce = r.nonce;
+  rec.session_id = r.session_id;
+  rec.auth_time = r.auth_time;
+  rec.expires_at = clock_.Now() + ttl_;
+  if (auto s = store_.SaveCode(rec); !s) return s.error();
+  return code;
+}
+
+Result<CodeRecord> CodeService::Redeem(const Redemption& r) {
+  if (r.code.empty()) return InvalidRequest("code is required", "code");
+  if (auto s = ValidateVerifier(r.code_verifier); !s) return s.error();
+  auto code = store_.ConsumeCode(HashSecret(r.code), clock_.Now());
+  if (!code) return code;
+  // RFC 6749 §4.1.3: the code must have been issued to this client.
+  if (code->client_id != r.client_id) {
+    return InvalidGrant("the authorization code was issued to another client");
+  }
+  // RFC 6749 §4.1.3: the redirect_uri must be identical to the authorization request's.
+  if (!code->redirect_uri.empty() && code->redirect_uri != r.redirect_uri) {
+    return InvalidGrant("redirect_uri does not match the one of the authorization request");
+  }
+  // RFC 7636 §4.6.
+  auto method = ParsePkceMethod(code->method, /*allow_plain=*/true);
+  if (!method || !VerifyPkce(*method, r.code_verifier, code->challenge)) {
+    return InvalidGrant("code_verifier does not match the code_challenge");
+  }
+  return code;
+}
+
+}  // namespace atm

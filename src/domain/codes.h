@@ -1,0 +1,50 @@
+// Authorization codes (RFC 6749 §4.1.2, RFC 7636): minted after a login, bound
+// to client, user, PKCE challenge and redirect URI, redeemed once.
+#pragma once
+
+#include <string>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "crypto/pkce.h"
+#include "store/store.h"
+
+namespace atm {
+
+struct CodeRequest {
+  std::string client_id;
+  std::string user_id;
+  std::string challenge;
+  PkceMethod method = PkceMethod::kS256;
+  std::string redirect_uri;  // the one the client sent; empty in the ATM flow
+  std::string scope;
+  std::string nonce;
+  std::string session_id;
+  int64_t auth_time = 0;
+};
+
+struct Redemption {
+  std::string code;
+  std::string client_id;
+  std::string code_verifier;
+  std::string redirect_uri;  // required when the code was bound to one
+};
+
+class CodeService {
+ public:
+  CodeService(Store& store, const Clock& clock, int64_t ttl_seconds)
+      : store_(store), clock_(clock), ttl_(ttl_seconds) {}
+
+  // Returns the plain code (50 x [A-Za-z0-9]); only its hash is stored.
+  Result<std::string> Issue(const CodeRequest& request);
+  // Consumes the code, then checks client, redirect URI and verifier. The code
+  // is spent even when a check fails, so a verifier cannot be guessed twice.
+  Result<CodeRecord> Redeem(const Redemption& redemption);
+
+ private:
+  Store& store_;
+  const Clock& clock_;
+  int64_t ttl_;
+};
+
+}  // namespace atm

@@ -1,0 +1,166 @@
+#include "domain/keys.h"
+
+#include <chrono>
+
+#include "core/log.h"
+
+namespace atm {
+
+KeyService::KeyService(Store& store, const Clock& clock, KeyPolicy policy)
+    : store_(store), clock_(clock), policy_(std::move(policy)), set_(std::make_shared<KeySet>()) {}
+
+KeyService::~KeyService() {
+  if (generator_.joinable()) generator_.join();
+}
+
+std::shared_ptr<const KeyService::KeySet> KeyService::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return set_;
+}
+
+void KeyService::Publish(std::shared_ptr<const KeySet> set) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    set_ = std::move(set);
+  }
+  ready_.notify_all();
+}
+
+Status KeyService::Start() { return Load(/*allow_background=*/true); }
+Status KeyService::StartSync() { return Load(/*allow_background=*/false); }
+
+Status KeyService::Load(bool allow_background) {
+  if (auto v = store_.DataVersion()) data_version_ = *v;
+  if (!policy_.key_file_pem.empty()) {
+    auto key = SigningKey::FromPem(policy_.key_file_pem);
+    if (!key) return Error("invalid_config", "keys.key_file: " + key.error().description);
+    if ((*key)->alg() != policy_.alg) {
+      return Error("invalid_config", "keys.key_file: the key is for " + JwsAlgName((*key)->alg()) +
+                                         " but keys.algorithm is " + JwsAlgName(policy_.alg));
+    }
+    auto keys = store_.ListKeys();
+    if (!keys) return keys.error();
+    bool known = false;
+    for (const auto& k : *keys) known = known || (k.kid == (*key)->kid() && k.retired_at == 0);
+    if (!known) {
+      if (auto s = CreateKey(std::move(*key)); !s) return s.error();
+    }
+  }
+  auto keys = store_.ListKeys();
+  if (!keys) return keys.error();
+  auto set = std::make_shared<KeySet>();
+  const int64_t now = clock_.Now();
+  nlohmann::json jwks = {{"keys", nlohmann::json::array()}};
+  for (const auto& rec : *keys) {  // newest first
+    bool live = rec.retired_at == 0 || rec.retired_at + policy_.retain_retired > now;
+    if (!live) continue;
+    auto key = SigningKey::FromPem(rec.private_pem);
+    if (!key) {
+      Log(LogLevel::kError, "keys: cannot load key " + rec.kid + ": " + key.error().description);
+      continue;
+    }
+    std::shared_ptr<const SigningKey> shared(std::move(*key));
+    if (rec.retired_at == 0 && !set->current && shared->alg() == policy_.alg) {
+      set->current = shared;
+      set->current_created_at = rec.created_at;
+    }
+    set->published[rec.kid] = shared;
+    jwks["keys"].push_back(shared->PublicJwk());
+  }
+  set->jwks = std::make_shared<const std::string>(jwks.dump());
+  bool need_key = !set->current;
+  Publish(set);
+  if (!need_key) return Ok();
+  if (!allow_background) return Rotate().ok() ? Ok() : Status(ServerError("key generation failed"));
+  if (generator_.joinable()) return Ok();
+  generator_ = std::thread([this] {
+    auto kid = Rotate();
+    if (!kid) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      generate_error_ = kid.error().description;
+      ready_.notify_all();
+    }
+  });
+  return Ok();
+}
+
+Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key) {
+  KeyRecord rec;
+  rec.kid = key->kid();
+  rec.alg = JwsAlgName(key->alg());
+  rec.private_pem = key->PrivatePem();
+  rec.created_at = clock_.Now();
+  if (auto s = store_.SaveKey(rec); !s) return s.error();
+  if (auto s = store_.RetireKeysExcept(rec.kid, rec.created_at); !s) return s.error();
+  return rec.kid;
+}
+
+Result<std::string> KeyService::Rotate() {
+  std::lock_guard<std::mutex> lock(rotate_mutex_);
+  auto key = SigningKey::Generate(policy_.alg);
+  if (!key) return key.error();
+  auto kid = CreateKey(std::move(*key));
+  if (!kid) return kid;
+  if (auto s = Load(/*allow_background=*/false); !s) return s.error();
+  Log(LogLevel::kInfo, "keys: now signing with " + *kid + " (" + JwsAlgName(policy_.alg) + ")");
+  return kid;
+}
+
+Result<std::shared_ptr<const SigningKey>> KeyService::Current() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  ready_.wait_for(lock, std::chrono::seconds(10),
+                  [this] { return set_->current != nullptr || !generate_error_.empty(); });
+  if (!set_->current) {
+    return Error("temporarily_unavailable", "the signing key is not ready yet", "", 503);
+  }
+  return set_->current;
+}
+
+std::shared_ptr<const SigningKey> KeyService::Find(const std::string& kid) const {
+  auto set = Snapshot();
+  auto it = set->published.find(kid);
+  return it == set->published.end() ? nullptr : it->second;
+}
+
+KeyLookup KeyService::Lookup() const {
+  return [this](const std::string& kid) { return Find(kid); };
+}
+
+std::shared_ptr<const std::string> KeyService::JwksJson() const { return Snapshot()->jwks; }
+
+Status KeyService::Maintain() {
+  auto version = store_.DataVersion();
+  if (!version) return version.error();
+  const int64_t now = clock_.Now();
+  auto set = Snapshot();
+  if (policy_.rotate_every > 0 && set->current &&
+      set->current_created_at + policy_.rotate_every <= now) {
+    if (auto kid = Rotate(); !kid) return kid.error();
+    return Ok();
+  }
+  // Drop retired keys past their retention, and pick up other processes' changes.
+  auto keys = store_.ListKeys();
+  if (!keys) return keys.error();
+  bool changed = *version != data_version_;
+  for (const auto& rec : *keys) {
+    if (rec.retired_at != 0 && rec.retired_at + policy_.retain_retired <= now) {
+      if (auto s = store_.DeleteKey(rec.kid); !s) return s;
+      changed = true;
+    }
+  }
+  if (changed) return Load(/*allow_background=*/true);
+  return Ok();
+}
+
+Result<std::vector<KeyInfo>> KeyService::List() {
+  auto keys = store_.ListKeys();
+  if (!keys) return keys.error();
+  auto set = Snapshot();
+  std::vector<KeyInfo> out;
+  for (const auto& rec : *keys) {
+    out.push_back({rec.kid, rec.alg, rec.created_at, rec.retired_at, set->published.count(rec.kid) > 0});
+  }
+  return out;
+}
+
+}  // namespace atm

@@ -1,0 +1,93 @@
+// Signing keys: the current key, the retired keys whose tokens may still be
+// valid, the JWKS built from them (cached as bytes), rotation and expiry.
+//
+// Start-up never waits for key generation: Start() loads keys from the store
+// and, when none fits the configured algorithm, generates one on a background
+// thread. Current() waits for it (RSA-2048 takes a few hundred milliseconds),
+// so the first token issued after a cold start may be that much slower.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "crypto/jwt.h"
+#include "crypto/signing_key.h"
+#include "store/store.h"
+
+namespace atm {
+
+struct KeyPolicy {
+  JwsAlg alg = JwsAlg::kRS256;
+  int64_t rotate_every = 0;     // seconds; 0 = never on a schedule
+  int64_t retain_retired = 0;   // how long a retired key stays published
+  std::string key_file_pem;     // when set, the signing key comes from this PEM
+};
+
+struct KeyInfo {
+  std::string kid;
+  std::string alg;
+  int64_t created_at = 0;
+  int64_t retired_at = 0;
+  bool published = false;  // in the JWKS
+};
+
+class KeyService {
+ public:
+  KeyService(Store& store, const Clock& clock, KeyPolicy policy);
+  ~KeyService();
+  KeyService(const KeyService&) = delete;
+  KeyService& operator=(const KeyService&) = delete;
+
+  // Loads keys; generates the first one in the background when needed.
+  Status Start();
+  // Loads keys and generates the first one now (CLI use).
+  Status StartSync();
+
+  // The signing key; waits (bounded) for a key being generated.
+  Result<std::shared_ptr<const SigningKey>> Current();
+  // The published key with this kid, or nullptr.
+  std::shared_ptr<const SigningKey> Find(const std::string& kid) const;
+  KeyLookup Lookup() const;
+  // The JWKS document, serialised once per key change.
+  std::shared_ptr<const std::string> JwksJson() const;
+
+  // Generates a new signing key and retires the others. Returns its kid.
+  Result<std::string> Rotate();
+  // Periodic work: reloads when another process changed the keys, rotates on
+  // schedule, and deletes retired keys that no token can need any more.
+  Status Maintain();
+  Result<std::vector<KeyInfo>> List();
+
+ private:
+  struct KeySet {
+    std::shared_ptr<const SigningKey> current;
+    std::map<std::string, std::shared_ptr<const SigningKey>> published;
+    std::shared_ptr<const std::string> jwks;
+    int64_t current_created_at = 0;
+  };
+
+  Status Load(bool allow_background);
+  Result<std::string> CreateKey(std::unique_ptr<SigningKey> key);
+  void Publish(std::shared_ptr<const KeySet> set);
+  std::shared_ptr<const KeySet> Snapshot() const;
+
+  Store& store_;
+  const Clock& clock_;
+  KeyPolicy policy_;
+  mutable std::mutex mutex_;
+  std::condition_variable ready_;
+  std::shared_ptr<const KeySet> set_;
+  std::mutex rotate_mutex_;  // one generation at a time
+  std::thread generator_;
+  std::string generate_error_;
+  int64_t data_version_ = -1;
+};
+
+}  // namespace atm

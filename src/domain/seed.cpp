@@ -1,0 +1,61 @@
+#include "domain/seed.h"
+
+namespace atm {
+namespace {
+
+Error SeedError(size_t app_index, const std::string& where, const Error& e) {
+  std::string key = "applications[" + std::to_string(app_index) + "]" + where;
+  if (!e.field.empty()) key += "." + e.field;
+  return Error("invalid_config", key + ": " + e.description);
+}
+
+}  // namespace
+
+Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, ClientService& clients,
+                                  UserService& users) {
+  SeedReport report;
+  for (size_t i = 0; i < apps.size(); ++i) {
+    const SeedApplication& a = apps[i];
+    std::string client_id = a.client_id;
+    bool exists = false;
+    if (!client_id.empty()) {
+      auto found = clients.Get(client_id);
+      exists = found.ok();
+      if (!found && found.error().code != "not_found") return found.error();
+    } else {
+      // Without a client_id the name identifies the seeded application.
+      for (int64_t offset = 0;; offset += 500) {
+        auto page = clients.List({offset, 500});
+        if (!page) return page.error();
+        for (const auto& c : *page) {
+          if (c.name == a.name) {
+            client_id = c.id;
+            exists = true;
+          }
+        }
+        if (exists || page->size() < 500) break;
+      }
+    }
+    if (!exists) {
+      auto created = clients.Create({a.name, a.client_id, a.client_secret, a.redirect_urls, a.is_public});
+      if (!created) return SeedError(i, "", created.error());
+      client_id = created->record.id;
+      ++report.applications_created;
+      if (a.client_secret.empty() && !a.is_public) {
+        report.generated_secrets.emplace_back(client_id, created->client_secret);
+      }
+    }
+    for (size_t j = 0; j < a.users.size(); ++j) {
+      const SeedUser& u = a.users[j];
+      auto user = users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name});
+      if (user) {
+        ++report.users_created;
+      } else if (user.error().code != "conflict") {
+        return SeedError(i, ".users[" + std::to_string(j) + "]", user.error());
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace atm

@@ -1,0 +1,196 @@
+#include "domain/tokens.h"
+
+#include <sstream>
+
+#include "crypto/encoding.h"
+#include "domain/ids.h"
+
+namespace atm {
+
+bool HasScope(const std::string& scope, const std::string& item) {
+  std::istringstream in(scope);
+  std::string s;
+  while (in >> s) {
+    if (s == item) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// OIDC Core §3.1.3.6: left half of the hash of the access token, with the
+// hash of the signing algorithm (SHA-512 for Ed25519).
+std::string AtHash(const std::string& access_token, JwsAlg alg) {
+  std::string digest = alg == JwsAlg::kEdDSA ? Sha512(access_token) : Sha256(access_token);
+  return Base64UrlEncode(digest.substr(0, digest.size() / 2));
+}
+
+}  // namespace
+
+Result<UserRecord> TokenService::ActiveUser(const std::string& user_id) {
+  auto user = store_.GetUser(user_id);
+  if (!user) return user.error();
+  if (!*user) return InvalidGrant("the user no longer exists");
+  if ((*user)->disabled) return InvalidGrant("the user is disabled");
+  return std::move(**user);
+}
+
+Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord& client,
+                                    const UserRecord& user, const std::string& issuer,
+                                    std::string refresh_token) {
+  auto key = keys_.Current();
+  if (!key) return key.error();
+  const int64_t now = clock_.Now();
+  // SPEC §3: the ATM access token shape, plus sub/client_id/sid/jti for
+  // standard resource servers.
+  nlohmann::json access = {
+      {"iat", now},
+      {"iss", issuer},
+      {"exp", now + lifetimes_.access},
+      {"aud", client.id},
+      {"scope",
+       {{"email", user.email}, {"id", user.id}, {"firstName", user.first_name}, {"lastName", user.last_name}}},
+      {"sub", user.id},
+      {"client_id", client.id},
+      {"sid", grant.id},
+      {"jti", NewTokenId()}};
+  TokenSet out;
+  auto at = SignJwt(**key, access);
+  if (!at) return at.error();
+  out.access_token = std::move(*at);
+  out.expires_in = lifetimes_.access;
+  out.scope = grant.scope;
+  out.refresh_token = std::move(refresh_token);
+  // The ATM flow (no scope) always gets an ID token; OAuth requests only with "openid".
+  if (grant.scope.empty() || HasScope(grant.scope, "openid")) {
+    const bool all = grant.scope.empty();
+    nlohmann::json id = {{"iss", issuer},       {"sub", user.id},
+                         {"aud", client.id},    {"exp", now + lifetimes_.id},
+                         {"iat", now},          {"auth_time", grant.auth_time},
+                         {"sid", grant.id},     {"at_hash", AtHash(out.access_token, (*key)->alg())}};
+    if (all || HasScope(grant.scope, "email")) {
+      id["email"] = user.email;
+      id["email_verified"] = false;
+    }
+    if (all || HasScope(grant.scope, "profile")) {
+      id["given_name"] = user.first_name;
+      id["family_name"] = user.last_name;
+      std::string name = user.first_name + (user.last_name.empty() || user.first_name.empty() ? "" : " ") + user.last_name;
+      if (!name.empty()) id["name"] = name;
+    }
+    if (!grant.nonce.empty()) id["nonce"] = grant.nonce;
+    auto it = SignJwt(**key, id);
+    if (!it) return it.error();
+    out.id_token = std::move(*it);
+  }
+  return out;
+}
+
+Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const ClientRecord& client,
+                                            const std::string& issuer) {
+  auto user = ActiveUser(code.user_id);
+  if (!user) return user.error();
+  const int64_t now = clock_.Now();
+  GrantRecord grant;
+  grant.id = code.session_id.empty() ? NewGrantId() : code.session_id;
+  grant.client_id = client.id;
+  grant.user_id = user->id;
+  grant.scope = code.scope;
+  grant.nonce = code.nonce;
+  grant.auth_time = code.auth_time;
+  grant.created_at = now;
+  std::string refresh = NewRefreshToken();
+  RefreshRecord first{HashSecret(refresh), grant.id, client.id, user->id, now, now + lifetimes_.refresh};
+  // Signing comes before storing: a failure to sign then leaves no live grant.
+  auto tokens = Sign(grant, client, *user, issuer, refresh);
+  if (!tokens) return tokens;
+  if (auto s = store_.CreateGrant(grant, first, code.hash); !s) {
+    if (s.error().code == "conflict") return InvalidGrant("the authorization code was already used");
+    return s.error();
+  }
+  return tokens;
+}
+
+Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const ClientRecord& client,
+                                       const std::string& issuer, const std::string& id_token_hint) {
+  if (refresh_token.empty()) return InvalidRequest("refresh_token is required", "refresh_token");
+  const int64_t now = clock_.Now();
+  std::string next = NewRefreshToken();
+  RefreshRecord rec{HashSecret(next), "", client.id, "", now, now + lifetimes_.refresh};
+  if (!id_token_hint.empty()) {
+    // The ATM body carries the last ID token; it must belong to this client's login.
+    auto hint = DecodeJwtUnverified(id_token_hint);
+    if (!hint) return InvalidRequest("id_token is not a JWT", "id_token");
+    auto live = store_.GetLiveRefresh(HashSecret(refresh_token), now);
+    if (!live) return live.error();
+    if (*live) {
+      const auto& p = hint->payload;
+      bool same_user = p.contains("sub") && p["sub"] == (*live)->user_id;
+      bool same_client = p.contains("aud") && p["aud"] == client.id;
+      if (!same_user || !same_client) return InvalidGrant("id_token does not belong to this refresh token");
+    }
+  }
+  auto grant = store_.RotateRefresh(HashSecret(refresh_token), client.id, rec, now);
+  if (!grant) return grant.error();
+  auto user = ActiveUser(grant->user_id);
+  if (!user) {
+    (void)store_.RevokeGrant(grant->id);
+    return user.error();
+  }
+  return Sign(*grant, client, *user, issuer, std::move(next));
+}
+
+Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const std::string& scope,
+                                              const std::string& issuer) {
+  auto key = keys_.Current();
+  if (!key) return key.error();
+  const int64_t now = clock_.Now();
+  nlohmann::json access = {{"iat", now},       {"iss", issuer},       {"exp", now + lifetimes_.access},
+                           {"aud", client.id}, {"sub", client.id},    {"client_id", client.id},
+                           {"jti", NewTokenId()}};
+  if (!scope.empty()) access["scp"] = scope;
+  auto at = SignJwt(**key, access);
+  if (!at) return at.error();
+  TokenSet out;
+  out.access_token = std::move(*at);
+  out.expires_in = lifetimes_.access;
+  out.scope = scope;
+  return out;
+}
+
+Result<AccessTokenInfo> TokenService::VerifyAccessToken(const std::string& token,
+                                                        const std::vector<std::string>& issuers) {
+  auto invalid = [](const std::string& why) { return Error("invalid_token", why, "", 401); };
+  auto jwt = VerifyJwt(token, keys_.Lookup());
+  if (!jwt) return invalid(jwt.error().description);
+  const auto& c = jwt->payload;
+  if (!c.contains("exp") || !c["exp"].is_number_integer() || c["exp"].get<int64_t>() <= clock_.Now()) {
+    return invalid("the access token has expired");
+  }
+  if (!c.contains("iss") || !c["iss"].is_string() ||
+      std::find(issuers.begin(), issuers.end(), c["iss"].get<std::string>()) == issuers.end()) {
+    return invalid("the access token was issued by another server");
+  }
+  if (!c.contains("client_id") || !c["client_id"].is_string()) return invalid("not an access token");
+  AccessTokenInfo info;
+  info.claims = c;
+  info.client_id = c["client_id"].get<std::string>();
+  auto client = store_.GetClient(info.client_id);
+  if (!client) return client.error();
+  if (!*client || (*client)->disabled) return invalid("the application was deleted or disabled");
+  if (c.contains("sid") && c["sid"].is_string()) {
+    auto grant = store_.GetGrant(c["sid"].get<std::string>());
+    if (!grant) return grant.error();
+    if (!*grant) return invalid("the access token was revoked");
+    info.user_id = (*grant)->user_id;
+    info.scope = (*grant)->scope;
+    auto user = store_.GetUser(info.user_id);
+    if (!user) return user.error();
+    if (!*user || (*user)->disabled) return invalid("the user was deleted or disabled");
+  } else if (c.contains("scp") && c["scp"].is_string()) {
+    info.scope = c["scp"].get<std::string>();
+  }
+  return info;
+}
+
+}  // namespace atm

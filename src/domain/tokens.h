@@ -1,0 +1,73 @@
+// Token issuance: access tokens (ATM claim shape), OpenID Connect ID tokens and
+// rotating refresh tokens, and the checks a presented access token must pass.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "domain/keys.h"
+#include "store/store.h"
+
+namespace atm {
+
+struct TokenLifetimes {
+  int64_t access = 600;
+  int64_t id = 600;
+  int64_t refresh = 30 * 24 * 3600;
+};
+
+struct TokenSet {
+  std::string access_token;
+  std::string id_token;       // empty when not an OpenID request
+  std::string refresh_token;  // empty for client_credentials
+  int64_t expires_in = 0;
+  std::string scope;
+};
+
+// What a valid access token says, after every check.
+struct AccessTokenInfo {
+  nlohmann::json claims;
+  std::string client_id;
+  std::string user_id;  // empty for client_credentials tokens
+  std::string scope;
+};
+
+class TokenService {
+ public:
+  TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes)
+      : store_(store), clock_(clock), keys_(keys), lifetimes_(lifetimes) {}
+
+  // After a successful code redemption: starts a grant and issues its tokens.
+  Result<TokenSet> IssueForCode(const CodeRecord& code, const ClientRecord& client,
+                                const std::string& issuer);
+  // RFC 6749 §6 with rotation: the presented token is spent, a new one issued.
+  // `id_token_hint`, when given, must name the same user and client.
+  Result<TokenSet> Refresh(const std::string& refresh_token, const ClientRecord& client,
+                           const std::string& issuer, const std::string& id_token_hint);
+  // RFC 6749 §4.4: an access token for the client itself, no refresh token.
+  Result<TokenSet> IssueForClient(const ClientRecord& client, const std::string& scope,
+                                  const std::string& issuer);
+  // Signature (pinned alg, published key), expiry, and that its grant, user and
+  // client still stand. `issuers` are the accepted iss values.
+  Result<AccessTokenInfo> VerifyAccessToken(const std::string& token,
+                                            const std::vector<std::string>& issuers);
+
+  const TokenLifetimes& lifetimes() const { return lifetimes_; }
+
+ private:
+  Result<TokenSet> Sign(const GrantRecord& grant, const ClientRecord& client, const UserRecord& user,
+                        const std::string& issuer, std::string refresh_token);
+  Result<UserRecord> ActiveUser(const std::string& user_id);
+
+  Store& store_;
+  const Clock& clock_;
+  KeyService& keys_;
+  TokenLifetimes lifetimes_;
+};
+
+// True when the space-separated `scope` list contains `item`.
+bool HasScope(const std::string& scope, const std::string& item);
+
+}  // namespace atm

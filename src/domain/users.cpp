@@ -1,0 +1,174 @@
+#include "domain/users.h"
+
+#include "domain/ids.h"
+#include "domain/validation.h"
+
+namespace atm {
+namespace {
+
+class SlotGuard {
+ public:
+  explicit SlotGuard(std::counting_semaphore<>& s) : s_(s) { s_.acquire(); }
+  ~SlotGuard() { s_.release(); }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  std::counting_semaphore<>& s_;
+};
+
+Status ValidateName(const std::string& value, const std::string& field) {
+  if (value.size() > 200) return InvalidRequest(field + " must be at most 200 characters", field);
+  return Ok();
+}
+
+Error UserNotFound(const std::string& id) {
+  return Error("not_found", "no user with id " + id, "user_id", 404);
+}
+
+Error DuplicateEmail() {
+  return Error("conflict", "a user with this email already exists in this application", "email", 409);
+}
+
+Error BadCredentials() {
+  // SPEC §3: 401 for bad credentials; RFC 6749 §5.2 calls them invalid_grant.
+  return Error("invalid_grant", "the email or password is incorrect", "", 401);
+}
+
+}  // namespace
+
+UserService::UserService(Store& store, const Clock& clock, PasswordPolicy policy)
+    : store_(store),
+      clock_(clock),
+      policy_(policy),
+      hash_slots_(std::make_unique<std::counting_semaphore<>>(std::max(1, policy.max_concurrent_hashes))) {}
+
+Result<std::string> UserService::HashPassword(const std::string& password) {
+  SlotGuard slot(*hash_slots_);
+  return atm::HashPassword(password, policy_.scrypt);
+}
+
+bool UserService::Verify(const std::string& password, const std::string& encoded) {
+  SlotGuard slot(*hash_slots_);
+  return VerifyPassword(password, encoded);
+}
+
+const std::string& UserService::DummyHash() {
+  std::call_once(dummy_once_, [this] {
+    auto h = HashPassword(RandomString(24, kAlphanumeric));
+    dummy_hash_ = h ? *h : "";
+  });
+  return dummy_hash_;
+}
+
+Result<UserRecord> UserService::Create(const NewUser& in) {
+  UserRecord u;
+  u.client_id = in.client_id;
+  u.email = Trim(in.email);
+  u.first_name = Trim(in.first_name);
+  u.last_name = Trim(in.last_name);
+  if (auto s = ValidateEmail(u.email, "email"); !s) return s.error();
+  if (auto s = ValidateName(u.first_name, "first_name"); !s) return s.error();
+  if (auto s = ValidateName(u.last_name, "last_name"); !s) return s.error();
+  auto client = store_.GetClient(in.client_id);
+  if (!client) return client.error();
+  if (!*client) return Error("not_found", "no application with client_id " + in.client_id, "client_id", 404);
+  auto existing = store_.FindUserByEmail(u.client_id, u.email);
+  if (!existing) return existing.error();
+  if (*existing) return DuplicateEmail();
+  if (!in.password_hash.empty()) {
+    if (!IsPasswordHash(in.password_hash)) {
+      return InvalidRequest("password_hash is not a hash printed by `atm hash-password`", "password_hash");
+    }
+    u.password_hash = in.password_hash;
+  } else {
+    if (auto s = ValidatePassword(in.password, policy_.min_length, "password"); !s) return s.error();
+    auto hash = HashPassword(in.password);
+    if (!hash) return hash.error();
+    u.password_hash = std::move(*hash);
+  }
+  u.id = NewUserId();
+  u.created_at = u.updated_at = clock_.Now();
+  if (auto s = store_.CreateUser(u); !s) {
+    if (s.error().code == "conflict") return DuplicateEmail();
+    return s.error();
+  }
+  return u;
+}
+
+Result<UserRecord> UserService::Get(const std::string& user_id) {
+  auto found = store_.GetUser(user_id);
+  if (!found) return found.error();
+  if (!*found) return UserNotFound(user_id);
+  return std::move(**found);
+}
+
+Result<std::vector<UserRecord>> UserService::List(const std::string& client_id,
+                                                  const std::string& email_filter, const Page& page) {
+  return store_.ListUsers(client_id, email_filter, page);
+}
+
+Result<int64_t> UserService::Count(const std::string& client_id, const std::string& email_filter) {
+  return store_.CountUsers(client_id, email_filter);
+}
+
+Result<UserRecord> UserService::Update(const std::string& user_id, const UserChanges& changes) {
+  auto current = Get(user_id);
+  if (!current) return current;
+  UserRecord u = std::move(*current);
+  if (changes.email) {
+    std::string email = Trim(*changes.email);
+    if (auto s = ValidateEmail(email, "email"); !s) return s.error();
+    auto other = store_.FindUserByEmail(u.client_id, email);
+    if (!other) return other.error();
+    if (*other && (*other)->id != u.id) return DuplicateEmail();
+    u.email = email;
+  }
+  if (changes.first_name) {
+    u.first_name = Trim(*changes.first_name);
+    if (auto s = ValidateName(u.first_name, "first_name"); !s) return s.error();
+  }
+  if (changes.last_name) {
+    u.last_name = Trim(*changes.last_name);
+    if (auto s = ValidateName(u.last_name, "last_name"); !s) return s.error();
+  }
+  if (changes.disabled) u.disabled = *changes.disabled;
+  u.updated_at = clock_.Now();
+  if (auto s = store_.UpdateUser(u); !s) {
+    if (s.error().code == "conflict") return DuplicateEmail();
+    return s.error();
+  }
+  return u;
+}
+
+Status UserService::SetPassword(const std::string& user_id, const std::string& password) {
+  if (auto s = ValidatePassword(password, policy_.min_length, "password"); !s) return s;
+  auto current = Get(user_id);
+  if (!current) return current.error();
+  auto hash = HashPassword(password);
+  if (!hash) return hash.error();
+  current->password_hash = std::move(*hash);
+  current->updated_at = clock_.Now();
+  return store_.UpdateUser(*current);
+}
+
+Status UserService::Delete(const std::string& user_id) {
+  auto s = store_.DeleteUser(user_id);
+  if (!s && s.error().code == "not_found") return UserNotFound(user_id);
+  return s;
+}
+
+Result<UserRecord> UserService::Authenticate(const std::string& client_id, const std::string& email,
+                                             const std::string& password) {
+  auto found = store_.FindUserByEmail(client_id, Trim(email));
+  if (!found) return found.error();
+  if (!*found) {
+    Verify(password, DummyHash());  // same cost as a real check
+    return BadCredentials();
+  }
+  if (!Verify(password, (*found)->password_hash)) return BadCredentials();
+  if ((*found)->disabled) return Error("access_denied", "this account is disabled", "", 403);
+  return std::move(**found);
+}
+
+}  // namespace atm

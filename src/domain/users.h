@@ -1,0 +1,77 @@
+// Users of an application: creation, editing and password authentication.
+// Password hashing is bounded: at most `max_concurrent_hashes` scrypt runs at
+// once, so memory stays bounded under a login storm.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <semaphore>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/result.h"
+#include "crypto/password.h"
+#include "store/store.h"
+
+namespace atm {
+
+struct PasswordPolicy {
+  ScryptParams scrypt;
+  int min_length = 8;
+  int max_concurrent_hashes = 2;
+};
+
+struct NewUser {
+  std::string client_id;
+  std::string email;
+  std::string password;       // or
+  std::string password_hash;  // an encoded scrypt hash (seeding, import)
+  std::string first_name;
+  std::string last_name;
+};
+
+struct UserChanges {
+  std::optional<std::string> email;
+  std::optional<std::string> first_name;
+  std::optional<std::string> last_name;
+  std::optional<bool> disabled;
+};
+
+class UserService {
+ public:
+  UserService(Store& store, const Clock& clock, PasswordPolicy policy);
+
+  Result<UserRecord> Create(const NewUser& user);
+  Result<UserRecord> Get(const std::string& user_id);
+  Result<std::vector<UserRecord>> List(const std::string& client_id, const std::string& email_filter,
+                                       const Page& page);
+  Result<int64_t> Count(const std::string& client_id, const std::string& email_filter);
+  Result<UserRecord> Update(const std::string& user_id, const UserChanges& changes);
+  Status SetPassword(const std::string& user_id, const std::string& password);
+  Status Delete(const std::string& user_id);
+
+  // Checks an email and password against the users of `client_id`. Unknown
+  // email and wrong password give the same error after the same work (one
+  // scrypt run), so the answer does not reveal which emails exist.
+  Result<UserRecord> Authenticate(const std::string& client_id, const std::string& email,
+                                  const std::string& password);
+
+  // scrypt at the configured cost, within the concurrency bound.
+  Result<std::string> HashPassword(const std::string& password);
+  const PasswordPolicy& policy() const { return policy_; }
+
+ private:
+  bool Verify(const std::string& password, const std::string& encoded);
+  const std::string& DummyHash();
+
+  Store& store_;
+  const Clock& clock_;
+  PasswordPolicy policy_;
+  std::unique_ptr<std::counting_semaphore<>> hash_slots_;
+  std::once_flag dummy_once_;
+  std::string dummy_hash_;
+};
+
+}  // namespace atm

@@ -1,0 +1,46 @@
+// Plain request and response structs: handlers are functions from one to the
+// other, so most tests call the router without a socket.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace atm {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::string query_string;                    // raw, after '?'
+  std::map<std::string, std::string> headers;     // names in lower case
+  std::string body;
+  std::string remote_addr;
+  bool tls = false;
+
+  // A header by lower-case name, or "".
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  HttpResponse& With(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  std::string Header(const std::string& name) const {
+    for (const auto& [k, v] : headers) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+};
+
+}  // namespace atm

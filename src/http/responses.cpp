@@ -1,0 +1,50 @@
+#include "http/responses.h"
+
+namespace atm {
+
+HttpResponse JsonResponse(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.With("Cache-Control", "no-store").With("Pragma", "no-cache");
+  return r;
+}
+
+HttpResponse JsonError(int status, const std::string& code, const std::string& description,
+                       const std::string& field) {
+  nlohmann::json body = {{"error", code}, {"error_description", description}};
+  if (!field.empty()) body["field"] = field;
+  return JsonResponse(status, body);
+}
+
+HttpResponse HtmlResponse(int status, std::string html) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(html);
+  r.With("Content-Security-Policy",
+         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+         "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+      .With("X-Frame-Options", "DENY")
+      .With("Cache-Control", "no-store");
+  return r;
+}
+
+std::string HtmlEscape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace atm

@@ -1,0 +1,39 @@
+#include "http/router.h"
+
+#include <exception>
+
+#include "core/log.h"
+#include "http/responses.h"
+
+namespace atm {
+
+void Router::Add(const std::string& method, const std::string& path, Handler handler) {
+  routes_[path][method] = std::move(handler);
+}
+
+HttpResponse Router::Handle(const HttpRequest& request) const {
+  auto path = routes_.find(request.path);
+  if (path == routes_.end()) {
+    return JsonError(404, "not_found", "no such endpoint: " + request.path);
+  }
+  auto handler = path->second.find(request.method);
+  if (handler == path->second.end() && request.method == "HEAD") {
+    handler = path->second.find("GET");
+  }
+  if (handler == path->second.end()) {
+    std::string allow;
+    for (const auto& [m, h] : path->second) allow += (allow.empty() ? "" : ", ") + m;
+    return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use " + allow)
+        .With("Allow", allow);
+  }
+  try {
+    return handler->second(request);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "unhandled exception on " + request.path + ": " + e.what());
+  } catch (...) {
+    Log(LogLevel::kError, "unhandled exception on " + request.path);
+  }
+  return JsonError(500, "server_error", "the server hit an unexpected error");
+}
+
+}  // namespace atm

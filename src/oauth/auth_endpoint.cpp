@@ -1,0 +1,51 @@
+#include "oauth/auth_endpoint.h"
+
+#include <algorithm>
+
+#include "crypto/pkce.h"
+#include "http/responses.h"
+#include "oauth/errors.h"
+#include "oauth/params.h"
+
+namespace atm {
+
+Handler MakeAuthHandler(const OAuthDeps& deps) {
+  return [&deps](const HttpRequest& request) -> HttpResponse {
+    auto params = ParseBody(request);
+    if (!params) return ErrorResponse(params.error());
+    auto client = deps.clients.FindActive(params->First({"clientId", "client_id"}));
+    if (!client) return ErrorResponse(client.error());
+    // Cheap checks before the expensive password check.
+    auto method = ParsePkceMethod(params->Get("code_challenge_method"), deps.config.pkce.allow_plain);
+    if (!method) return ErrorResponse(method.error());
+    std::string challenge = params->Get("code_challenge");
+    if (auto s = ValidateChallenge(*method, challenge); !s) return ErrorResponse(s.error());
+    std::string login = params->First({"loginId", "email", "username"});
+    std::string password = params->Get("password");
+    if (login.empty()) return ErrorResponse(InvalidRequest("loginId is required", "loginId"));
+    if (password.empty()) return ErrorResponse(InvalidRequest("password is required", "password"));
+    // Optional (used by /authorize): the redirect URI must be registered exactly.
+    std::string redirect_uri = params->Get("redirect_uri");
+    if (!redirect_uri.empty() && std::find(client->redirect_urls.begin(), client->redirect_urls.end(),
+                                           redirect_uri) == client->redirect_urls.end()) {
+      return ErrorResponse(InvalidRequest("redirect_uri is not registered for this application", "redirect_uri"));
+    }
+    auto user = deps.users.Authenticate(client->id, login, password);
+    if (!user) return ErrorResponse(user.error());
+    CodeRequest code_request;
+    code_request.client_id = client->id;
+    code_request.user_id = user->id;
+    code_request.challenge = challenge;
+    code_request.method = *method;
+    code_request.redirect_uri = redirect_uri;
+    code_request.scope = params->Get("scope");
+    code_request.nonce = params->Get("nonce");
+    code_request.auth_time = deps.clock.Now();
+    auto code = deps.codes.Issue(code_request);
+    if (!code) return ErrorResponse(code.error());
+    return JsonResponse(200, {{"redirectUrl", redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri},
+                              {"code", *code}});
+  };
+}
+
+}  // namespace atm

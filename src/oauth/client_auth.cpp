@@ -1,0 +1,47 @@
+#include "oauth/client_auth.h"
+
+#include "crypto/encoding.h"
+#include "http/url.h"
+#include "oauth/errors.h"
+
+namespace atm {
+
+Result<ClientCredentials> ExtractClientCredentials(const HttpRequest& request, const Params& params) {
+  ClientCredentials out;
+  std::string body_id = params.First({"clientId", "client_id"});
+  std::string body_secret = params.First({"clientSecret", "client_secret"});
+  std::string auth = request.Header("authorization");
+  if (auth.size() > 6 && (auth.compare(0, 6, "Basic ") == 0 || auth.compare(0, 6, "basic ") == 0)) {
+    auto decoded = Base64Decode(auth.substr(6));
+    size_t colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos) {
+      return Error("invalid_client", "the Basic authorization header is malformed", "", 401);
+    }
+    // RFC 6749 §2.3.1: id and secret are form-encoded before base64.
+    auto id = PercentDecode(decoded->substr(0, colon), true);
+    auto secret = PercentDecode(decoded->substr(colon + 1), true);
+    if (!id || !secret) return Error("invalid_client", "the Basic authorization header is malformed", "", 401);
+    if (!body_secret.empty()) {
+      return InvalidRequest("use one client authentication method, not Basic and a body secret");
+    }
+    if (!body_id.empty() && body_id != *id) {
+      return InvalidRequest("the client_id in the body differs from the Basic credentials");
+    }
+    out.client_id = std::move(*id);
+    out.client_secret = std::move(*secret);
+    out.basic = true;
+    return out;
+  }
+  out.client_id = body_id;
+  out.client_secret = body_secret;
+  if (out.client_id.empty()) return InvalidRequest("clientId (client_id) is required", "clientId");
+  return out;
+}
+
+HttpResponse ClientAuthFailure(const Error& error, bool basic) {
+  HttpResponse r = ErrorResponse(error);
+  if (basic && error.code == "invalid_client") r.With("WWW-Authenticate", "Basic realm=\"atm\"");
+  return r;
+}
+
+}  // namespace atm

@@ -1,0 +1,25 @@
+// What the OAuth endpoints depend on: the domain services and the config,
+// passed by reference from the composition root (src/app.cpp).
+#pragma once
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "domain/clients.h"
+#include "domain/codes.h"
+#include "domain/keys.h"
+#include "domain/tokens.h"
+#include "domain/users.h"
+
+namespace atm {
+
+struct OAuthDeps {
+  const Config& config;
+  const Clock& clock;
+  ClientService& clients;
+  UserService& users;
+  CodeService& codes;
+  TokenService& tokens;
+  KeyService& keys;
+};
+
+}  // namespace atm

@@ -1,0 +1,17 @@
+#include "oauth/grants.h"
+
+namespace atm {
+
+Result<TokenSet> GrantRefreshToken(const OAuthDeps& deps, const GrantRequest& request) {
+  const Params& p = request.params;
+  std::string token = p.First({"refresh_token", "refreshToken"});
+  if (token.empty()) return InvalidRequest("refresh_token is required", "refresh_token");
+  auto client = deps.clients.Authenticate(request.credentials.client_id, request.credentials.client_secret,
+                                          request.secret_required_for_refresh);
+  if (!client) return client.error();
+  // RFC 6749 §6: a narrower scope may be asked for, never a wider one. Tokens
+  // here carry the scope of the original grant.
+  return deps.tokens.Refresh(token, *client, request.issuer, p.First({"id_token", "idToken"}));
+}
+
+}  // namespace atm

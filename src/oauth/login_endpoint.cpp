@@ -1,0 +1,39 @@
+#include "oauth/login_endpoint.h"
+
+#include <algorithm>
+
+#include "crypto/pkce.h"
+#include "oauth/pages.h"
+#include "oauth/params.h"
+
+namespace atm {
+
+Handler MakeLoginPageHandler(const OAuthDeps& deps) {
+  return [&deps](const HttpRequest& request) -> HttpResponse {
+    auto params = ParseQuery(request);
+    if (!params) return ErrorPage(400, "Invalid sign-in link", params.error().description);
+    std::string client_id = params->First({"clientId", "client_id"});
+    if (client_id.empty()) {
+      return ErrorPage(400, "Invalid sign-in link", "The link has no clientId: it must name an application.");
+    }
+    auto client = deps.clients.FindActive(client_id);
+    if (!client) {
+      return ErrorPage(400, "Unknown application",
+                       "No active application has the clientId \"" + client_id + "\".");
+    }
+    auto method = ParsePkceMethod(params->Get("code_challenge_method"), deps.config.pkce.allow_plain);
+    if (!method) return ErrorPage(400, "Invalid sign-in link", method.error().description);
+    if (auto s = ValidateChallenge(*method, params->Get("code_challenge")); !s) {
+      return ErrorPage(400, "Invalid sign-in link", s.error().description);
+    }
+    std::string redirect_uri = params->Get("redirect_uri");
+    if (!redirect_uri.empty() &&
+        std::find(client->redirect_urls.begin(), client->redirect_urls.end(), redirect_uri) ==
+            client->redirect_urls.end()) {
+      return ErrorPage(400, "Invalid sign-in link", "redirect_uri is not registered for this application.");
+    }
+    return LoginPage(client->name);
+  };
+}
+
+}  // namespace atm

@@ -1,0 +1,42 @@
+// Request parameters from a JSON object or a form-encoded body (or a query
+// string), as a flat map of strings. Anything else is invalid_request:
+// non-string values, nested objects, duplicate parameters (RFC 6749 §3.1),
+// deep nesting, malformed encodings; an unsupported Content-Type is 415.
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <string>
+
+#include "core/result.h"
+#include "http/http.h"
+
+namespace atm {
+
+class Params {
+ public:
+  explicit Params(std::map<std::string, std::string> values = {}) : values_(std::move(values)) {}
+  bool Has(const std::string& name) const { return values_.count(name) > 0; }
+  std::string Get(const std::string& name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? std::string() : it->second;
+  }
+  // The value of the first of `names` that is present (aliases), or "".
+  std::string First(std::initializer_list<const char*> names) const {
+    for (const char* n : names) {
+      if (Has(n)) return Get(n);
+    }
+    return {};
+  }
+  const std::map<std::string, std::string>& values() const { return values_; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+// Body as application/json or application/x-www-form-urlencoded.
+Result<Params> ParseBody(const HttpRequest& request);
+// The query string of the request.
+Result<Params> ParseQuery(const HttpRequest& request);
+
+}  // namespace atm

@@ -1,0 +1,82 @@
+// The rows atm keeps, as plain structs. Secrets appear only as hashes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace atm {
+
+struct ClientRecord {
+  std::string id;           // client_id: 20 x [A-Za-z0-9]
+  std::string name;
+  std::string secret_hash;  // SHA-256 hex of the client secret; empty for public clients
+  std::vector<std::string> redirect_urls;  // the first one is the ATM "Redirect URL"
+  bool is_public = false;
+  bool disabled = false;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct UserRecord {
+  std::string id;         // 21 x [A-Za-z0-9_-]
+  std::string client_id;  // the application the user was added to
+  std::string email;
+  std::string password_hash;  // scrypt, see crypto/password.h
+  std::string first_name;
+  std::string last_name;
+  bool disabled = false;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// An authorization code, bound to its client, user, challenge and redirect URI.
+struct CodeRecord {
+  std::string hash;  // SHA-256 hex of the code
+  std::string client_id;
+  std::string user_id;
+  std::string challenge;
+  std::string method;        // canonical PKCE method name
+  std::string redirect_uri;  // as sent to /authorize; empty for the ATM /auth flow
+  std::string scope;
+  std::string nonce;
+  std::string session_id;
+  int64_t auth_time = 0;
+  int64_t expires_at = 0;
+};
+
+// One login's chain of refresh tokens (a "grant" or token family). Revoking it
+// ends every token descended from that login.
+struct GrantRecord {
+  std::string id;  // also the ID token's sid
+  std::string client_id;
+  std::string user_id;
+  std::string scope;
+  std::string nonce;
+  int64_t auth_time = 0;
+  int64_t created_at = 0;
+};
+
+struct RefreshRecord {
+  std::string hash;  // SHA-256 hex of the refresh token
+  std::string grant_id;
+  std::string client_id;
+  std::string user_id;
+  int64_t issued_at = 0;
+  int64_t expires_at = 0;
+};
+
+struct KeyRecord {
+  std::string kid;
+  std::string alg;
+  std::string private_pem;
+  int64_t created_at = 0;
+  int64_t retired_at = 0;  // 0 while it is the signing key
+};
+
+struct Page {
+  int64_t offset = 0;
+  int64_t limit = 50;
+};
+
+}  // namespace atm

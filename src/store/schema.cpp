@@ -1,0 +1,79 @@
+#include "store/schema.h"
+
+namespace atm {
+
+const std::vector<std::string_view>& SchemaMigrations() {
+  static const std::vector<std::string_view> kMigrations = {
+      // 1: applications, users, codes, grants, refresh tokens, signing keys.
+      R"sql(
+CREATE TABLE clients (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  secret_hash   TEXT NOT NULL DEFAULT '',
+  redirect_urls TEXT NOT NULL,          -- newline-separated
+  is_public     INTEGER NOT NULL DEFAULT 0,
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE TABLE users (
+  id            TEXT PRIMARY KEY,
+  client_id     TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  email         TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  first_name    TEXT NOT NULL DEFAULT '',
+  last_name     TEXT NOT NULL DEFAULT '',
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX users_client_email ON users(client_id, email COLLATE NOCASE);
+CREATE TABLE auth_codes (
+  hash         TEXT PRIMARY KEY,
+  client_id    TEXT NOT NULL,
+  user_id      TEXT NOT NULL,
+  challenge    TEXT NOT NULL,
+  method       TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL DEFAULT '',
+  scope        TEXT NOT NULL DEFAULT '',
+  nonce        TEXT NOT NULL DEFAULT '',
+  session_id   TEXT NOT NULL DEFAULT '',
+  auth_time    INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  used_at      INTEGER,
+  grant_id     TEXT
+);
+CREATE INDEX auth_codes_expiry ON auth_codes(expires_at);
+CREATE TABLE grants (
+  id         TEXT PRIMARY KEY,
+  client_id  TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  scope      TEXT NOT NULL DEFAULT '',
+  nonce      TEXT NOT NULL DEFAULT '',
+  auth_time  INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE refresh_tokens (
+  hash       TEXT PRIMARY KEY,
+  grant_id   TEXT NOT NULL REFERENCES grants(id) ON DELETE CASCADE,
+  client_id  TEXT NOT NULL,
+  user_id    TEXT NOT NULL,
+  issued_at  INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at    INTEGER
+);
+CREATE INDEX refresh_tokens_grant ON refresh_tokens(grant_id);
+CREATE INDEX refresh_tokens_expiry ON refresh_tokens(expires_at);
+CREATE TABLE signing_keys (
+  kid         TEXT PRIMARY KEY,
+  alg         TEXT NOT NULL,
+  private_pem TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  retired_at  INTEGER NOT NULL DEFAULT 0
+);
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace atm

@@ -1,0 +1,80 @@
+// Store on SQLite: all SQL lives here, with bound parameters only.
+//
+// Connection use: one connection behind a mutex serves every call. SQLite
+// serialises writers anyway, a `:memory:` database exists only on the
+// connection that made it, and statements are prepared once and reused. File
+// databases run in WAL mode with a busy timeout, so the CLI can write to the
+// database while a server runs on it.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+namespace atm {
+
+struct SqliteOptions {
+  std::string path = ":memory:";
+  bool synchronous_full = false;  // FULL survives power loss; NORMAL survives crashes
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) and migrates the database.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status CreateClient(const ClientRecord& client) override;
+  Result<std::optional<ClientRecord>> GetClient(const std::string& id) override;
+  Result<std::vector<ClientRecord>> ListClients(const Page& page) override;
+  Result<int64_t> CountClients() override;
+  Status UpdateClient(const ClientRecord& client) override;
+  Status DeleteClient(const std::string& id) override;
+
+  Status CreateUser(const UserRecord& user) override;
+  Result<std::optional<UserRecord>> GetUser(const std::string& id) override;
+  Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id,
+                                                    const std::string& email) override;
+  Result<std::vector<UserRecord>> ListUsers(const std::string& client_id,
+                                            const std::string& email_filter,
+                                            const Page& page) override;
+  Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) override;
+  Status UpdateUser(const UserRecord& user) override;
+  Status DeleteUser(const std::string& id) override;
+
+  Status SaveCode(const CodeRecord& code) override;
+  Result<CodeRecord> ConsumeCode(const std::string& hash, int64_t now) override;
+
+  Status CreateGrant(const GrantRecord& grant, const RefreshRecord& first,
+                     const std::string& code_hash) override;
+  Result<std::optional<GrantRecord>> GetGrant(const std::string& id) override;
+  Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
+                                    const RefreshRecord& next, int64_t now) override;
+  Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) override;
+  Status RevokeGrant(const std::string& grant_id) override;
+  Status PurgeExpired(int64_t now) override;
+
+  Status SaveKey(const KeyRecord& key) override;
+  Result<std::vector<KeyRecord>> ListKeys() override;
+  Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
+  Status DeleteKey(const std::string& kid) override;
+
+  Result<int64_t> DataVersion() override;
+
+  // PRAGMA integrity_check, "ok" when sound.
+  Result<std::string> IntegrityCheck();
+  int SchemaVersion();
+
+  struct Impl;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace atm

@@ -1,0 +1,84 @@
+// The one storage interface. Every method is atomic: it runs in one transaction
+// and either happens entirely or not at all. Errors are values:
+//   not_found (404), conflict (409, with the field at fault), server_error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace atm {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applications (clients).
+  virtual Status CreateClient(const ClientRecord& client) = 0;
+  virtual Result<std::optional<ClientRecord>> GetClient(const std::string& id) = 0;
+  virtual Result<std::vector<ClientRecord>> ListClients(const Page& page) = 0;
+  virtual Result<int64_t> CountClients() = 0;
+  virtual Status UpdateClient(const ClientRecord& client) = 0;
+  // Also deletes its users and every grant, code and token it holds.
+  virtual Status DeleteClient(const std::string& id) = 0;
+
+  // Users, each belonging to one application. Emails are unique per
+  // application, compared case-insensitively.
+  virtual Status CreateUser(const UserRecord& user) = 0;
+  virtual Result<std::optional<UserRecord>> GetUser(const std::string& id) = 0;
+  virtual Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id,
+                                                            const std::string& email) = 0;
+  // Users of an application whose email contains `email_filter` (empty: all).
+  virtual Result<std::vector<UserRecord>> ListUsers(const std::string& client_id,
+                                                    const std::string& email_filter,
+                                                    const Page& page) = 0;
+  virtual Result<int64_t> CountUsers(const std::string& client_id,
+                                     const std::string& email_filter) = 0;
+  virtual Status UpdateUser(const UserRecord& user) = 0;
+  // Also revokes every grant of the user.
+  virtual Status DeleteUser(const std::string& id) = 0;
+
+  // Authorization codes (RFC 6749 §4.1.2: single use, short-lived).
+  virtual Status SaveCode(const CodeRecord& code) = 0;
+  // Marks the code used and returns it. A code used before yields invalid_grant
+  // and revokes the grant issued from it (RFC 6749 §4.1.2); an expired or
+  // unknown one yields invalid_grant.
+  virtual Result<CodeRecord> ConsumeCode(const std::string& hash, int64_t now) = 0;
+
+  // Grants and refresh tokens.
+  // Creates the grant with its first refresh token, remembering which code it
+  // came from (so a replayed code can revoke it).
+  virtual Status CreateGrant(const GrantRecord& grant, const RefreshRecord& first,
+                             const std::string& code_hash) = 0;
+  virtual Result<std::optional<GrantRecord>> GetGrant(const std::string& id) = 0;
+  // Swaps `old_hash` for `next`: the old token is marked used, not deleted. A
+  // token presented a second time revokes its whole grant (reuse detection).
+  // `next` takes the grant and user of the old token. Returns the grant.
+  // Fails with invalid_grant for unknown, expired, revoked,
+  // reused, or another client's tokens.
+  virtual Result<GrantRecord> RotateRefresh(const std::string& old_hash,
+                                            const std::string& client_id,
+                                            const RefreshRecord& next, int64_t now) = 0;
+  // The grant of a live (unused, unexpired, unrevoked) refresh token.
+  virtual Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash,
+                                                              int64_t now) = 0;
+  virtual Status RevokeGrant(const std::string& grant_id) = 0;
+  // Deletes codes and refresh tokens that expired before `now`.
+  virtual Status PurgeExpired(int64_t now) = 0;
+
+  // Signing keys.
+  virtual Status SaveKey(const KeyRecord& key) = 0;
+  virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
+  // Retires every active key except `keep_kid`.
+  virtual Status RetireKeysExcept(const std::string& keep_kid, int64_t now) = 0;
+  virtual Status DeleteKey(const std::string& kid) = 0;
+
+  // A number that changes whenever another connection or process commits, so
+  // caches can tell when to reload (SQLite's PRAGMA data_version).
+  virtual Result<int64_t> DataVersion() = 0;
+};
+
+}  // namespace atm
