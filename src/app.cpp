@@ -26,21 +26,22 @@ Result<std::string> ReadFile(const std::string& path, const std::string& key) {
 
 }  // namespace
 
-Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
+Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clock* clock) {
   std::unique_ptr<Services> s(new Services(config));
+  if (clock) s->clock_ = clock;
   const Config& c = s->config_;
   auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == "full", 5000});
   if (!store) return store.error();
   s->store_ = std::move(*store);
-  s->clients_ = std::make_unique<ClientService>(*s->store_, s->clock_);
+  s->clients_ = std::make_unique<ClientService>(*s->store_, *s->clock_);
   PasswordPolicy policy;
   policy.scrypt.log_n = c.passwords.scrypt_log_n;
   policy.min_length = c.passwords.min_length;
   policy.max_concurrent_hashes = c.passwords.max_concurrent_hashes > 0
                                      ? c.passwords.max_concurrent_hashes
                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  s->users_ = std::make_unique<UserService>(*s->store_, s->clock_, policy);
-  s->codes_ = std::make_unique<CodeService>(*s->store_, s->clock_, c.tokens.code_ttl);
+  s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, policy);
+  s->codes_ = std::make_unique<CodeService>(*s->store_, *s->clock_, c.tokens.code_ttl);
   KeyPolicy keys;
   auto alg = ParseJwsAlg(c.keys.algorithm);
   if (!alg) return Error("invalid_config", c.source + ": keys.algorithm: " + alg.error().description);
@@ -54,9 +55,9 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
     if (!pem) return pem.error();
     keys.key_file_pem = std::move(*pem);
   }
-  s->keys_ = std::make_unique<KeyService>(*s->store_, s->clock_, keys);
+  s->keys_ = std::make_unique<KeyService>(*s->store_, *s->clock_, keys);
   s->tokens_ = std::make_unique<TokenService>(
-      *s->store_, s->clock_, *s->keys_,
+      *s->store_, *s->clock_, *s->keys_,
       TokenLifetimes{c.tokens.access_token_ttl, c.tokens.id_token_ttl, c.tokens.refresh_token_ttl});
   return s;
 }
