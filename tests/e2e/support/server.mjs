@@ -36,6 +36,22 @@ export function tempDir(prefix = 'atm-e2e-') {
   return dir;
 }
 
+// The demo application and its user as TOML ([[applications]] block).
+export function demoApplicationToml(redirectUrl = DEMO.redirectUrl) {
+  return `[[applications]]
+name          = "${DEMO.name}"
+client_id     = "${DEMO.clientId}"
+client_secret = "${DEMO.clientSecret}"
+redirect_url  = "${redirectUrl}"
+
+  [[applications.users]]
+  email      = "${DEMO.email}"
+  password   = "${DEMO.password}"
+  first_name = "${DEMO.firstName}"
+  last_name  = "${DEMO.lastName}"
+`;
+}
+
 // The demo config as TOML. `extra` is TOML placed before the applications;
 // `applications` replaces the demo application block.
 export function demoToml({ redirectUrl = DEMO.redirectUrl, extra = '', applications } = {}) {
@@ -48,18 +64,7 @@ scrypt_log_n = 10
 
 ${extra}
 
-${applications ?? `[[applications]]
-name          = "${DEMO.name}"
-client_id     = "${DEMO.clientId}"
-client_secret = "${DEMO.clientSecret}"
-redirect_url  = "${redirectUrl}"
-
-  [[applications.users]]
-  email      = "${DEMO.email}"
-  password   = "${DEMO.password}"
-  first_name = "${DEMO.firstName}"
-  last_name  = "${DEMO.lastName}"
-`}`;
+${applications ?? demoApplicationToml(redirectUrl)}`;
 }
 
 export function writeConfig(text, dir = tempDir()) {
