@@ -76,7 +76,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     Log(LogLevel::kWarn, "seeded application " + id + " got a generated client secret: " + secret +
                              " (shown once; set client_secret in the config to fix it)");
   }
-  if (auto k = s.keys().Start(); !k) return k.error();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
   app->RegisterRoutes();
   const Config& c = s.config();
@@ -93,6 +92,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   auto port = app->server_->Bind();
   if (!port) return port.error();
   app->port_ = *port;
+  // After the bind, so that a port in use is a one-line error and costs no key.
+  if (auto k = s.keys().Start(); !k) return k.error();
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
   return app;
 }
@@ -118,8 +119,11 @@ void App::RegisterRoutes() {
 }
 
 std::string App::ListenUrl() const {
-  const auto& c = services_->config();
-  return std::string(server_->tls() ? "https" : "http") + "://" + c.server.host + ":" + std::to_string(port_);
+  const std::string& host = services_->config().server.host;
+  // RFC 3986 §3.2.2: an IPv6 literal is bracketed in a URL.
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return std::string(server_->tls() ? "https" : "http") + "://" + (ipv6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port_);
 }
 
 void App::Serve() {

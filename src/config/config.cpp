@@ -205,6 +205,7 @@ std::string Config::PublicUrl(int bound_port) const {
     return u;
   }
   std::string host = server.host == "0.0.0.0" || server.host == "::" ? "localhost" : server.host;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";  // RFC 3986 §3.2.2
   return "http://" + host + ":" + std::to_string(bound_port);
 }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
@@ -30,6 +31,29 @@ test('two servers on port 0 get two different ports', async () => {
   const [a, b] = await Promise.all([startAtm(), startAtm()]);
   assert.notEqual(a.port, b.port);
   await Promise.all([a.stop(), b.stop()]);
+});
+
+test('on an IPv6 host the listening line is a usable URL', async (t) => {
+  const ipv6 = await new Promise((resolve) => {
+    const probe = net.createServer().once('error', () => resolve(false));
+    probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+  });
+  if (!ipv6) return t.skip('no IPv6 loopback on this machine');
+  const atm = await startAtm({ config: demoToml().replace('host = "127.0.0.1"', 'host = "::1"') });
+  assert.match(atm.stdoutLines[0], /^atm listening on http:\/\/\[::1\]:\d+$/);
+  const res = await fetch(`${atm.url}/health`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(res.status, 200);
+  await atm.stop();
+});
+
+test('a port already in use is a one-line error with exit 2', async () => {
+  const first = await startAtm();
+  const { code, stderr } = await runAtm(['--config', first.configPath, '--port', String(first.port), '--db', ':memory:']);
+  assert.equal(code, 2, stderr);
+  const lines = stderr.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, stderr);
+  assert.match(lines[0], new RegExp(`127\\.0\\.0\\.1:${first.port}`));
+  await first.stop();
 });
 
 for (const signal of ['SIGTERM', 'SIGINT']) {

@@ -117,6 +117,8 @@ TEST_CASE("the public URL defaults to the bound address, with localhost for a wi
           "[config]") {
   CHECK(Parse("").PublicUrl(8080) == "http://127.0.0.1:8080");
   CHECK(Parse("[server]\nhost = \"0.0.0.0\"").PublicUrl(41234) == "http://localhost:41234");
+  // Regression: an IPv6 literal needs brackets in a URL (RFC 3986 §3.2.2).
+  CHECK(Parse("[server]\nhost = \"::1\"").PublicUrl(8080) == "http://[::1]:8080");
 }
 
 TEST_CASE("seeded applications and users are read from the config", "[config]") {

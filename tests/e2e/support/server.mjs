@@ -26,7 +26,8 @@ export const DEMO = Object.freeze({
   lastName: 'User',
 });
 
-const LISTENING = /^atm listening on (https?):\/\/([^\s:]+):(\d+)$/;
+// HOST is a name, an IPv4 address or a bracketed IPv6 address (RFC 3986 §3.2.2).
+const LISTENING = /^atm listening on (https?):\/\/([^\s:\[\]]+|\[[0-9A-Fa-f:.]+\]):(\d+)$/;
 const running = new Set();
 const tempDirs = new Set();
 
