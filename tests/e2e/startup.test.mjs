@@ -183,6 +183,21 @@ redirect_url = "https://generated.example.com/cb"
   });
 });
 
+test('a password_hash printed by `atm hash-password` seeds a user who can sign in', async () => {
+  const hashed = await runAtm(['hash-password', '--cost', '10'], { input: 'S3cret-password\n' });
+  assert.equal(hashed.code, 0, hashed.stderr);
+  const hash = hashed.stdout.trim();
+  assert.match(hash, /^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]{43}$/);
+  const atm = await startAtm({ config: demoToml({ applications: `${demoApplicationToml()}
+  [[applications.users]]
+  email         = "hashed@example.com"
+  password_hash = "${hash}"
+` }) });
+  await login(atm.url, { email: 'hashed@example.com', password: 'S3cret-password' });
+  await assert.rejects(login(atm.url, { email: 'hashed@example.com', password: 'S3cret-passwordX' }), /401/);
+  await atm.stop();
+});
+
 test('the executable is statically linked', () => {
   const out = execFileSync('file', ['-L', ATM_BIN], { encoding: 'utf8', timeout: 5000 });
   assert.match(out, /statically linked/);

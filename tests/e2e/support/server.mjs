@@ -140,9 +140,11 @@ export async function startAtm({
 }
 
 // Runs atm to completion (for start-up failures): {code, signal, stdout, stderr}.
-export function runAtm(args, { cwd, timeoutMs = 10000 } = {}) {
+// `input` is written to its stdin.
+export function runAtm(args, { cwd, input, timeoutMs = 10000 } = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(ATM_BIN, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(ATM_BIN, args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) proc.stdin.end(input);
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d) => { stdout += d; });
