@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { createLocalJWKSet, jwtVerify } from 'jose';
 
 import {
-  ATM_BIN, DEMO, demoApplicationToml, demoToml, login, runAtm, startAtm, stopAll, tempDir, writeConfig,
+  ATM_BIN, DEMO, demoApplicationToml, demoToml, login, pkce, runAtm, startAtm, stopAll, tempDir, writeConfig,
 } from './support/server.mjs';
 
 after(stopAll);
@@ -65,6 +66,30 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
     assert.equal(code, 0, atm.stderr);
   });
 }
+
+test('SIGTERM lets a request in flight finish before exiting 0', async () => {
+  const atm = await startAtm();
+  const { challenge } = pkce();
+  const body = JSON.stringify({ loginId: DEMO.email, password: DEMO.password, clientId: DEMO.clientId,
+    code_challenge: challenge, code_challenge_method: 'S256' });
+  const socket = net.connect(atm.port, '127.0.0.1');
+  let response = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (d) => { response += d; });
+  const closed = new Promise((resolve) => socket.on('close', resolve));
+  await new Promise((resolve) => socket.once('connect', resolve));
+  // Headers and half the body: the server has taken the request and waits for the rest.
+  socket.write(`POST /auth HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 20)}`);
+  await sleep(500);
+  atm.proc.kill('SIGTERM');
+  await sleep(300);
+  socket.write(body.slice(20));  // write, not end: httplib drops the answer to a half-closed socket
+  await Promise.race([closed, sleep(5000)]);
+  assert.match(response, /^HTTP\/1\.1 200 /, response);
+  assert.match(response, /"code":"[A-Za-z0-9]{50}"/);
+  assert.equal((await atm.stop()).code, 0, atm.stderr);
+});
 
 describe('a bad config stops start-up with exit 2 and one line naming the file and the key', () => {
   const cases = [
