@@ -94,6 +94,15 @@ describe('the seed flow', () => {
   });
 });
 
+test('twenty concurrent sign-ins all get their own working code', async () => {
+  const results = await Promise.all(Array.from({ length: 20 }, () => authorize()));
+  for (const r of results) assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(new Set(results.map((r) => r.body.code)).size, 20);
+  const tokens = await Promise.all(results.map((r) => exchange(r.body.code, r.verifier)));
+  for (const t of tokens) assert.equal(t.status, 200, JSON.stringify(t.body));
+  assert.equal(new Set(tokens.map((t) => t.body.refresh_token)).size, 20);
+});
+
 test('a code is good for one exchange', async () => {
   const res = await authorize();
   assert.equal((await exchange(res.body.code, res.verifier)).status, 200);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "crypto/encoding.h"
 #include "crypto/jwt.h"
 #include "support/test_atm.h"
 
@@ -95,6 +96,10 @@ TEST_CASE("the ID token carries the OpenID Connect claims of the user", "[tokens
   CHECK(id["email"] == kEmail);
   CHECK(id["given_name"] == "End");
   CHECK(id["family_name"] == "User");
+  // OIDC Core §3.1.3.6: the left half of SHA-256 of the access token.
+  CHECK(id["at_hash"] == Base64UrlEncode(Sha256(tokens->access_token).substr(0, 16)));
+  CHECK(id["sid"] == JwtPayload(tokens->access_token)["sid"]);
+  CHECK_FALSE(id.contains("nonce"));
   CHECK(VerifyJwt(tokens->id_token, atm.services().keys().Lookup()).ok());
 }
 
