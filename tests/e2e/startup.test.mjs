@@ -126,6 +126,14 @@ describe('a bad config stops start-up with exit 2 and one line naming the file a
     assert.ok(stderr.includes(missing), stderr);
   });
 
+  test('a database that cannot be opened', async () => {
+    const { code, stderr } = await runAtm(['--config', writeConfig(demoToml()), '--port', '0',
+      '--db', '/nonexistent-dir/atm.db']);
+    assert.equal(code, 2);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.ok(stderr.includes('/nonexistent-dir/atm.db'), stderr);
+  });
+
   test('a bad --port', async () => {
     const { code, stderr } = await runAtm(['--config', writeConfig(demoToml()), '--port', 'eighty']);
     assert.equal(code, 2);
