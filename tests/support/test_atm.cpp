@@ -161,6 +161,47 @@ HttpResponse TestAtm::RefreshTokens(const std::string& refresh_token, const std:
   return PostJson("/auth/token", body);
 }
 
+namespace {
+
+nlohmann::json Apply(nlohmann::json body, const nlohmann::json& changes) {
+  for (auto& [k, v] : changes.items()) {
+    if (v.is_null()) body.erase(k);
+    else body[k] = v;
+  }
+  return body;
+}
+
+}  // namespace
+
+nlohmann::json AuthBody(const nlohmann::json& changes) {
+  return Apply({{"loginId", kEmail},
+                {"password", kPassword},
+                {"clientId", kClientId},
+                {"code_challenge", kS256Challenge},
+                {"code_challenge_method", "S256"}},
+               changes);
+}
+
+nlohmann::json TokenBody(const std::string& code, const nlohmann::json& changes) {
+  return Apply({{"clientId", kClientId},
+                {"clientSecret", kClientSecret},
+                {"grant_types", "authorization_code"},
+                {"code", code},
+                {"code_verifier", kVerifier}},
+               changes);
+}
+
+void ExpectError(const HttpResponse& r, int status, const std::string& code) {
+  INFO(r.body);
+  CHECK(r.status == status);
+  CHECK(r.content_type == "application/json");
+  CHECK(r.Header("Cache-Control") == "no-store");
+  auto body = Json(r);
+  CHECK(body["error"] == code);
+  REQUIRE(body["error_description"].is_string());
+  CHECK_FALSE(body["error_description"].get<std::string>().empty());
+}
+
 nlohmann::json Json(const HttpResponse& response) {
   auto j = nlohmann::json::parse(response.body, nullptr, false);
   if (j.is_discarded()) FAIL("not JSON: " << response.body);

@@ -68,6 +68,14 @@ class TestAtm {
   Router router_;
 };
 
+// The ATM /auth body for the demo user with an S256 challenge; `changes`
+// overrides fields, and a null value removes one.
+nlohmann::json AuthBody(const nlohmann::json& changes = nlohmann::json::object());
+// The ATM /auth/token authorization_code body for `code`, with `changes` as above.
+nlohmann::json TokenBody(const std::string& code, const nlohmann::json& changes = nlohmann::json::object());
+// Checks a JSON error response: status, RFC 6749 code, a description, no-store.
+void ExpectError(const HttpResponse& response, int status, const std::string& code);
+
 // The JSON body of a response; FAILs when it is not JSON.
 nlohmann::json Json(const HttpResponse& response);
 // The payload of a JWT, decoded without verification.
