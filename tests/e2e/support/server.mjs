@@ -91,7 +91,10 @@ export async function startAtm({
     configPath,
     stdoutLines: [],
     stderr: '',
-    exited: new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal }))),
+    exited: new Promise((resolve) => {
+      proc.on('exit', (code, signal) => resolve({ code, signal }));
+      proc.on('error', (error) => resolve({ code: null, signal: null, error }));  // e.g. no ATM_BIN
+    }),
   };
   running.add(server);
   server.exited.then(() => running.delete(server));
@@ -122,9 +125,9 @@ export async function startAtm({
         }
       }
     });
-    server.exited.then(({ code, signal }) => {
+    server.exited.then(({ code, signal, error }) => {
       clearTimeout(timer);
-      reject(new Error(`atm exited (${code ?? signal}) before listening\n${server.stderr}`));
+      reject(new Error(`atm exited (${error ?? code ?? signal}) before listening\n${server.stderr}`));
     });
   });
 
@@ -156,6 +159,10 @@ export function runAtm(args, { cwd, input, timeoutMs = 10000 } = {}) {
     proc.on('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
+    });
+    proc.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
     });
   });
 }
