@@ -26,21 +26,22 @@ Result<std::string> ReadFile(const std::string& path, const std::string& key) {
 
 }  // namespace
 
-Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
+Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clock* clock) {
   std::unique_ptr<Services> s(new Services(config));
+  if (clock) s->clock_ = clock;
   const Config& c = s->config_;
   auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == "full", 5000});
   if (!store) return store.error();
   s->store_ = std::move(*store);
-  s->clients_ = std::make_unique<ClientService>(*s->store_, s->clock_);
+  s->clients_ = std::make_unique<ClientService>(*s->store_, *s->clock_);
   PasswordPolicy policy;
   policy.scrypt.log_n = c.passwords.scrypt_log_n;
   policy.min_length = c.passwords.min_length;
   policy.max_concurrent_hashes = c.passwords.max_concurrent_hashes > 0
                                      ? c.passwords.max_concurrent_hashes
                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  s->users_ = std::make_unique<UserService>(*s->store_, s->clock_, policy);
-  s->codes_ = std::make_unique<CodeService>(*s->store_, s->clock_, c.tokens.code_ttl);
+  s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, policy);
+  s->codes_ = std::make_unique<CodeService>(*s->store_, *s->clock_, c.tokens.code_ttl);
   KeyPolicy keys;
   auto alg = ParseJwsAlg(c.keys.algorithm);
   if (!alg) return Error("invalid_config", c.source + ": keys.algorithm: " + alg.error().description);
@@ -54,9 +55,9 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
     if (!pem) return pem.error();
     keys.key_file_pem = std::move(*pem);
   }
-  s->keys_ = std::make_unique<KeyService>(*s->store_, s->clock_, keys);
+  s->keys_ = std::make_unique<KeyService>(*s->store_, *s->clock_, keys);
   s->tokens_ = std::make_unique<TokenService>(
-      *s->store_, s->clock_, *s->keys_,
+      *s->store_, *s->clock_, *s->keys_,
       TokenLifetimes{c.tokens.access_token_ttl, c.tokens.id_token_ttl, c.tokens.refresh_token_ttl});
   return s;
 }
@@ -75,7 +76,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     Log(LogLevel::kWarn, "seeded application " + id + " got a generated client secret: " + secret +
                              " (shown once; set client_secret in the config to fix it)");
   }
-  if (auto k = s.keys().Start(); !k) return k.error();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
   app->RegisterRoutes();
   const Config& c = s.config();
@@ -92,6 +92,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   auto port = app->server_->Bind();
   if (!port) return port.error();
   app->port_ = *port;
+  // After the bind, so that a port in use is a one-line error and costs no key.
+  if (auto k = s.keys().Start(); !k) return k.error();
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
   return app;
 }
@@ -117,8 +119,11 @@ void App::RegisterRoutes() {
 }
 
 std::string App::ListenUrl() const {
-  const auto& c = services_->config();
-  return std::string(server_->tls() ? "https" : "http") + "://" + c.server.host + ":" + std::to_string(port_);
+  const std::string& host = services_->config().server.host;
+  // RFC 3986 §3.2.2: an IPv6 literal is bracketed in a URL.
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return std::string(server_->tls() ? "https" : "http") + "://" + (ipv6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port_);
 }
 
 void App::Serve() {

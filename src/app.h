@@ -27,10 +27,11 @@ namespace atm {
 // subcommands need.
 class Services {
  public:
-  static Result<std::unique_ptr<Services>> Open(const Config& config);
+  // `clock` (tests pass a FakeClock) must outlive the Services; null = the system clock.
+  static Result<std::unique_ptr<Services>> Open(const Config& config, const Clock* clock = nullptr);
 
   const Config& config() const { return config_; }
-  const Clock& clock() const { return clock_; }
+  const Clock& clock() const { return *clock_; }
   SqliteStore& store() { return *store_; }
   ClientService& clients() { return *clients_; }
   UserService& users() { return *users_; }
@@ -41,7 +42,8 @@ class Services {
  private:
   explicit Services(const Config& config) : config_(config) {}
   Config config_;
-  SystemClock clock_;
+  SystemClock system_clock_;
+  const Clock* clock_ = &system_clock_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<ClientService> clients_;
   std::unique_ptr<UserService> users_;

@@ -95,6 +95,9 @@ class TableReader {
         return Fail(key, std::string("expected a duration (seconds or a string like \"30d\"), got ") + TypeName(n));
       }
       if (v < min) return Fail(key, "must be at least " + std::to_string(min) + " seconds");
+      // Expiry times are now + duration: a larger one would overflow int64.
+      constexpr int64_t kMax = int64_t{100} * 365 * 86400;
+      if (v > kMax) return Fail(key, "must be at most " + std::to_string(kMax) + " seconds (100 years)");
       *out = v;
       return Ok();
     };
@@ -202,6 +205,7 @@ std::string Config::PublicUrl(int bound_port) const {
     return u;
   }
   std::string host = server.host == "0.0.0.0" || server.host == "::" ? "localhost" : server.host;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";  // RFC 3986 §3.2.2
   return "http://" + host + ":" + std::to_string(bound_port);
 }
 

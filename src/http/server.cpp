@@ -89,6 +89,13 @@ HttpServer::HttpServer(const Router& router, ServerOptions options)
   int threads = o.threads > 0 ? o.threads
                               : static_cast<int>(std::max(32u, 4 * std::thread::hardware_concurrency()));
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // httplib's default sets SO_REUSEPORT, which lets a second server bind a
+  // port in use and silently share its connections. SO_REUSEADDR alone still
+  // allows a restart while old connections sit in TIME_WAIT.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   svr.set_payload_max_length(o.max_body_bytes);
   svr.set_read_timeout(o.read_timeout_seconds, 0);
   svr.set_write_timeout(o.read_timeout_seconds, 0);

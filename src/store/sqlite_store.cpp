@@ -5,6 +5,7 @@
 
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "core/log.h"
 #include "store/schema.h"
@@ -15,23 +16,40 @@ struct SqliteStore::Impl {
   std::unique_ptr<SQLite::Database> db;
   std::mutex mutex;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements;
+  std::vector<SQLite::Statement*> used;  // statements prepared by the current Run
 
   // A prepared statement, reset and ready to bind. Caller holds `mutex`.
+  // tryReset, not reset: reset() rethrows the error of the statement's last
+  // step, so a statement that once failed (say, a duplicate email) would fail
+  // its next, valid use too.
   SQLite::Statement& Prepare(const char* sql) {
     auto& slot = statements[sql];
     if (!slot) {
       slot = std::make_unique<SQLite::Statement>(*db, sql);
     } else {
-      slot->reset();
+      slot->tryReset();
       slot->clearBindings();
     }
+    used.push_back(slot.get());
     return *slot;
+  }
+
+  // Ends the statements of a call. A statement left on a row keeps its read
+  // transaction open, which pins this connection to an old snapshot of a file
+  // database: another process's commits (the CLI's) would stay invisible.
+  void ResetUsed() {
+    for (auto* s : used) s->tryReset();
+    used.clear();
   }
 
   // Runs `fn` under the lock, turning SQLite exceptions into error values.
   template <class Fn>
   auto Run(const char* what, Fn&& fn) -> decltype(fn()) {
     std::lock_guard<std::mutex> lock(mutex);
+    struct EndStatements {
+      Impl& impl;
+      ~EndStatements() { impl.ResetUsed(); }
+    } end{*this};
     try {
       return fn();
     } catch (const SQLite::Exception& e) {

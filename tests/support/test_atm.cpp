@@ -1,0 +1,223 @@
+#include "support/test_atm.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "crypto/jwt.h"
+#include "crypto/signing_key.h"
+#include "domain/seed.h"
+#include "oauth/auth_endpoint.h"
+#include "oauth/jwks_endpoint.h"
+#include "oauth/login_endpoint.h"
+#include "oauth/pages.h"
+#include "oauth/token_endpoint.h"
+#include "http/responses.h"
+
+namespace atm::testing {
+namespace {
+
+// One RSA key for every TestAtm of the process, handed over as keys.key_file:
+// generating RSA-2048 for each of hundreds of test runs would take minutes.
+class SharedKeyFile {
+ public:
+  SharedKeyFile() {
+    char dir[] = "/tmp/atm-unit-keys-XXXXXX";
+    if (!mkdtemp(dir)) return;
+    dir_ = dir;
+    auto key = SigningKey::Generate(JwsAlg::kRS256);
+    if (!key) return;
+    path_ = dir_ + "/signing-key.pem";
+    std::ofstream(path_) << (*key)->PrivatePem();
+  }
+  ~SharedKeyFile() {
+    if (!dir_.empty()) std::filesystem::remove_all(dir_);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_;
+  std::string path_;
+};
+
+const std::string& SharedKeyPath() {
+  static SharedKeyFile file;
+  return file.path();
+}
+
+}  // namespace
+
+Config TestConfig(const std::string& extra) {
+  std::string toml = std::string(R"(
+[storage]
+path = ":memory:"
+
+[passwords]
+scrypt_log_n = 10
+)") + extra + R"(
+
+[[applications]]
+name          = "Demo SPA"
+client_id     = "OJJvmTmatjCOTuqBxur2"
+client_secret = "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX"
+redirect_url  = "http://localhost:8080/callback"
+
+  [[applications.users]]
+  email      = "end.user13@gmail.com"
+  password   = "H123456789"
+  first_name = "End"
+  last_name  = "User"
+
+[[applications]]
+name          = "Other App"
+client_id     = "OtherAppClientId0001"
+client_secret = "OtherAppSecret0123456789abcdefgh"
+redirect_url  = "https://other.example.com/cb"
+
+  [[applications.users]]
+  email      = "other.user@example.com"
+  password   = "H123456789"
+  first_name = "Other"
+  last_name  = "Person"
+)";
+  auto config = ParseConfig(toml, "test.toml");
+  if (!config) FAIL("test config: " << config.error().description);
+  if (config->keys.key_file.empty() && config->keys.algorithm == "RS256") config->keys.key_file = SharedKeyPath();
+  return std::move(config).value();
+}
+
+TestAtm::TestAtm(const Config& config) {
+  auto services = Services::Open(config, &clock_);
+  if (!services) FAIL("Services::Open: " << services.error().description);
+  services_ = std::move(*services);
+  Services& s = *services_;
+  auto seeded = SeedFromConfig(s.config().applications, s.clients(), s.users());
+  if (!seeded) FAIL("seeding: " << seeded.error().description);
+  auto keys = s.keys().StartSync();
+  if (!keys) FAIL("keys: " << keys.error().description);
+  deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
+  // As App::RegisterRoutes.
+  router_.Add("GET", "/health", [](const HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
+  router_.Add("GET", "/login", MakeLoginPageHandler(*deps_));
+  router_.Add("POST", "/auth", MakeAuthHandler(*deps_));
+  router_.Add("POST", "/auth/token", MakeTokenHandler(*deps_, TokenEndpointRules{}));
+  router_.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(s.keys()));
+  router_.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(s.keys()));
+  for (const char* asset : {"/assets/login.css", "/assets/login.js"}) router_.Add("GET", asset, StaticAsset);
+}
+
+HttpResponse TestAtm::Post(const std::string& path, const std::string& content_type, const std::string& body,
+                           const std::string& authorization) const {
+  HttpRequest r;
+  r.method = "POST";
+  r.path = path;
+  if (!content_type.empty()) r.headers["content-type"] = content_type;
+  if (!authorization.empty()) r.headers["authorization"] = authorization;
+  r.body = body;
+  r.remote_addr = "127.0.0.1";
+  return router_.Handle(r);
+}
+
+HttpResponse TestAtm::PostJson(const std::string& path, const nlohmann::json& body) const {
+  return Post(path, "application/json", body.dump());
+}
+
+HttpResponse TestAtm::Get(const std::string& target) const {
+  HttpRequest r;
+  r.method = "GET";
+  size_t q = target.find('?');
+  r.path = target.substr(0, q);
+  if (q != std::string::npos) r.query_string = target.substr(q + 1);
+  r.remote_addr = "127.0.0.1";
+  return router_.Handle(r);
+}
+
+std::string TestAtm::Login(const std::string& challenge, const std::string& method,
+                           const std::string& client_id, const std::string& email) const {
+  auto r = PostJson("/auth", {{"loginId", email},
+                              {"password", kPassword},
+                              {"clientId", client_id},
+                              {"code_challenge", challenge},
+                              {"code_challenge_method", method}});
+  INFO(r.body);
+  REQUIRE(r.status == 200);
+  return Json(r)["code"].get<std::string>();
+}
+
+HttpResponse TestAtm::ExchangeCode(const std::string& code, const std::string& verifier,
+                                   const std::string& grant_field) const {
+  return PostJson("/auth/token", {{"clientId", kClientId},
+                                  {"clientSecret", kClientSecret},
+                                  {grant_field, "authorization_code"},
+                                  {"code", code},
+                                  {"code_verifier", verifier}});
+}
+
+HttpResponse TestAtm::RefreshTokens(const std::string& refresh_token, const std::string& id_token,
+                                    const std::string& grant_field) const {
+  nlohmann::json body = {{"clientId", kClientId}, {"refresh_token", refresh_token}, {grant_field, "refresh_token"}};
+  if (!id_token.empty()) body["id_token"] = id_token;
+  return PostJson("/auth/token", body);
+}
+
+namespace {
+
+nlohmann::json Apply(nlohmann::json body, const nlohmann::json& changes) {
+  for (auto& [k, v] : changes.items()) {
+    if (v.is_null()) body.erase(k);
+    else body[k] = v;
+  }
+  return body;
+}
+
+}  // namespace
+
+nlohmann::json AuthBody(const nlohmann::json& changes) {
+  return Apply({{"loginId", kEmail},
+                {"password", kPassword},
+                {"clientId", kClientId},
+                {"code_challenge", kS256Challenge},
+                {"code_challenge_method", "S256"}},
+               changes);
+}
+
+nlohmann::json TokenBody(const std::string& code, const nlohmann::json& changes) {
+  return Apply({{"clientId", kClientId},
+                {"clientSecret", kClientSecret},
+                {"grant_types", "authorization_code"},
+                {"code", code},
+                {"code_verifier", kVerifier}},
+               changes);
+}
+
+void ExpectError(const HttpResponse& r, int status, const std::string& code) {
+  INFO(r.body);
+  CHECK(r.status == status);
+  CHECK(r.content_type == "application/json");
+  CHECK(r.Header("Cache-Control") == "no-store");
+  auto body = Json(r);
+  CHECK(body["error"] == code);
+  REQUIRE(body["error_description"].is_string());
+  CHECK_FALSE(body["error_description"].get<std::string>().empty());
+}
+
+nlohmann::json Json(const HttpResponse& response) {
+  auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (j.is_discarded()) FAIL("not JSON: " << response.body);
+  return j;
+}
+
+nlohmann::json JwtPayload(const std::string& token) {
+  auto d = DecodeJwtUnverified(token);
+  if (!d) FAIL("not a JWT: " << token);
+  return d->payload;
+}
+
+nlohmann::json JwtHeader(const std::string& token) {
+  auto d = DecodeJwtUnverified(token);
+  if (!d) FAIL("not a JWT: " << token);
+  return d->header;
+}
+
+}  // namespace atm::testing

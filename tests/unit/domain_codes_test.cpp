@@ -1,0 +1,141 @@
+// CodeService (RFC 6749 §4.1.2, RFC 7636 §4.6): codes of the ATM shape,
+// stored hashed, single use, bound to client, challenge and redirect URI, and
+// expiring after the TTL on the injected clock.
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "core/clock.h"
+#include "crypto/encoding.h"
+#include "domain/codes.h"
+#include "store/sqlite_store.h"
+
+namespace atm {
+namespace {
+
+constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+constexpr const char* kChallenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+struct Fixture {
+  FakeClock clock;
+  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<CodeService> codes;
+  explicit Fixture(int64_t ttl = 60) {
+    auto s = SqliteStore::Open({":memory:", false, 1000});
+    REQUIRE(s.ok());
+    store = std::move(*s);
+    ClientRecord c{"client", "App", "", {"https://app.example/cb"}};
+    REQUIRE(store->CreateClient(c).ok());
+    REQUIRE(store->CreateClient(ClientRecord{"other", "Other", "", {"https://other.example/cb"}}).ok());
+    UserRecord u;
+    u.id = "user";
+    u.client_id = "client";
+    u.email = "a@example.com";
+    u.password_hash = "x";
+    REQUIRE(store->CreateUser(u).ok());
+    codes = std::make_unique<CodeService>(*store, clock, ttl);
+  }
+  std::string Issue(const std::string& redirect_uri = "") {
+    CodeRequest r;
+    r.client_id = "client";
+    r.user_id = "user";
+    r.challenge = kChallenge;
+    r.method = PkceMethod::kS256;
+    r.redirect_uri = redirect_uri;
+    r.auth_time = clock.Now();
+    auto code = codes->Issue(r);
+    REQUIRE(code.ok());
+    return *code;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a code is 50 characters of [A-Za-z0-9] and is stored only as its hash", "[codes]") {
+  Fixture f;
+  const std::string code = f.Issue();
+  CHECK(std::regex_match(code, std::regex("[A-Za-z0-9]{50}")));
+  CHECK(f.Issue() != code);
+  // The store knows the hash, not the code.
+  CHECK_FALSE(f.store->ConsumeCode(code, f.clock.Now()).ok());
+  auto rec = f.store->ConsumeCode(HashSecret(code), f.clock.Now());
+  REQUIRE(rec.ok());
+  CHECK(rec->challenge == kChallenge);
+  CHECK(rec->method == "S256");
+  CHECK(rec->expires_at == f.clock.Now() + 60);
+}
+
+TEST_CASE("a code redeems once with its verifier", "[codes]") {
+  Fixture f;
+  const std::string code = f.Issue();
+  auto r = f.codes->Redeem({code, "client", kVerifier, ""});
+  REQUIRE(r.ok());
+  CHECK(r->user_id == "user");
+  auto again = f.codes->Redeem({code, "client", kVerifier, ""});
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == "invalid_grant");
+}
+
+TEST_CASE("a code expires after the TTL, 60 s by default", "[codes]") {
+  Fixture f;
+  const std::string early = f.Issue();
+  const std::string late = f.Issue();
+  f.clock.Advance(59);
+  CHECK(f.codes->Redeem({early, "client", kVerifier, ""}).ok());
+  f.clock.Advance(1);
+  auto r = f.codes->Redeem({late, "client", kVerifier, ""});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "invalid_grant");
+  CHECK(r.error().description.find("expired") != std::string::npos);
+}
+
+TEST_CASE("the TTL is the one the service was built with", "[codes]") {
+  Fixture f(5);
+  const std::string code = f.Issue();
+  f.clock.Advance(5);
+  CHECK_FALSE(f.codes->Redeem({code, "client", kVerifier, ""}).ok());
+}
+
+TEST_CASE("a wrong client or verifier fails and spends the code", "[codes]") {
+  Fixture f;
+  SECTION("another client") {
+    const std::string code = f.Issue();
+    auto r = f.codes->Redeem({code, "other", kVerifier, ""});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "invalid_grant");
+    CHECK_FALSE(f.codes->Redeem({code, "client", kVerifier, ""}).ok());
+  }
+  SECTION("another verifier") {
+    const std::string code = f.Issue();
+    auto r = f.codes->Redeem({code, "client", std::string(43, 'x'), ""});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "invalid_grant");
+    // A verifier cannot be guessed twice against the same code.
+    CHECK_FALSE(f.codes->Redeem({code, "client", kVerifier, ""}).ok());
+  }
+}
+
+TEST_CASE("a malformed verifier or a missing code is invalid_request and spends nothing", "[codes]") {
+  Fixture f;
+  const std::string code = f.Issue();
+  auto bad = f.codes->Redeem({code, "client", "too-short", ""});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == "invalid_request");
+  CHECK(bad.error().field == "code_verifier");
+  CHECK(f.codes->Redeem({"", "client", kVerifier, ""}).error().field == "code");
+  CHECK(f.codes->Redeem({code, "client", kVerifier, ""}).ok());
+}
+
+TEST_CASE("a code bound to a redirect URI needs the same URI", "[codes]") {
+  Fixture f;
+  SECTION("same") {
+    CHECK(f.codes->Redeem({f.Issue("https://app.example/cb"), "client", kVerifier, "https://app.example/cb"}).ok());
+  }
+  SECTION("different or missing") {
+    auto uri = GENERATE(as<std::string>{}, "", "https://app.example/cb/", "https://evil.example/cb");
+    auto r = f.codes->Redeem({f.Issue("https://app.example/cb"), "client", kVerifier, uri});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "invalid_grant");
+  }
+}
+
+}  // namespace atm

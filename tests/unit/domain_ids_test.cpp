@@ -1,0 +1,28 @@
+// Identifier shapes of the ATM service (SPEC §2).
+#include <catch2/catch.hpp>
+#include <regex>
+#include <set>
+
+#include "domain/ids.h"
+
+namespace atm {
+
+TEST_CASE("generated identifiers have the ATM shapes and do not repeat", "[ids]") {
+  auto [name, make, pattern] = GENERATE(table<std::string, std::string (*)(), std::string>({
+      {"client id", NewClientId, "[A-Za-z0-9]{20}"},
+      {"client secret", NewClientSecret, "[A-Za-z0-9]{32}"},
+      {"user id", NewUserId, "[A-Za-z0-9_-]{21}"},
+      {"authorization code", NewAuthorizationCode, "[A-Za-z0-9]{50}"},
+      {"refresh token", NewRefreshToken, "[A-Za-z0-9_-]{43}"},
+  }));
+  CAPTURE(name);
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    std::string id = make();
+    CHECK(std::regex_match(id, std::regex(pattern)));
+    seen.insert(id);
+  }
+  CHECK(seen.size() == 200);
+}
+
+}  // namespace atm

@@ -1,0 +1,141 @@
+// SqliteStore's token rules: single-use expiring codes, refresh rotation
+// with reuse detection, cross-client refusal, cascades on deletion, purging.
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "store/sqlite_store.h"
+#include "support/store_records.h"
+
+namespace atm {
+using namespace atm::testing;
+
+TEST_CASE("a code is consumed once", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  auto first = s->ConsumeCode("h1", kNow);
+  REQUIRE(first.ok());
+  CHECK(first->client_id == "c1");
+  CHECK(first->user_id == "u1");
+  CHECK(first->challenge == "challenge");
+  CHECK(first->method == "S256");
+  auto second = s->ConsumeCode("h1", kNow);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == "invalid_grant");
+  CHECK(second.error().description.find("already used") != std::string::npos);
+  CHECK(s->ConsumeCode("unknown", kNow).error().code == "invalid_grant");
+}
+
+TEST_CASE("a code expires at its expiry time", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  REQUIRE(s->SaveCode(Code("h2", "c1", "u1", kNow + 60)).ok());
+  CHECK(s->ConsumeCode("h1", kNow + 59).ok());
+  auto late = s->ConsumeCode("h2", kNow + 60);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().code == "invalid_grant");
+  CHECK(late.error().description.find("expired") != std::string::npos);
+}
+
+TEST_CASE("replaying a redeemed code revokes the grant it issued (RFC 6749 §4.1.2)", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  REQUIRE(s->ConsumeCode("h1", kNow).ok());
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "h1").ok());
+  CHECK_FALSE(s->ConsumeCode("h1", kNow + 1).ok());
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
+  CHECK_FALSE(s->GetLiveRefresh("r1", kNow + 1)->has_value());
+}
+
+TEST_CASE("rotating a refresh token spends it and issues the next in the same grant", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  auto grant = s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow + 10);
+  REQUIRE(grant.ok());
+  CHECK(grant->id == "g1");
+  CHECK(grant->user_id == "u1");
+  CHECK_FALSE(s->GetLiveRefresh("r1", kNow + 10)->has_value());
+  auto next = s->GetLiveRefresh("r2", kNow + 10);
+  REQUIRE(next->has_value());
+  CHECK((*next)->grant_id == "g1");  // taken from the old token, not the caller
+  CHECK((*next)->user_id == "u1");
+  CHECK(s->RotateRefresh("r2", "c1", Refresh("r3", "", "c1", ""), kNow + 20).ok());
+}
+
+TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detection)", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
+  auto reuse = s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 1);
+  REQUIRE_FALSE(reuse.ok());
+  CHECK(reuse.error().code == "invalid_grant");
+  CHECK(reuse.error().description.find("already used") != std::string::npos);
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
+  CHECK_FALSE(s->GetLiveRefresh("r2", kNow + 1)->has_value());
+  CHECK_FALSE(s->GetLiveRefresh("r3", kNow + 1)->has_value());
+  CHECK(s->RotateRefresh("r2", "c1", Refresh("r4", "", "c1", ""), kNow + 2).error().code == "invalid_grant");
+}
+
+TEST_CASE("another client's refresh token is refused and stays usable by its owner", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  auto stolen = s->RotateRefresh("r1", "c2", Refresh("r2", "", "c2", ""), kNow);
+  REQUIRE_FALSE(stolen.ok());
+  CHECK(stolen.error().code == "invalid_grant");
+  CHECK(stolen.error().description.find("another client") != std::string::npos);
+  CHECK_FALSE(s->GetLiveRefresh("r2", kNow)->has_value());
+  CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow).ok());
+}
+
+TEST_CASE("an expired refresh token is refused", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1", kNow + 100), "").ok());
+  auto late = s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow + 100);
+  REQUIRE_FALSE(late.ok());
+  CHECK(late.error().description.find("expired") != std::string::npos);
+  CHECK_FALSE(s->GetLiveRefresh("r1", kNow + 100)->has_value());
+  CHECK(s->GetLiveRefresh("r1", kNow + 99)->has_value());
+}
+
+TEST_CASE("deleting a user deletes their grants, tokens and codes", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  REQUIRE(s->DeleteUser("u1").ok());
+  CHECK_FALSE(s->GetUser("u1")->has_value());
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
+  CHECK_FALSE(s->GetLiveRefresh("r1", kNow)->has_value());
+  CHECK_FALSE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
+  CHECK_FALSE(s->ConsumeCode("h1", kNow).ok());
+  CHECK(s->DeleteUser("u1").error().code == "not_found");
+}
+
+TEST_CASE("deleting an application deletes its users, grants and codes", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  REQUIRE(s->DeleteClient("c1").ok());
+  CHECK_FALSE(s->GetUser("u1")->has_value());
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
+  CHECK_FALSE(s->ConsumeCode("h1", kNow).ok());
+  CHECK(s->GetClient("c2")->has_value());
+}
+
+TEST_CASE("purging drops expired codes and tokens but keeps spent ones for reuse detection", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->SaveCode(Code("old", "c1", "u1", kNow + 10)).ok());
+  REQUIRE(s->SaveCode(Code("new", "c1", "u1", kNow + 1000)).ok());
+  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1", kNow + 500), "").ok());
+  REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", "", kNow + 500), kNow).ok());
+  REQUIRE(s->CreateGrant(Grant("g2", "c1", "u1"), Refresh("x1", "g2", "c1", "u1", kNow + 20), "").ok());
+  REQUIRE(s->PurgeExpired(kNow + 100).ok());
+  CHECK(s->ConsumeCode("old", kNow).error().description.find("invalid") != std::string::npos);
+  CHECK(s->ConsumeCode("new", kNow + 100).ok());
+  // The spent r1 still triggers reuse detection after the purge.
+  CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 100).error().description.find(
+            "already used") != std::string::npos);
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
+  // A grant whose only token expired is gone.
+  CHECK_FALSE(s->GetGrant("g2")->has_value());
+}
+
+}  // namespace atm

@@ -1,0 +1,219 @@
+// SqliteStore: the schema and its migrations, file databases (WAL, reopening,
+// other connections), applications, users with per-application unique
+// emails, signing keys, and use from many threads.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/schema.h"
+#include "store/sqlite_store.h"
+#include "support/store_records.h"
+
+namespace atm {
+using namespace atm::testing;
+
+TEST_CASE("opening a new database applies every migration and sets user_version", "[store]") {
+  auto s = OpenMemory();
+  CHECK(s->SchemaVersion() == static_cast<int>(SchemaMigrations().size()));
+  auto ok = s->IntegrityCheck();
+  REQUIRE(ok.ok());
+  CHECK(*ok == "ok");
+}
+
+TEST_CASE("a file database keeps its data and schema version across reopening", "[store]") {
+  TempDb db;
+  {
+    auto s = db.Open();
+    REQUIRE(s->CreateClient(Client("c1")).ok());
+  }
+  auto s = db.Open();
+  CHECK(s->SchemaVersion() == static_cast<int>(SchemaMigrations().size()));
+  auto c = s->GetClient("c1");
+  REQUIRE(c.ok());
+  REQUIRE(c->has_value());
+  CHECK((*c)->redirect_urls == std::vector<std::string>{"https://app.example/cb", "http://localhost/cb"});
+}
+
+TEST_CASE("a file database runs in WAL mode", "[store]") {
+  TempDb db;
+  auto s = db.Open();
+  REQUIRE(s->CreateClient(Client("c1")).ok());
+  CHECK(std::filesystem::exists(db.path + "-wal"));
+}
+
+TEST_CASE("a database from a newer atm is refused with a message naming it", "[store]") {
+  TempDb db;
+  { auto s = db.Open(); }
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.path.c_str(), &raw) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(raw, "PRAGMA user_version=999", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  auto s = SqliteStore::Open({db.path, false, 1000});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().description.find(db.path) != std::string::npos);
+  CHECK(s.error().description.find("newer") != std::string::npos);
+}
+
+TEST_CASE("a database that cannot be opened is an error, not a crash", "[store]") {
+  auto s = SqliteStore::Open({"/nonexistent-dir/sub/atm.db", false, 100});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().description.find("/nonexistent-dir/sub/atm.db") != std::string::npos);
+}
+
+TEST_CASE("clients: create, read, update, list, count, delete", "[store]") {
+  auto s = OpenMemory();
+  REQUIRE(s->CreateClient(Client("c1")).ok());
+  auto dup = s->CreateClient(Client("c1"));
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.error().code == "conflict");
+  CHECK(dup.error().status == 409);
+
+  ClientRecord changed = Client("c1");
+  changed.name = "Renamed";
+  changed.disabled = true;
+  changed.redirect_urls = {"https://new.example/cb"};
+  REQUIRE(s->UpdateClient(changed).ok());
+  auto got = s->GetClient("c1");
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  CHECK((*got)->name == "Renamed");
+  CHECK((*got)->disabled);
+  CHECK((*got)->redirect_urls == std::vector<std::string>{"https://new.example/cb"});
+
+  CHECK(s->UpdateClient(Client("missing")).error().code == "not_found");
+  REQUIRE(s->CreateClient(Client("c2")).ok());
+  CHECK(s->CountClients().value() == 2);
+  auto page = s->ListClients({1, 10});
+  REQUIRE(page.ok());
+  REQUIRE(page->size() == 1);
+  REQUIRE(s->DeleteClient("c1").ok());
+  CHECK_FALSE(s->GetClient("c1")->has_value());
+  CHECK(s->DeleteClient("c1").error().code == "not_found");
+}
+
+TEST_CASE("emails are unique per application, compared case-insensitively", "[store]") {
+  auto s = Seeded();
+  auto dup = s->CreateUser(User("u2", "c1", "End.User13@GMAIL.com"));
+  REQUIRE_FALSE(dup.ok());
+  CHECK(dup.error().code == "conflict");
+  // The same email in another application is another user.
+  CHECK(s->CreateUser(User("u3", "c2", "end.user13@gmail.com")).ok());
+  auto found = s->FindUserByEmail("c1", "END.USER13@gmail.COM");
+  REQUIRE(found.ok());
+  REQUIRE(found->has_value());
+  CHECK((*found)->id == "u1");
+  auto other = s->FindUserByEmail("c2", "end.user13@gmail.com");
+  REQUIRE(other->has_value());
+  CHECK((*other)->id == "u3");
+  CHECK_FALSE(s->FindUserByEmail("c1", "nobody@gmail.com")->has_value());
+  // Renaming onto a taken email is a conflict too.
+  REQUIRE(s->CreateUser(User("u4", "c1", "second@example.com")).ok());
+  CHECK(s->UpdateUser(User("u4", "c1", "END.USER13@gmail.com")).error().code == "conflict");
+}
+
+TEST_CASE("a refused insert leaves the store working for the next one", "[store]") {
+  // Regression: a cached statement whose last step failed used to rethrow
+  // that failure on its next use, so the user created after a duplicate was
+  // refused as a duplicate too.
+  auto s = Seeded();
+  REQUIRE_FALSE(s->CreateUser(User("u2", "c1", "END.user13@gmail.com")).ok());
+  CHECK(s->CreateUser(User("u3", "c1", "new@example.com")).ok());
+  REQUIRE_FALSE(s->CreateClient(Client("c1")).ok());
+  CHECK(s->CreateClient(Client("c3")).ok());
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  REQUIRE_FALSE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  CHECK(s->SaveCode(Code("h2", "c1", "u1", kNow + 60)).ok());
+}
+
+TEST_CASE("a user cannot belong to an application that does not exist", "[store]") {
+  auto s = OpenMemory();
+  CHECK_FALSE(s->CreateUser(User("u1", "nope", "a@example.com")).ok());
+}
+
+TEST_CASE("listing users filters by email substring, with LIKE wildcards taken literally", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->CreateUser(User("u2", "c1", "a_b@example.com")).ok());
+  REQUIRE(s->CreateUser(User("u3", "c1", "axb@example.com")).ok());
+  REQUIRE(s->CreateUser(User("u4", "c1", "100%@example.com")).ok());
+  CHECK(s->CountUsers("c1", "").value() == 4);
+  CHECK(s->CountUsers("c1", "_").value() == 1);
+  CHECK(s->CountUsers("c1", "%").value() == 1);
+  CHECK(s->CountUsers("c1", "EXAMPLE").value() == 3);
+  CHECK(s->CountUsers("c2", "").value() == 0);
+  auto page = s->ListUsers("c1", "example", {0, 2});
+  REQUIRE(page.ok());
+  CHECK(page->size() == 2);
+}
+
+TEST_CASE("signing keys: newest first, retiring all but one, deleting", "[store]") {
+  auto s = OpenMemory();
+  REQUIRE(s->SaveKey({"k1", "RS256", "pem1", kNow, 0}).ok());
+  REQUIRE(s->SaveKey({"k2", "RS256", "pem2", kNow + 10, 0}).ok());
+  REQUIRE(s->RetireKeysExcept("k2", kNow + 10).ok());
+  auto keys = s->ListKeys();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 2);
+  CHECK((*keys)[0].kid == "k2");
+  CHECK((*keys)[0].retired_at == 0);
+  CHECK((*keys)[1].kid == "k1");
+  CHECK((*keys)[1].retired_at == kNow + 10);
+  CHECK((*keys)[1].private_pem == "pem1");
+  REQUIRE(s->DeleteKey("k1").ok());
+  CHECK(s->ListKeys()->size() == 1);
+}
+
+TEST_CASE("a connection sees what another connection committed to the same file", "[store]") {
+  // Regression: single-row lookups left their statements on a row, which kept
+  // a read transaction open and pinned the server to an old snapshot, so it
+  // never saw applications, users or keys the CLI added.
+  TempDb db;
+  auto server = db.Open();
+  auto cli = db.Open();
+  REQUIRE(server->CreateClient(Client("c1")).ok());
+  REQUIRE(server->CreateUser(User("u1", "c1", "a@example.com")).ok());
+  auto v0 = server->DataVersion();
+  REQUIRE(v0.ok());
+  // Single-row lookups on the server connection, as a running server does.
+  REQUIRE(server->GetClient("c1")->has_value());
+  REQUIRE(server->GetUser("u1")->has_value());
+  REQUIRE(server->CountClients().ok());
+
+  // Another process (the CLI) adds an application, a user and a key.
+  REQUIRE(cli->CreateClient(Client("c2")).ok());
+  REQUIRE(cli->CreateUser(User("u2", "c2", "b@example.com")).ok());
+  REQUIRE(cli->SaveKey({"k1", "RS256", "pem", kNow, 0}).ok());
+
+  CHECK(server->DataVersion().value() != *v0);
+  CHECK(server->GetClient("c2")->has_value());
+  CHECK(server->FindUserByEmail("c2", "b@example.com")->has_value());
+  CHECK(server->CountClients().value() == 2);
+  CHECK(server->ListKeys()->size() == 1);
+}
+
+TEST_CASE("the store is safe to use from many threads at once", "[store]") {
+  auto s = Seeded();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        std::string id = std::to_string(t) + "-" + std::to_string(i);
+        if (!s->CreateUser(User(id, "c1", id + "@example.com")).ok()) ++failures;
+        auto u = s->FindUserByEmail("c1", id + "@EXAMPLE.com");
+        if (!u.ok() || !u->has_value() || (*u)->id != id) ++failures;
+        if (!s->SaveCode(Code("code-" + id, "c1", id, kNow + 60)).ok()) ++failures;
+        if (!s->ConsumeCode("code-" + id, kNow).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(failures == 0);
+  CHECK(s->CountUsers("c1", "").value() == 1 + 8 * 50);
+}
+
+}  // namespace atm
