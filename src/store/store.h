@@ -66,7 +66,11 @@ class Store {
   virtual Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash,
                                                               int64_t now) = 0;
   virtual Status RevokeGrant(const std::string& grant_id) = 0;
-  // Deletes codes and refresh tokens that expired before `now`.
+  // Access tokens are JWTs: revoking one (RFC 7009) records its jti until it
+  // would have expired anyway. Recording it twice is not an error.
+  virtual Status RevokeAccessToken(const std::string& jti, int64_t expires_at) = 0;
+  virtual Result<bool> IsAccessTokenRevoked(const std::string& jti) = 0;
+  // Deletes codes, refresh tokens and revoked-token records that expired before `now`.
   virtual Status PurgeExpired(int64_t now) = 0;
 
   // Signing keys.
