@@ -5,6 +5,7 @@
 
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "core/log.h"
 #include "store/schema.h"
@@ -15,6 +16,8 @@ struct SqliteStore::Impl {
   std::unique_ptr<SQLite::Database> db;
   std::mutex mutex;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements;
+  // Statements stepped during the current Run, reset when it ends.
+  std::vector<SQLite::Statement*> in_use;
 
   // A prepared statement, reset and ready to bind. Caller holds `mutex`.
   SQLite::Statement& Prepare(const char* sql) {
@@ -25,13 +28,27 @@ struct SqliteStore::Impl {
       slot->reset();
       slot->clearBindings();
     }
+    in_use.push_back(slot.get());
     return *slot;
+  }
+
+  // A statement left mid-step keeps its read transaction open, pinning the
+  // connection to an old snapshot: it would never see what other processes
+  // (atm keys rotate, the CLI) commit, and PRAGMA data_version would never
+  // move. So every statement is reset as soon as its call ends.
+  void ResetInUse() {
+    for (auto* st : in_use) st->tryReset();
+    in_use.clear();
   }
 
   // Runs `fn` under the lock, turning SQLite exceptions into error values.
   template <class Fn>
   auto Run(const char* what, Fn&& fn) -> decltype(fn()) {
     std::lock_guard<std::mutex> lock(mutex);
+    struct Reset {
+      Impl& impl;
+      ~Reset() { impl.ResetInUse(); }
+    } reset{*this};
     try {
       return fn();
     } catch (const SQLite::Exception& e) {

@@ -49,6 +49,7 @@ TEST_CASE("a retired key leaves the JWKS once every token it signed has expired"
   OidcFixture f;  // access and ID tokens live 600 s; retention 600 + 60 s
   auto before = f.SignIn("openid");
   const std::string old_kid = Kid(before.access_token);
+  f.clock.Advance(1);
   REQUIRE(f.keys->Rotate());
   f.clock.Advance(659);
   REQUIRE(f.keys->Maintain());
