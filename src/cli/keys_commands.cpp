@@ -25,7 +25,7 @@ Manages the signing keys kept in the database.
            until every token it signed has expired (the longest token
            lifetime plus keys.retired_grace). A running server picks the new
            key up within 5 seconds.
-  list     shows every key, newest first: current, retired and still
+  list     shows every key, the signing key first: current, retired and still
            published (until when), or retired and no longer published.
   --config PATH  the TOML config (default ./config.toml)
   --db PATH      the SQLite database (overrides storage.path)

@@ -65,7 +65,8 @@ class KeyService {
   // Periodic work: reloads when another process changed the keys, rotates on
   // schedule, and deletes retired keys that no token can need any more.
   Status Maintain();
-  // Every key in the store, newest first, with its state by the retention rule
+  // Every key in the store (the signing key first, then the most recently
+  // retired), with its state by the retention rule
   // (needs no Start(), so the CLI can list keys without generating one).
   Result<std::vector<KeyInfo>> List();
   const KeyPolicy& policy() const { return policy_; }

@@ -638,7 +638,7 @@ Result<std::vector<KeyRecord>> SqliteStore::ListKeys() {
   return impl_->Run("list keys", [&]() -> Result<std::vector<KeyRecord>> {
     auto& q = impl_->Prepare(
         "SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys "
-        "ORDER BY created_at DESC, kid");
+        "ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, kid");
     std::vector<KeyRecord> out;
     while (q.executeStep()) {
       KeyRecord k;

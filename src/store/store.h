@@ -75,6 +75,8 @@ class Store {
 
   // Signing keys.
   virtual Status SaveKey(const KeyRecord& key) = 0;
+  // The signing key first, then retired keys, most recently retired first
+  // (keys made within one second still come out in a stable, meaningful order).
   virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
   // Retires every active key except `keep_kid`.
   virtual Status RetireKeysExcept(const std::string& keep_kid, int64_t now) = 0;
