@@ -9,8 +9,8 @@
 #include <string>
 
 #include "app.h"
-#include "cli/common.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "core/log.h"
 
 namespace atm {
@@ -107,8 +107,7 @@ int List(Services& s, bool json) {
   }
   std::printf("%-44s %-6s %-21s %s\n", "KID", "ALG", "CREATED", "STATE");
   for (const auto& k : *keys) {
-    std::printf("%-44s %-6s %-21s %s\n", k.kid.c_str(), k.alg.c_str(), IsoTime(k.created_at).c_str(),
-                State(k).c_str());
+    std::printf("%-44s %-6s %-21s %s\n", k.kid.c_str(), k.alg.c_str(), IsoTime(k.created_at).c_str(), State(k).c_str());
   }
   return 0;
 }

@@ -10,9 +10,11 @@ const std::vector<std::string>& SupportedScopes() {
 }
 
 const std::vector<std::string>& SupportedClaims() {
+  // clang-format off
   static const std::vector<std::string> kClaims = {
-      "sub",   "iss",   "aud",    "exp",  "iat",        "auth_time",   "nonce", "at_hash",
-      "sid",   "email", "email_verified", "name", "given_name", "family_name"};
+      "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "sid",
+      "email", "email_verified", "name", "given_name", "family_name"};
+  // clang-format on
   return kClaims;
 }
 

@@ -22,9 +22,13 @@ Result<nlohmann::json> TokenStatusService::Introspect(const std::string& token, 
   }
   if (info->client_id != caller.id) return kInactive;
   const auto& c = info->claims;
-  nlohmann::json out = {{"active", true},       {"token_type", "Bearer"}, {"client_id", info->client_id},
+  nlohmann::json out = {{"active", true},
+                        {"token_type", "Bearer"},
+                        {"client_id", info->client_id},
                         {"sub", c.value("sub", info->client_id)},
-                        {"exp", c["exp"]},      {"iss", c["iss"]},       {"aud", c.value("aud", caller.id)}};
+                        {"exp", c["exp"]},
+                        {"iss", c["iss"]},
+                        {"aud", c.value("aud", caller.id)}};
   if (c.contains("iat")) out["iat"] = c["iat"];
   if (c.contains("jti")) out["jti"] = c["jti"];
   if (!info->scope.empty()) out["scope"] = info->scope;
@@ -59,8 +63,7 @@ Result<nlohmann::json> TokenStatusService::IntrospectRefresh(const std::string& 
   return out;
 }
 
-Status TokenStatusService::Revoke(const std::string& token, const ClientRecord& caller,
-                                  const IssuerSet& issuers) {
+Status TokenStatusService::Revoke(const std::string& token, const ClientRecord& caller, const IssuerSet& issuers) {
   if (token.empty()) return InvalidRequest("token is required", "token");
   const auto foreign = InvalidGrant("the token was issued to another application; it was not revoked");
   if (LooksLikeJwt(token)) {

@@ -32,8 +32,7 @@ class TokenStatusService {
   // {"active": false} -- for expired, revoked, malformed and unknown tokens,
   // tokens of another server, and tokens of another application (a client
   // sees only its own tokens, RFC 7662 §4). Errors only for storage failures.
-  Result<nlohmann::json> Introspect(const std::string& token, const ClientRecord& caller,
-                                    const IssuerSet& issuers);
+  Result<nlohmann::json> Introspect(const std::string& token, const ClientRecord& caller, const IssuerSet& issuers);
 
   // RFC 7009 §2.1: revokes a token issued to `caller`. A refresh token takes its
   // whole grant with it (every access and refresh token of that login); an

@@ -74,21 +74,25 @@ Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, Aut
   }
   // RFC 7636 §4.3, RFC 9700 §2.1.1: PKCE is required; plain only when enabled.
   out.code_challenge = Value(params, "code_challenge");
-  if (out.code_challenge.empty()) return InvalidRequest("code_challenge is required (PKCE, RFC 7636)", "code_challenge");
+  if (out.code_challenge.empty()) {
+    return InvalidRequest("code_challenge is required (PKCE, RFC 7636)", "code_challenge");
+  }
   // RFC 7636 §4.3: an absent method means plain.
   if (!params.count("code_challenge_method") && !options.allow_plain) {
     return InvalidRequest("code_challenge_method is required (S256)", "code_challenge_method");
   }
   out.code_challenge_method = params.count("code_challenge_method") ? Value(params, "code_challenge_method") : "plain";
-  const bool known_method = out.code_challenge_method == "S256" ||
-                            (out.code_challenge_method == "plain" && options.allow_plain);
+  const bool known_method =
+      out.code_challenge_method == "S256" || (out.code_challenge_method == "plain" && options.allow_plain);
   if (!known_method) {
     return InvalidRequest(std::string("code_challenge_method must be S256") + (options.allow_plain ? " or plain" : ""),
                           "code_challenge_method");
   }
   auto method = ParsePkceMethod(out.code_challenge_method, options.allow_plain);
   if (!method) return InvalidRequest(method.error().description, "code_challenge_method");
-  if (auto s = ValidateChallenge(*method, out.code_challenge); !s) return InvalidRequest(s.error().description, "code_challenge");
+  if (auto s = ValidateChallenge(*method, out.code_challenge); !s) {
+    return InvalidRequest(s.error().description, "code_challenge");
+  }
   out.nonce = Value(params, "nonce");
   if (out.nonce.size() > kMaxNonce) {
     return InvalidRequest("nonce must be at most " + std::to_string(kMaxNonce) + " characters", "nonce");
@@ -119,7 +123,9 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
   // Until the client and redirect URI are known good: error pages only.
   if (params.count("client_id") > 1) return ErrorPageDecision("invalid_request", "client_id is given more than once.");
   const std::string client_id = Value(params, "client_id");
-  if (client_id.empty()) return ErrorPageDecision("invalid_request", "The request has no client_id: it must name an application.");
+  if (client_id.empty()) {
+    return ErrorPageDecision("invalid_request", "The request has no client_id: it must name an application.");
+  }
   auto client = clients.FindActive(client_id);
   if (!client) {
     if (client.error().code == "invalid_client") {
@@ -127,7 +133,9 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
     }
     return ErrorPageDecision(client.error().code, client.error().description);
   }
-  if (params.count("redirect_uri") > 1) return ErrorPageDecision("invalid_request", "redirect_uri is given more than once.");
+  if (params.count("redirect_uri") > 1) {
+    return ErrorPageDecision("invalid_request", "redirect_uri is given more than once.");
+  }
   AuthorizeRequest request;
   request.client = *client;
   request.redirect_uri = Value(params, "redirect_uri");
@@ -136,13 +144,13 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
     // RFC 6749 §3.1.2.3, RFC 9700 §2.1: exact string match, no patterns.
     if (!IsRegistered(request.client, request.redirect_uri)) {
       return ErrorPageDecision("invalid_request", "The redirect_uri \"" + request.redirect_uri +
-                                         "\" is not registered for this application.");
+                                                      "\" is not registered for this application.");
     }
   } else if (request.client.redirect_urls.size() == 1) {
     request.redirect_uri = request.client.redirect_urls.front();  // RFC 6749 §3.1.2.3
   } else {
     return ErrorPageDecision("invalid_request",
-                "The request has no redirect_uri, and the application has several registered: name one.");
+                             "The request has no redirect_uri, and the application has several registered: name one.");
   }
   request.state = Value(params, "state");
   if (auto s = CheckRequest(params, options, request); !s) {

@@ -12,8 +12,11 @@ namespace {
 std::string HeaderSafe(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '"' || c == '\\') out += '\'';
-    else if (c >= 0x20 && c <= 0x7e) out += c;
+    if (c == '"' || c == '\\') {
+      out += '\'';
+    }
+    else if (c >= 0x20 && c <= 0x7e)
+      out += c;
   }
   return out;
 }

@@ -8,8 +8,7 @@
 
 namespace atm {
 
-void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusService& status,
-                        const std::string& issuer) {
+void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusService& status, const std::string& issuer) {
   const IssuerSet issuers{{issuer, deps.config.tokens.issuer}, issuer};
   Handler discovery = MakeDiscoveryHandler(deps.config, issuer);
   router.Add("GET", "/.well-known/openid-configuration", discovery);

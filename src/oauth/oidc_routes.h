@@ -23,7 +23,6 @@
 
 namespace atm {
 
-void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusService& status,
-                        const std::string& issuer);
+void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusService& status, const std::string& issuer);
 
 }  // namespace atm

@@ -1,9 +1,10 @@
 // /authorize validation (RFC 6749 §4.1.2.1): error page until the client and
 // redirect URI are known good, redirected errors after.
+#include "oauth/authorize_request.h"
+
 #include <catch2/catch.hpp>
 
 #include "http/url.h"
-#include "oauth/authorize_request.h"
 #include "oidc_fixture.h"
 
 using namespace atm;
@@ -19,8 +20,8 @@ std::multimap<std::string, std::string> Parse(const std::string& query) { return
 // A valid OpenID request for the fixture's "app-one", plus `extra`.
 std::string Valid(const std::string& extra = "") {
   return "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
-         "&scope=openid%20email&state=st-1&nonce=n-1&code_challenge=" + kChallenge +
-         "&code_challenge_method=S256" + extra;
+         "&scope=openid%20email&state=st-1&nonce=n-1&code_challenge=" +
+         kChallenge + "&code_challenge_method=S256" + extra;
 }
 
 }  // namespace
@@ -39,8 +40,8 @@ TEST_CASE("a bad client or redirect URI shows an error page and never redirects"
       Case{"client_id twice", "client_id=app-one&client_id=app-two&response_type=code", "invalid_request"},
       Case{"unregistered redirect", "client_id=app-one&redirect_uri=https%3A%2F%2Fevil.example%2Fcb&response_type=code",
            "invalid_request"},
-      Case{"redirect only by prefix", "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2Fx&response_type=code",
-           "invalid_request"},
+      Case{"redirect only by prefix",
+           "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2Fx&response_type=code", "invalid_request"},
       Case{"redirect twice", Valid("&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"), "invalid_request"},
       Case{"no redirect, several registered", "client_id=spa&response_type=code", "invalid_request"});
   INFO(c.name);
@@ -74,17 +75,24 @@ TEST_CASE("once client and redirect URI are good, errors go back to the client w
       Case{"hybrid flow", base + "&response_type=code%20id_token", "unsupported_response_type"},
       Case{"fragment response mode", base + "&response_type=code&response_mode=fragment", "invalid_request"},
       Case{"unknown scope", base + "&response_type=code&scope=openid%20admin", "invalid_scope"},
-      Case{"no challenge", "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=st-1&response_type=code",
+      Case{"no challenge",
+           "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=st-1&response_type=code",
            "invalid_request"},
       Case{"challenge without method (plain) when plain is off",
            "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=st-1&response_type=code"
-           "&code_challenge=" + kChallenge, "invalid_request"},
+           "&code_challenge=" +
+               kChallenge,
+           "invalid_request"},
       Case{"plain method when plain is off", Valid("").substr(0, Valid("").size() - 4) + "plain", "invalid_request"},
       Case{"ATM hex method at /authorize",
            "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=st-1&response_type=code"
-           "&code_challenge=" + std::string(64, 'a') + "&code_challenge_method=SHA256", "invalid_request"},
-      Case{"S256 challenge of the wrong shape", base.substr(0, base.find("code_challenge=")) +
-           "code_challenge=short&code_challenge_method=S256&response_type=code", "invalid_request"},
+           "&code_challenge=" +
+               std::string(64, 'a') + "&code_challenge_method=SHA256",
+           "invalid_request"},
+      Case{"S256 challenge of the wrong shape",
+           base.substr(0, base.find("code_challenge=")) +
+               "code_challenge=short&code_challenge_method=S256&response_type=code",
+           "invalid_request"},
       Case{"scope twice", Valid("&scope=email"), "invalid_request"},
       Case{"request object", Valid("&request=eyJ.x.y"), "request_not_supported"},
       Case{"request_uri", Valid("&request_uri=https%3A%2F%2Fx"), "request_uri_not_supported"},
@@ -103,10 +111,10 @@ TEST_CASE("once client and redirect URI are good, errors go back to the client w
 
 TEST_CASE("an OpenID request must name its redirect_uri, even with one registered") {
   OidcFixture f;
-  auto d = ValidateAuthorizeRequest(
-      Parse("client_id=app-one&response_type=code&scope=openid&code_challenge=" + kChallenge +
-            "&code_challenge_method=S256"),
-      *f.clients, {});
+  auto d =
+      ValidateAuthorizeRequest(Parse("client_id=app-one&response_type=code&scope=openid&code_challenge=" + kChallenge +
+                                     "&code_challenge_method=S256"),
+                               *f.clients, {});
   REQUIRE(d.kind == Kind::kErrorRedirect);
   CHECK(d.error.code == "invalid_request");
   CHECK(d.redirect_uri == "https://app.example/cb");
@@ -145,8 +153,10 @@ TEST_CASE("without redirect_uri an OAuth request uses the only registered URI, u
 TEST_CASE("plain PKCE is accepted at /authorize only when the config allows it") {
   OidcFixture f;
   const std::string verifier = atm::testing::kVerifier;
-  const std::string q = "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
-                        "&code_challenge=" + verifier;
+  const std::string q =
+      "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
+      "&code_challenge=" +
+      verifier;
   CHECK(ValidateAuthorizeRequest(Parse(q + "&code_challenge_method=plain"), *f.clients, {false}).kind ==
         Kind::kErrorRedirect);
   auto explicit_plain = ValidateAuthorizeRequest(Parse(q + "&code_challenge_method=plain"), *f.clients, {true});

@@ -23,8 +23,7 @@ TEST_CASE("discovery names the issuer's endpoints and only the supported feature
   CHECK(d["scopes_supported"] == json({"openid", "profile", "email"}));
   CHECK(d["code_challenge_methods_supported"] == json({"S256"}));
   CHECK(d["id_token_signing_alg_values_supported"] == json({"RS256"}));
-  CHECK(d["token_endpoint_auth_methods_supported"] ==
-        json({"client_secret_basic", "client_secret_post", "none"}));
+  CHECK(d["token_endpoint_auth_methods_supported"] == json({"client_secret_basic", "client_secret_post", "none"}));
   CHECK(d["introspection_endpoint_auth_methods_supported"] == json({"client_secret_basic", "client_secret_post"}));
   // Discovery §3 defaults request_uri_parameter_supported to true: it must be denied.
   CHECK(d["request_uri_parameter_supported"] == false);

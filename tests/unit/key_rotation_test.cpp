@@ -1,9 +1,10 @@
 // Signing keys over time (SPEC §6): rotation on demand and on schedule, the
 // JWKS keeping a retired key exactly while its tokens can be valid, and a
 // rotation by another process (atm keys rotate) reaching a running server.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <unistd.h>
 
 #include "crypto/encoding.h"
 #include "oidc_fixture.h"

@@ -90,9 +90,12 @@ TEST_CASE("/token redeems a code with client_secret_basic and issues tokens unde
 
 TEST_CASE("the ATM endpoint keeps tokens.issuer for the same kind of code") {
   Server s;
-  json body = {{"clientId", "app-one"}, {"clientSecret", "app-one-secret-0123456789"},
-               {"grant_type", "authorization_code"}, {"code", s.Code("app-one", "")},
-               {"code_verifier", kVerifier}, {"redirect_uri", "https://app.example/cb"}};
+  json body = {{"clientId", "app-one"},
+               {"clientSecret", "app-one-secret-0123456789"},
+               {"grant_type", "authorization_code"},
+               {"code", s.Code("app-one", "")},
+               {"code_verifier", kVerifier},
+               {"redirect_uri", "https://app.example/cb"}};
   auto r = s.Call("POST", "/auth/token", body.dump(), {{"content-type", "application/json"}});
   REQUIRE(r.status == 200);
   CHECK(Claims(Body(r)["access_token"])["iss"] == "atm");
@@ -107,7 +110,8 @@ TEST_CASE("/token follows RFC 6749 strictly") {
     CHECK(Body(r)["error"] == "invalid_request");
   }
   SECTION("the ATM spelling grant_types is not a grant_type") {
-    auto r = s.Call("POST", "/token", "grant_types=client_credentials", Server::Basic("app-one", "app-one-secret-0123456789"));
+    auto r = s.Call("POST", "/token", "grant_types=client_credentials",
+                    Server::Basic("app-one", "app-one-secret-0123456789"));
     CHECK(r.status == 400);
     CHECK(Body(r)["error"] == "invalid_request");
   }
@@ -122,14 +126,16 @@ TEST_CASE("/token follows RFC 6749 strictly") {
     auto r = s.Call("POST", "/token", "grant_type=refresh_token&client_id=app-one&refresh_token=" + t.refresh_token);
     CHECK(r.status == 401);
     CHECK(Body(r)["error"] == "invalid_client");
-    auto ok = s.Call("POST", "/token", "grant_type=refresh_token&client_id=app-one&client_secret=app-one-secret-0123456789"
-                                      "&refresh_token=" + t.refresh_token);
+    auto ok = s.Call("POST", "/token",
+                     "grant_type=refresh_token&client_id=app-one&client_secret=app-one-secret-0123456789"
+                     "&refresh_token=" +
+                         t.refresh_token);
     CHECK(ok.status == 200);
   }
   SECTION("redirect_uri must match the authorization request's exactly") {
     auto r = s.Call("POST", "/token",
-                    "grant_type=authorization_code&code=" + s.Code("app-one", "openid") + "&code_verifier=" + kVerifier +
-                        "&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F",
+                    "grant_type=authorization_code&code=" + s.Code("app-one", "openid") +
+                        "&code_verifier=" + kVerifier + "&redirect_uri=https%3A%2F%2Fapp.example%2Fcb%2F",
                     Server::Basic("app-one", "app-one-secret-0123456789"));
     CHECK(r.status == 400);
     CHECK(Body(r)["error"] == "invalid_grant");
@@ -139,11 +145,12 @@ TEST_CASE("/token follows RFC 6749 strictly") {
 TEST_CASE("a public application redeems and refreshes with its client_id alone") {
   Server s;
   auto r = s.Call("POST", "/token",
-                  "grant_type=authorization_code&client_id=spa&code=" + s.Code("spa", "openid") + "&code_verifier=" +
-                      kVerifier + "&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb");
+                  "grant_type=authorization_code&client_id=spa&code=" + s.Code("spa", "openid") +
+                      "&code_verifier=" + kVerifier + "&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb");
   REQUIRE(r.status == 200);
-  auto refreshed = s.Call("POST", "/token", "grant_type=refresh_token&client_id=spa&refresh_token=" +
-                                                Body(r)["refresh_token"].get<std::string>());
+  auto refreshed =
+      s.Call("POST", "/token",
+             "grant_type=refresh_token&client_id=spa&refresh_token=" + Body(r)["refresh_token"].get<std::string>());
   CHECK(refreshed.status == 200);
   auto cc = s.Call("POST", "/token", "grant_type=client_credentials&client_id=spa");
   CHECK(cc.status == 400);
@@ -180,9 +187,9 @@ TEST_CASE("/userinfo takes the token from a POST form body too") {
   auto r = s.Call("POST", "/userinfo", "access_token=" + t.access_token);
   REQUIRE(r.status == 200);
   CHECK(Body(r)["email"] == "ann@example.com");
-  auto both = s.Call("POST", "/userinfo", "access_token=" + t.access_token,
-                     {{"authorization", "Bearer " + t.access_token},
-                      {"content-type", "application/x-www-form-urlencoded"}});
+  auto both =
+      s.Call("POST", "/userinfo", "access_token=" + t.access_token,
+             {{"authorization", "Bearer " + t.access_token}, {"content-type", "application/x-www-form-urlencoded"}});
   CHECK(both.status == 400);
   CHECK(both.Header("WWW-Authenticate").find("error=\"invalid_request\"") != std::string::npos);
 }
@@ -244,8 +251,8 @@ TEST_CASE("/revoke and /introspect authenticate the client") {
   CHECK(pub.status == 401);
   CHECK(Body(pub)["error"] == "invalid_client");
   // JSON is not the RFC's encoding.
-  CHECK(s.Call("POST", "/revoke", json({{"token", t.refresh_token}}).dump(),
-               {{"content-type", "application/json"}}).status == 415);
+  CHECK(s.Call("POST", "/revoke", json({{"token", t.refresh_token}}).dump(), {{"content-type", "application/json"}})
+            .status == 415);
 }
 
 TEST_CASE("/introspect then /revoke then /introspect, as a resource server sees it") {
@@ -270,8 +277,8 @@ TEST_CASE("/introspect then /revoke then /introspect, as a resource server sees 
 TEST_CASE("a public application revokes its own refresh token with its client_id") {
   Server s;
   auto r = s.Call("POST", "/token",
-                  "grant_type=authorization_code&client_id=spa&code=" + s.Code("spa", "openid") + "&code_verifier=" +
-                      kVerifier + "&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb");
+                  "grant_type=authorization_code&client_id=spa&code=" + s.Code("spa", "openid") +
+                      "&code_verifier=" + kVerifier + "&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb");
   REQUIRE(r.status == 200);
   std::string refresh = Body(r)["refresh_token"];
   CHECK(s.Call("POST", "/revoke", "client_id=spa&token=" + refresh).status == 200);
@@ -293,9 +300,10 @@ TEST_CASE("discovery is served at the root and under /auth/") {
 
 TEST_CASE("/authorize redirects to the login page, errors to the client, or shows a page") {
   Server s;
-  const std::string good = "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
-                           "&scope=openid&state=s1&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-                           "&code_challenge_method=S256";
+  const std::string good =
+      "client_id=app-one&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code"
+      "&scope=openid&state=s1&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+      "&code_challenge_method=S256";
   HttpRequest get;
   get.method = "GET";
   get.path = "/authorize";

@@ -1,9 +1,10 @@
 // A running server and the CLI share one database file through separate
 // connections: each must see what the other commits (atm keys rotate reaches
 // the server through PRAGMA data_version and a fresh read).
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <unistd.h>
 
 #include "store/sqlite_store.h"
 

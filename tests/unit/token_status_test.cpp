@@ -39,11 +39,11 @@ TEST_CASE("introspection describes a live refresh token") {
 TEST_CASE("introspection says only active:false for tokens the caller may not rely on") {
   OidcFixture f;
   auto t = f.SignIn("openid");
-  const std::string name = GENERATE(as<std::string>{}, "garbage", "malformed JWT",
-                                    "access token of another application", "refresh token of another application",
-                                    "expired access token", "expired refresh token", "revoked access token",
-                                    "access token of a revoked grant", "rotated (spent) refresh token",
-                                    "token of a disabled user", "token of another issuer");
+  const std::string name =
+      GENERATE(as<std::string>{}, "garbage", "malformed JWT", "access token of another application",
+               "refresh token of another application", "expired access token", "expired refresh token",
+               "revoked access token", "access token of a revoked grant", "rotated (spent) refresh token",
+               "token of a disabled user", "token of another issuer");
   INFO(name);
   std::string token = t.access_token;
   ClientRecord caller = f.app;
