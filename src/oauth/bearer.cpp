@@ -14,9 +14,9 @@ std::string HeaderSafe(const std::string& text) {
   for (char c : text) {
     if (c == '"' || c == '\\') {
       out += '\'';
-    }
-    else if (c >= 0x20 && c <= 0x7e)
+    } else if (c >= 0x20 && c <= 0x7e) {
       out += c;
+    }
   }
   return out;
 }
