@@ -18,6 +18,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"serve", atm::RunServe, "run the authorization server (the default)"},
     {"hash-password", atm::RunHashPassword, "print the scrypt hash of a password read from stdin"},
+    {"keys", atm::RunKeys, "rotate or list the signing keys (atm keys rotate | list)"},
 };
 
 void PrintHelp() {

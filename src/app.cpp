@@ -10,6 +10,7 @@
 #include "oauth/auth_endpoint.h"
 #include "oauth/jwks_endpoint.h"
 #include "oauth/login_endpoint.h"
+#include "oauth/oidc_routes.h"
 #include "oauth/pages.h"
 #include "oauth/token_endpoint.h"
 
@@ -48,8 +49,8 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   keys.alg = *alg;
   keys.rotate_every = c.keys.rotate_every;
   // A retired key stays published while any token it signed can be valid,
-  // plus a minute for clock skew.
-  keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + 60;
+  // plus keys.retired_grace for clock skew.
+  keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + c.keys.retired_grace;
   if (!c.keys.key_file.empty()) {
     auto pem = ReadFile(c.keys.key_file, c.source + ": keys.key_file");
     if (!pem) return pem.error();
@@ -59,6 +60,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   s->tokens_ = std::make_unique<TokenService>(
       *s->store_, *s->clock_, *s->keys_,
       TokenLifetimes{c.tokens.access_token_ttl, c.tokens.id_token_ttl, c.tokens.refresh_token_ttl});
+  s->token_status_ = std::make_unique<TokenStatusService>(*s->store_, *s->clock_, *s->tokens_);
   return s;
 }
 
@@ -77,7 +79,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                              " (shown once; set client_secret in the config to fix it)");
   }
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
-  app->RegisterRoutes();
   const Config& c = s.config();
   ServerOptions options;
   options.host = c.server.host;
@@ -94,6 +95,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   app->port_ = *port;
   // After the bind, so that a port in use is a one-line error and costs no key.
   if (auto k = s.keys().Start(); !k) return k.error();
+  // After Bind: the standard endpoints need the bound port for the issuer URL.
+  app->RegisterRoutes();
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
   return app;
 }
@@ -113,9 +116,17 @@ void App::RegisterRoutes() {
   router_.Add("POST", "/auth/token", MakeTokenHandler(d, TokenEndpointRules{}));
   router_.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(d.keys));
   router_.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(d.keys));
+  RegisterOidcRoutes(router_, d, services_->token_status(), IssuerUrl());
   for (const char* asset : {"/assets/login.css", "/assets/login.js"}) {
     router_.Add("GET", asset, StaticAsset);
   }
+}
+
+std::string App::IssuerUrl() const {
+  const auto& c = services_->config();
+  std::string url = c.PublicUrl(port_);
+  if (c.server.public_url.empty() && server_->tls()) url.replace(0, 4, "https");
+  return url;
 }
 
 std::string App::ListenUrl() const {

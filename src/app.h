@@ -14,6 +14,7 @@
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
+#include "domain/token_status.h"
 #include "domain/tokens.h"
 #include "domain/users.h"
 #include "http/router.h"
@@ -38,6 +39,7 @@ class Services {
   CodeService& codes() { return *codes_; }
   KeyService& keys() { return *keys_; }
   TokenService& tokens() { return *tokens_; }
+  TokenStatusService& token_status() { return *token_status_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -50,6 +52,7 @@ class Services {
   std::unique_ptr<CodeService> codes_;
   std::unique_ptr<KeyService> keys_;
   std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<TokenStatusService> token_status_;
 };
 
 class App {
@@ -65,6 +68,8 @@ class App {
   Services& services() { return *services_; }
   // The URL printed in the listening line.
   std::string ListenUrl() const;
+  // The OpenID issuer: server.public_url, or the listening URL (SPEC §4).
+  std::string IssuerUrl() const;
   // Serves until Stop(); returns after in-flight requests finish.
   void Serve();
   // Safe from any thread, before or during Serve().

@@ -11,5 +11,6 @@ using Argv = std::vector<std::string>;
 
 int RunServe(const Argv& args);
 int RunHashPassword(const Argv& args);
+int RunKeys(const Argv& args);
 
 }  // namespace atm

@@ -275,6 +275,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("algorithm", s.OneOf(&c.keys.algorithm, {"RS256", "ES256", "EdDSA"}));
     s.Field("rotate_every", s.Duration(&c.keys.rotate_every, 0));
     s.Field("key_file", s.String(&c.keys.key_file));
+    s.Field("retired_grace", s.Duration(&c.keys.retired_grace, 0));
     return s.Read(t);
   }));
   r.Field("applications", r.TableArray([&](const toml::table& t, const std::string& k) {

@@ -70,6 +70,9 @@ struct KeyConfig {
   std::string algorithm = "RS256";  // RS256 | ES256 | EdDSA
   int64_t rotate_every = 0;         // seconds; 0 = only on `atm keys rotate`
   std::string key_file;             // optional PEM private key to sign with
+  // A retired key stays in the JWKS until the last token it signed expires,
+  // plus this margin for clock skew (seconds).
+  int64_t retired_grace = 60;
 };
 
 struct Config {

@@ -155,10 +155,18 @@ Status KeyService::Maintain() {
 Result<std::vector<KeyInfo>> KeyService::List() {
   auto keys = store_.ListKeys();
   if (!keys) return keys.error();
-  auto set = Snapshot();
+  const int64_t now = clock_.Now();
   std::vector<KeyInfo> out;
   for (const auto& rec : *keys) {
-    out.push_back({rec.kid, rec.alg, rec.created_at, rec.retired_at, set->published.count(rec.kid) > 0});
+    KeyInfo info;
+    info.kid = rec.kid;
+    info.alg = rec.alg;
+    info.created_at = rec.created_at;
+    info.retired_at = rec.retired_at;
+    info.current = rec.retired_at == 0;
+    info.published_until = rec.retired_at == 0 ? 0 : rec.retired_at + policy_.retain_retired;
+    info.published = info.current || info.published_until > now;
+    out.push_back(std::move(info));
   }
   return out;
 }

@@ -34,7 +34,9 @@ struct KeyInfo {
   std::string kid;
   std::string alg;
   int64_t created_at = 0;
-  int64_t retired_at = 0;
+  int64_t retired_at = 0;    // 0 for the signing key
+  int64_t published_until = 0;  // retired keys: when the JWKS drops it (0 = while current)
+  bool current = false;    // the signing key
   bool published = false;  // in the JWKS
 };
 
@@ -63,7 +65,11 @@ class KeyService {
   // Periodic work: reloads when another process changed the keys, rotates on
   // schedule, and deletes retired keys that no token can need any more.
   Status Maintain();
+  // Every key in the store (the signing key first, then the most recently
+  // retired), with its state by the retention rule
+  // (needs no Start(), so the CLI can list keys without generating one).
   Result<std::vector<KeyInfo>> List();
+  const KeyPolicy& policy() const { return policy_; }
 
  private:
   struct KeySet {

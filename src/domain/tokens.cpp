@@ -1,20 +1,12 @@
 #include "domain/tokens.h"
 
-#include <sstream>
+#include <algorithm>
 
 #include "crypto/encoding.h"
+#include "domain/claims.h"
 #include "domain/ids.h"
 
 namespace atm {
-
-bool HasScope(const std::string& scope, const std::string& item) {
-  std::istringstream in(scope);
-  std::string s;
-  while (in >> s) {
-    if (s == item) return true;
-  }
-  return false;
-}
 
 namespace {
 
@@ -63,21 +55,15 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
   out.refresh_token = std::move(refresh_token);
   // The ATM flow (no scope) always gets an ID token; OAuth requests only with "openid".
   if (grant.scope.empty() || HasScope(grant.scope, "openid")) {
-    const bool all = grant.scope.empty();
-    nlohmann::json id = {{"iss", issuer},       {"sub", user.id},
-                         {"aud", client.id},    {"exp", now + lifetimes_.id},
-                         {"iat", now},          {"auth_time", grant.auth_time},
-                         {"sid", grant.id},     {"at_hash", AtHash(out.access_token, (*key)->alg())}};
-    if (all || HasScope(grant.scope, "email")) {
-      id["email"] = user.email;
-      id["email_verified"] = false;
-    }
-    if (all || HasScope(grant.scope, "profile")) {
-      id["given_name"] = user.first_name;
-      id["family_name"] = user.last_name;
-      std::string name = user.first_name + (user.last_name.empty() || user.first_name.empty() ? "" : " ") + user.last_name;
-      if (!name.empty()) id["name"] = name;
-    }
+    // OIDC Core §2 and §5.4: the protocol claims, then what the scope releases.
+    nlohmann::json id = UserClaims(user, grant.scope);
+    id.update({{"iss", issuer},
+               {"aud", client.id},
+               {"exp", now + lifetimes_.id},
+               {"iat", now},
+               {"auth_time", grant.auth_time},
+               {"sid", grant.id},
+               {"at_hash", AtHash(out.access_token, (*key)->alg())}});
     if (!grant.nonce.empty()) id["nonce"] = grant.nonce;
     auto it = SignJwt(**key, id);
     if (!it) return it.error();
@@ -172,6 +158,12 @@ Result<AccessTokenInfo> TokenService::VerifyAccessToken(const std::string& token
     return invalid("the access token was issued by another server");
   }
   if (!c.contains("client_id") || !c["client_id"].is_string()) return invalid("not an access token");
+  // RFC 7009: a revoked access token is remembered by its jti until it expires.
+  if (c.contains("jti") && c["jti"].is_string()) {
+    auto revoked = store_.IsAccessTokenRevoked(c["jti"].get<std::string>());
+    if (!revoked) return revoked.error();
+    if (*revoked) return invalid("the access token was revoked");
+  }
   AccessTokenInfo info;
   info.claims = c;
   info.client_id = c["client_id"].get<std::string>();

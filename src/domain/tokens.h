@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "domain/claims.h"
 #include "domain/keys.h"
 #include "store/store.h"
 
@@ -66,8 +67,5 @@ class TokenService {
   KeyService& keys_;
   TokenLifetimes lifetimes_;
 };
-
-// True when the space-separated `scope` list contains `item`.
-bool HasScope(const std::string& scope, const std::string& item);
 
 }  // namespace atm

@@ -38,6 +38,14 @@ Result<ClientCredentials> ExtractClientCredentials(const HttpRequest& request, c
   return out;
 }
 
+Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpRequest& request,
+                                        const Params& params, bool* basic) {
+  auto credentials = ExtractClientCredentials(request, params);
+  if (!credentials) return credentials.error();
+  *basic = credentials->basic;
+  return clients.Authenticate(credentials->client_id, credentials->client_secret, /*secret_required=*/true);
+}
+
 HttpResponse ClientAuthFailure(const Error& error, bool basic) {
   HttpResponse r = ErrorResponse(error);
   if (basic && error.code == "invalid_client") r.With("WWW-Authenticate", "Basic realm=\"atm\"");

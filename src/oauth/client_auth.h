@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "domain/clients.h"
 #include "http/http.h"
 #include "oauth/params.h"
 
@@ -18,6 +19,11 @@ struct ClientCredentials {
 };
 
 Result<ClientCredentials> ExtractClientCredentials(const HttpRequest& request, const Params& params);
+// Extracts and checks the credentials (RFC 6749 §2.3.1): a confidential client
+// must present its secret, a public client only its client_id. `basic` tells
+// whether the client used the Authorization header (for ClientAuthFailure).
+Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpRequest& request,
+                                        const Params& params, bool* basic);
 // The invalid_client response for a failed authentication: 401, with
 // WWW-Authenticate when the client used Basic (RFC 6749 §5.2).
 HttpResponse ClientAuthFailure(const Error& error, bool basic);

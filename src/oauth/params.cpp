@@ -76,6 +76,13 @@ Result<Params> ParseBody(const HttpRequest& request) {
                "Content-Type must be application/json or application/x-www-form-urlencoded", "", 415);
 }
 
+Result<Params> ParseFormBody(const HttpRequest& request) {
+  std::string type = MediaType(request);
+  if (type == "application/x-www-form-urlencoded") return FromUrlEncoded(request.body, "body");
+  if (type.empty() && request.body.empty()) return Params();
+  return Error("invalid_request", "Content-Type must be application/x-www-form-urlencoded", "", 415);
+}
+
 Result<Params> ParseQuery(const HttpRequest& request) {
   return FromUrlEncoded(request.query_string, "query string");
 }

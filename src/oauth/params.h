@@ -36,6 +36,9 @@ class Params {
 
 // Body as application/json or application/x-www-form-urlencoded.
 Result<Params> ParseBody(const HttpRequest& request);
+// Body as application/x-www-form-urlencoded only, as the standard endpoints
+// require (RFC 6749 §4.1.3, RFC 7009 §2.1, RFC 7662 §2.1); anything else is 415.
+Result<Params> ParseFormBody(const HttpRequest& request);
 // The query string of the request.
 Result<Params> ParseQuery(const HttpRequest& request);
 

@@ -21,7 +21,7 @@ HttpResponse TokenResponse(const TokenSet& t) {
 
 Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
   return [&deps, rules](const HttpRequest& request) -> HttpResponse {
-    auto params = ParseBody(request);
+    auto params = rules.form_only ? ParseFormBody(request) : ParseBody(request);
     if (!params) return ErrorResponse(params.error());
     std::string grant_type = rules.atm_aliases ? params->First({"grant_type", "grant_types", "grantType"})
                                                : params->Get("grant_type");

@@ -19,6 +19,8 @@ struct TokenEndpointRules {
   bool atm_aliases = true;  // accept grant_types / grantType
   // The iss of tokens issued here; empty = the configured tokens.issuer.
   std::string issuer;
+  // RFC 6749 §4.1.3: form-encoded bodies only (the ATM endpoint also takes JSON).
+  bool form_only = false;
 };
 
 Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules);

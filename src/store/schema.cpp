@@ -72,6 +72,14 @@ CREATE TABLE signing_keys (
   retired_at  INTEGER NOT NULL DEFAULT 0
 );
 )sql",
+      // 2: revoked access tokens (RFC 7009), kept until they would have expired.
+      R"sql(
+CREATE TABLE revoked_access_tokens (
+  jti        TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens(expires_at);
+)sql",
   };
   return kMigrations;
 }

@@ -577,6 +577,25 @@ Status SqliteStore::RevokeGrant(const std::string& grant_id) {
   });
 }
 
+Status SqliteStore::RevokeAccessToken(const std::string& jti, int64_t expires_at) {
+  return impl_->Run("revoke access token", [&]() -> Status {
+    auto& q = impl_->Prepare(
+        "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT(jti) DO NOTHING");
+    q.bind(1, jti);
+    q.bind(2, expires_at);
+    q.exec();
+    return Ok();
+  });
+}
+
+Result<bool> SqliteStore::IsAccessTokenRevoked(const std::string& jti) {
+  return impl_->Run("check revoked access token", [&]() -> Result<bool> {
+    auto& q = impl_->Prepare("SELECT 1 FROM revoked_access_tokens WHERE jti = ?");
+    q.bind(1, jti);
+    return q.executeStep();
+  });
+}
+
 Status SqliteStore::PurgeExpired(int64_t now) {
   return impl_->Run("purge expired", [&]() -> Status {
     SQLite::Transaction tx(*impl_->db);
@@ -587,6 +606,9 @@ Status SqliteStore::PurgeExpired(int64_t now) {
     auto& r = impl_->Prepare("DELETE FROM refresh_tokens WHERE expires_at <= ?");
     r.bind(1, now);
     r.exec();
+    auto& a = impl_->Prepare("DELETE FROM revoked_access_tokens WHERE expires_at <= ?");
+    a.bind(1, now);
+    a.exec();
     auto& g = impl_->Prepare(
         "DELETE FROM grants WHERE NOT EXISTS "
         "(SELECT 1 FROM refresh_tokens WHERE refresh_tokens.grant_id = grants.id)");
@@ -617,7 +639,7 @@ Result<std::vector<KeyRecord>> SqliteStore::ListKeys() {
   return impl_->Run("list keys", [&]() -> Result<std::vector<KeyRecord>> {
     auto& q = impl_->Prepare(
         "SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys "
-        "ORDER BY created_at DESC, kid");
+        "ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, kid");
     std::vector<KeyRecord> out;
     while (q.executeStep()) {
       KeyRecord k;

@@ -57,6 +57,8 @@ class SqliteStore final : public Store {
                                     const RefreshRecord& next, int64_t now) override;
   Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) override;
   Status RevokeGrant(const std::string& grant_id) override;
+  Status RevokeAccessToken(const std::string& jti, int64_t expires_at) override;
+  Result<bool> IsAccessTokenRevoked(const std::string& jti) override;
   Status PurgeExpired(int64_t now) override;
 
   Status SaveKey(const KeyRecord& key) override;

@@ -66,11 +66,17 @@ class Store {
   virtual Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash,
                                                               int64_t now) = 0;
   virtual Status RevokeGrant(const std::string& grant_id) = 0;
-  // Deletes codes and refresh tokens that expired before `now`.
+  // Access tokens are JWTs: revoking one (RFC 7009) records its jti until it
+  // would have expired anyway. Recording it twice is not an error.
+  virtual Status RevokeAccessToken(const std::string& jti, int64_t expires_at) = 0;
+  virtual Result<bool> IsAccessTokenRevoked(const std::string& jti) = 0;
+  // Deletes codes, refresh tokens and revoked-token records that expired before `now`.
   virtual Status PurgeExpired(int64_t now) = 0;
 
   // Signing keys.
   virtual Status SaveKey(const KeyRecord& key) = 0;
+  // The signing key first, then retired keys, most recently retired first
+  // (keys made within one second still come out in a stable, meaningful order).
   virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
   // Retires every active key except `keep_kid`.
   virtual Status RetireKeysExcept(const std::string& keep_kid, int64_t now) = 0;

@@ -1,0 +1,26 @@
+// Scopes and the standard claims they release (OpenID Connect Core §5.4):
+// the one mapping used by ID tokens and by /userinfo.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "store/records.h"
+
+namespace atm {
+
+// The scopes /authorize accepts (and discovery advertises).
+const std::vector<std::string>& SupportedScopes();
+// The claims ID tokens and /userinfo can carry (discovery's claims_supported).
+const std::vector<std::string>& SupportedClaims();
+
+// True when the space-separated `scope` list contains `item`.
+bool HasScope(const std::string& scope, const std::string& item);
+
+// The user's claims that `scope` releases: "sub" always; "email" ->
+// email, email_verified; "profile" -> name, given_name, family_name. An empty
+// scope (the ATM flow, which has no scope parameter) releases all of them.
+nlohmann::json UserClaims(const UserRecord& user, const std::string& scope);
+
+}  // namespace atm

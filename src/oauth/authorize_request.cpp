@@ -1,0 +1,190 @@
+#include "oauth/authorize_request.h"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <vector>
+
+#include "crypto/pkce.h"
+#include "domain/claims.h"
+#include "http/url.h"
+
+namespace atm {
+namespace {
+
+constexpr size_t kMaxNonce = 512;
+constexpr size_t kMaxState = 2048;
+
+using Multimap = std::multimap<std::string, std::string>;
+
+std::string Value(const Multimap& params, const std::string& name) {
+  auto it = params.find(name);
+  return it == params.end() ? std::string() : it->second;
+}
+
+AuthorizeDecision ErrorPageDecision(std::string code, std::string description) {
+  AuthorizeDecision d;
+  d.kind = AuthorizeDecision::Kind::kErrorPage;
+  d.error = Error(std::move(code), std::move(description));
+  return d;
+}
+
+bool IsRegistered(const ClientRecord& client, const std::string& uri) {
+  return std::find(client.redirect_urls.begin(), client.redirect_urls.end(), uri) != client.redirect_urls.end();
+}
+
+bool IsNonNegativeInteger(const std::string& s) {
+  return !s.empty() && s.size() <= 10 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// The checks that run once the client and redirect URI are known good; their
+// errors are redirected. Fills `out` and returns Ok() when all pass.
+Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, AuthorizeRequest& out) {
+  // RFC 6749 §3.1: no parameter may be sent twice.
+  for (auto it = params.begin(); it != params.end(); it = params.upper_bound(it->first)) {
+    if (params.count(it->first) > 1) return InvalidRequest(it->first + " is given more than once", it->first);
+  }
+  // OpenID Connect Core §6: request objects are not supported.
+  if (params.count("request")) return Error("request_not_supported", "request objects are not supported");
+  if (params.count("request_uri")) return Error("request_uri_not_supported", "request_uri is not supported");
+  if (params.count("registration")) {
+    return Error("registration_not_supported", "the registration parameter is not supported");
+  }
+  const std::string response_type = Value(params, "response_type");
+  if (response_type.empty()) return InvalidRequest("response_type is required (use \"code\")", "response_type");
+  if (response_type != "code") {
+    return Error("unsupported_response_type", "response_type must be \"code\" (the authorization code flow)");
+  }
+  if (params.count("response_mode") && Value(params, "response_mode") != "query") {
+    return InvalidRequest("response_mode must be \"query\"", "response_mode");
+  }
+  // RFC 6749 §3.3: atm knows openid, profile and email; anything else is refused.
+  out.scope = Value(params, "scope");
+  std::istringstream scopes(out.scope);
+  for (std::string s; scopes >> s;) {
+    const auto& known = SupportedScopes();
+    if (std::find(known.begin(), known.end(), s) == known.end()) {
+      return Error("invalid_scope", "unknown scope \"" + s + "\": atm supports openid, profile and email");
+    }
+  }
+  if (HasScope(out.scope, "openid") && !out.redirect_uri_given) {
+    // OpenID Connect Core §3.1.2.1.
+    return InvalidRequest("redirect_uri is required in an OpenID Connect request", "redirect_uri");
+  }
+  // RFC 7636 §4.3, RFC 9700 §2.1.1: PKCE is required; plain only when enabled.
+  out.code_challenge = Value(params, "code_challenge");
+  if (out.code_challenge.empty()) {
+    return InvalidRequest("code_challenge is required (PKCE, RFC 7636)", "code_challenge");
+  }
+  // RFC 7636 §4.3: an absent method means plain.
+  if (!params.count("code_challenge_method") && !options.allow_plain) {
+    return InvalidRequest("code_challenge_method is required (S256)", "code_challenge_method");
+  }
+  out.code_challenge_method = params.count("code_challenge_method") ? Value(params, "code_challenge_method") : "plain";
+  const bool known_method =
+      out.code_challenge_method == "S256" || (out.code_challenge_method == "plain" && options.allow_plain);
+  if (!known_method) {
+    return InvalidRequest(std::string("code_challenge_method must be S256") + (options.allow_plain ? " or plain" : ""),
+                          "code_challenge_method");
+  }
+  auto method = ParsePkceMethod(out.code_challenge_method, options.allow_plain);
+  if (!method) return InvalidRequest(method.error().description, "code_challenge_method");
+  if (auto s = ValidateChallenge(*method, out.code_challenge); !s) {
+    return InvalidRequest(s.error().description, "code_challenge");
+  }
+  out.nonce = Value(params, "nonce");
+  if (out.nonce.size() > kMaxNonce) {
+    return InvalidRequest("nonce must be at most " + std::to_string(kMaxNonce) + " characters", "nonce");
+  }
+  if (out.state.size() > kMaxState) {
+    return InvalidRequest("state must be at most " + std::to_string(kMaxState) + " characters", "state");
+  }
+  if (params.count("max_age") && !IsNonNegativeInteger(Value(params, "max_age"))) {
+    // Every sign-in is a fresh login, so any valid max_age is met.
+    return InvalidRequest("max_age must be a number of seconds", "max_age");
+  }
+  // OpenID Connect Core §3.1.2.1 and §3.1.2.6: atm keeps no sign-in session,
+  // so it can never answer without showing the login page.
+  std::vector<std::string> prompts;
+  std::istringstream prompt(Value(params, "prompt"));
+  for (std::string p; prompt >> p;) prompts.push_back(p);
+  if (std::find(prompts.begin(), prompts.end(), "none") != prompts.end()) {
+    if (prompts.size() > 1) return InvalidRequest("prompt=none cannot be combined with other values", "prompt");
+    return Error("login_required", "the user must sign in: atm keeps no sign-in session for prompt=none");
+  }
+  return Ok();
+}
+
+}  // namespace
+
+AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService& clients,
+                                           const AuthorizeOptions& options) {
+  // Until the client and redirect URI are known good: error pages only.
+  if (params.count("client_id") > 1) return ErrorPageDecision("invalid_request", "client_id is given more than once.");
+  const std::string client_id = Value(params, "client_id");
+  if (client_id.empty()) {
+    return ErrorPageDecision("invalid_request", "The request has no client_id: it must name an application.");
+  }
+  auto client = clients.FindActive(client_id);
+  if (!client) {
+    if (client.error().code == "invalid_client") {
+      return ErrorPageDecision("invalid_client", "No active application has the client_id \"" + client_id + "\".");
+    }
+    return ErrorPageDecision(client.error().code, client.error().description);
+  }
+  if (params.count("redirect_uri") > 1) {
+    return ErrorPageDecision("invalid_request", "redirect_uri is given more than once.");
+  }
+  AuthorizeRequest request;
+  request.client = *client;
+  request.redirect_uri = Value(params, "redirect_uri");
+  request.redirect_uri_given = !request.redirect_uri.empty();
+  if (request.redirect_uri_given) {
+    // RFC 6749 §3.1.2.3, RFC 9700 §2.1: exact string match, no patterns.
+    if (!IsRegistered(request.client, request.redirect_uri)) {
+      return ErrorPageDecision("invalid_request", "The redirect_uri \"" + request.redirect_uri +
+                                                      "\" is not registered for this application.");
+    }
+  } else if (request.client.redirect_urls.size() == 1) {
+    request.redirect_uri = request.client.redirect_urls.front();  // RFC 6749 §3.1.2.3
+  } else {
+    return ErrorPageDecision("invalid_request",
+                             "The request has no redirect_uri, and the application has several registered: name one.");
+  }
+  request.state = Value(params, "state");
+  if (auto s = CheckRequest(params, options, request); !s) {
+    AuthorizeDecision d;
+    d.kind = AuthorizeDecision::Kind::kErrorRedirect;
+    d.error = s.error();
+    d.redirect_uri = request.redirect_uri;
+    d.state = params.count("state") == 1 ? request.state : std::string();
+    return d;
+  }
+  AuthorizeDecision d;
+  d.kind = AuthorizeDecision::Kind::kLogin;
+  d.request = std::move(request);
+  return d;
+}
+
+std::string ErrorRedirectUrl(const std::string& redirect_uri, const Error& error, const std::string& state) {
+  std::string url = redirect_uri;
+  url += redirect_uri.find('?') == std::string::npos ? '?' : '&';
+  url += "error=" + PercentEncode(error.code);
+  if (!error.description.empty()) url += "&error_description=" + PercentEncode(error.description);
+  if (!state.empty()) url += "&state=" + PercentEncode(state);
+  return url;
+}
+
+std::string LoginPageUrl(const AuthorizeRequest& r) {
+  std::string url = "login?clientId=" + PercentEncode(r.client.id) +
+                    "&code_challenge=" + PercentEncode(r.code_challenge) +
+                    "&code_challenge_method=" + PercentEncode(r.code_challenge_method);
+  if (r.redirect_uri_given) url += "&redirect_uri=" + PercentEncode(r.redirect_uri);
+  if (!r.scope.empty()) url += "&scope=" + PercentEncode(r.scope);
+  if (!r.nonce.empty()) url += "&nonce=" + PercentEncode(r.nonce);
+  if (!r.state.empty()) url += "&state=" + PercentEncode(r.state);
+  return url;
+}
+
+}  // namespace atm

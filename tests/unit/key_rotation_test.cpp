@@ -1,0 +1,136 @@
+// Signing keys over time (SPEC §6): rotation on demand and on schedule, the
+// JWKS keeping a retired key exactly while its tokens can be valid, and a
+// rotation by another process (atm keys rotate) reaching a running server.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "crypto/encoding.h"
+#include "oidc_fixture.h"
+
+using namespace atm;
+using atm::testing::kIssuer;
+using atm::testing::OidcFixture;
+
+namespace {
+
+std::vector<std::string> JwksKids(const KeyService& keys) {
+  std::vector<std::string> out;
+  const auto jwks = nlohmann::json::parse(*keys.JwksJson());
+  for (const auto& k : jwks["keys"]) out.push_back(k["kid"]);
+  return out;
+}
+
+std::string Kid(const std::string& jwt) { return DecodeJwtUnverified(jwt).value().header["kid"]; }
+
+bool Contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("after a rotation new tokens use the new key and old tokens still verify") {
+  OidcFixture f;
+  auto before = f.SignIn("openid");
+  const std::string old_kid = Kid(before.access_token);
+  auto new_kid = f.keys->Rotate();
+  REQUIRE(new_kid);
+  CHECK(*new_kid != old_kid);
+  auto after = f.SignIn("openid");
+  CHECK(Kid(after.access_token) == *new_kid);
+  CHECK(Kid(after.id_token) == *new_kid);
+  CHECK(Contains(JwksKids(*f.keys), old_kid));
+  CHECK(Contains(JwksKids(*f.keys), *new_kid));
+  CHECK(f.tokens->VerifyAccessToken(before.access_token, f.issuers().accepted));
+  CHECK(f.tokens->VerifyAccessToken(after.access_token, f.issuers().accepted));
+}
+
+TEST_CASE("a retired key leaves the JWKS once every token it signed has expired") {
+  OidcFixture f;  // access and ID tokens live 600 s; retention 600 + 60 s
+  auto before = f.SignIn("openid");
+  const std::string old_kid = Kid(before.access_token);
+  f.clock.Advance(1);
+  REQUIRE(f.keys->Rotate());
+  f.clock.Advance(659);
+  REQUIRE(f.keys->Maintain());
+  CHECK(Contains(JwksKids(*f.keys), old_kid));
+  auto listed = f.keys->List().value();
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[1].kid == old_kid);
+  CHECK_FALSE(listed[1].current);
+  CHECK(listed[1].published);
+  CHECK(listed[1].published_until == listed[1].retired_at + 660);
+  f.clock.Advance(1);
+  REQUIRE(f.keys->Maintain());
+  CHECK_FALSE(Contains(JwksKids(*f.keys), old_kid));
+  CHECK(JwksKids(*f.keys).size() == 1);
+  CHECK(f.keys->List().value().size() == 1);  // deleted from the store too
+  CHECK_FALSE(f.tokens->VerifyAccessToken(before.access_token, {kIssuer}));
+}
+
+TEST_CASE("keys rotate on schedule with keys.rotate_every") {
+  FakeClock clock;
+  auto store = SqliteStore::Open({":memory:", false, 1000}).value();
+  KeyPolicy policy;
+  policy.alg = JwsAlg::kES256;
+  policy.rotate_every = 3600;
+  policy.retain_retired = 660;
+  KeyService keys(*store, clock, policy);
+  ConfigureLog(LogLevel::kWarn, false);
+  REQUIRE(keys.StartSync());
+  const std::string first = keys.Current().value()->kid();
+  clock.Advance(3599);
+  REQUIRE(keys.Maintain());
+  CHECK(keys.Current().value()->kid() == first);
+  clock.Advance(1);
+  REQUIRE(keys.Maintain());
+  const std::string second = keys.Current().value()->kid();
+  CHECK(second != first);
+  CHECK(JwksKids(keys).size() == 2);
+}
+
+TEST_CASE("a rotation by another process reaches the running server at its next Maintain") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("atm-keys-" + std::to_string(::getpid()) + ".db")).string();
+  std::filesystem::remove(path);
+  ConfigureLog(LogLevel::kWarn, false);
+  FakeClock clock;
+  KeyPolicy policy;
+  policy.alg = JwsAlg::kES256;
+  policy.retain_retired = 660;
+  {
+    auto server_store = SqliteStore::Open({path, false, 1000}).value();
+    KeyService server(*server_store, clock, policy);
+    REQUIRE(server.StartSync());
+    const std::string first = server.Current().value()->kid();
+    std::string rotated;
+    {
+      // What `atm keys rotate` does: its own connection, its own KeyService.
+      auto cli_store = SqliteStore::Open({path, false, 1000}).value();
+      KeyService cli(*cli_store, clock, policy);
+      rotated = cli.Rotate().value();
+    }
+    CHECK(server.Current().value()->kid() == first);  // not yet noticed
+    REQUIRE(server.Maintain());
+    CHECK(server.Current().value()->kid() == rotated);
+    CHECK(Contains(JwksKids(server), first));
+    CHECK(Contains(JwksKids(server), rotated));
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
+TEST_CASE("ID tokens of every configured algorithm carry the at_hash of that algorithm") {
+  auto alg = GENERATE(JwsAlg::kRS256, JwsAlg::kES256, JwsAlg::kEdDSA);
+  OidcFixture f(alg);
+  auto t = f.SignIn("openid", "nonce-1");
+  auto id = DecodeJwtUnverified(t.id_token).value();
+  CHECK(id.header["alg"] == JwsAlgName(alg));
+  // OIDC Core §3.1.3.6: left half of the hash that goes with the alg (SHA-512 for Ed25519).
+  std::string digest = alg == JwsAlg::kEdDSA ? Sha512(t.access_token) : Sha256(t.access_token);
+  CHECK(id.payload["at_hash"] == Base64UrlEncode(digest.substr(0, digest.size() / 2)));
+  CHECK(id.payload["nonce"] == "nonce-1");
+  CHECK(id.payload["auth_time"].get<int64_t>() == f.clock.Now());
+  CHECK(id.payload["sid"].is_string());
+  CHECK(VerifyJwt(t.id_token, f.keys->Lookup()));
+}
