@@ -60,10 +60,12 @@ class UserService {
 
   // scrypt at the configured cost, within the concurrency bound.
   Result<std::string> HashPassword(const std::string& password);
+  // Checks a password against an encoded hash, within the same bound (also
+  // used for admin passwords, so every scrypt run shares one limit).
+  bool Verify(const std::string& password, const std::string& encoded);
   const PasswordPolicy& policy() const { return policy_; }
 
  private:
-  bool Verify(const std::string& password, const std::string& encoded);
   const std::string& DummyHash();
 
   Store& store_;
