@@ -27,7 +27,11 @@ struct SqliteStore::Impl {
     if (!slot) {
       slot = std::make_unique<SQLite::Statement>(*db, sql);
     } else {
-      slot->reset();
+      // tryReset, not reset: after a failed step, sqlite3_reset returns that
+      // step's error again, and reset() would throw it here, failing every
+      // later use of the statement (a duplicate insert made the next insert
+      // report a conflict too).
+      slot->tryReset();
       slot->clearBindings();
     }
     return *slot;
