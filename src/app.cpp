@@ -4,6 +4,8 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/routes.h"
+#include "admin/seed_admin.h"
 #include "core/log.h"
 #include "domain/seed.h"
 #include "http/responses.h"
@@ -58,6 +60,9 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
   s->tokens_ = std::make_unique<TokenService>(
       *s->store_, s->clock_, *s->keys_,
       TokenLifetimes{c.tokens.access_token_ttl, c.tokens.id_token_ttl, c.tokens.refresh_token_ttl});
+  s->admins_ = std::make_unique<AdminService>(
+      *s->store_, s->clock_, *s->users_,
+      AdminPolicy{c.admin.session_ttl, c.admin.token_ttl, std::max(8, c.passwords.min_length)});
   return s;
 }
 
@@ -75,8 +80,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     Log(LogLevel::kWarn, "seeded application " + id + " got a generated client secret: " + secret +
                              " (shown once; set client_secret in the config to fix it)");
   }
+  if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
   if (auto k = s.keys().Start(); !k) return k.error();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
+  app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins()});
   app->RegisterRoutes();
   const Config& c = s.config();
   ServerOptions options;
@@ -114,6 +121,7 @@ void App::RegisterRoutes() {
   for (const char* asset : {"/assets/login.css", "/assets/login.js"}) {
     router_.Add("GET", asset, StaticAsset);
   }
+  RegisterAdminRoutes(router_, *admin_deps_);
 }
 
 std::string App::ListenUrl() const {

@@ -9,8 +9,10 @@
 #include <mutex>
 #include <thread>
 
+#include "admin/deps.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "domain/admins.h"
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
@@ -37,6 +39,7 @@ class Services {
   CodeService& codes() { return *codes_; }
   KeyService& keys() { return *keys_; }
   TokenService& tokens() { return *tokens_; }
+  AdminService& admins() { return *admins_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -48,6 +51,7 @@ class Services {
   std::unique_ptr<CodeService> codes_;
   std::unique_ptr<KeyService> keys_;
   std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<AdminService> admins_;
 };
 
 class App {
@@ -75,6 +79,7 @@ class App {
 
   std::unique_ptr<Services> services_;
   std::unique_ptr<OAuthDeps> deps_;
+  std::unique_ptr<AdminDeps> admin_deps_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;
