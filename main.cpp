@@ -18,6 +18,9 @@ struct Command {
 constexpr Command kCommands[] = {
     {"serve", atm::RunServe, "run the authorization server (the default)"},
     {"hash-password", atm::RunHashPassword, "print the scrypt hash of a password read from stdin"},
+    {"app", atm::RunApp, "create, list, show, update, delete applications; rotate secrets"},
+    {"user", atm::RunUser, "add, list, show, update, disable, enable, delete users; set passwords"},
+    {"admin", atm::RunAdmin, "create and manage administrators of /admin; admin API tokens"},
 };
 
 void PrintHelp() {

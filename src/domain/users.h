@@ -45,6 +45,8 @@ class UserService {
 
   Result<UserRecord> Create(const NewUser& user);
   Result<UserRecord> Get(const std::string& user_id);
+  // The user of `client_id` with this email (case-insensitive), or not_found.
+  Result<UserRecord> FindByEmail(const std::string& client_id, const std::string& email);
   Result<std::vector<UserRecord>> List(const std::string& client_id, const std::string& email_filter,
                                        const Page& page);
   Result<int64_t> Count(const std::string& client_id, const std::string& email_filter);
