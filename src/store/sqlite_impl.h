@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "core/log.h"
 #include "store/sqlite_store.h"
@@ -20,6 +21,8 @@ struct SqliteStore::Impl {
   std::unique_ptr<SQLite::Database> db;
   std::mutex mutex;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements;
+  // Statements prepared during the current Run, reset when it ends.
+  std::vector<SQLite::Statement*> in_use;
 
   // A prepared statement, reset and ready to bind. Caller holds `mutex`.
   SQLite::Statement& Prepare(const char* sql) {
@@ -34,13 +37,27 @@ struct SqliteStore::Impl {
       slot->tryReset();
       slot->clearBindings();
     }
+    in_use.push_back(slot.get());
     return *slot;
   }
+
+  // Resets every statement the current Run used. A statement left on a row
+  // keeps its read transaction open, and in WAL mode that pins the
+  // connection to an old snapshot: the server would not see what the CLI
+  // (another process) commits until that statement happened to be reused.
+  struct ResetInUse {
+    Impl& impl;
+    ~ResetInUse() {
+      for (SQLite::Statement* s : impl.in_use) s->tryReset();
+      impl.in_use.clear();
+    }
+  };
 
   // Runs `fn` under the lock, turning SQLite exceptions into error values.
   template <class Fn>
   auto Run(const char* what, Fn&& fn) -> decltype(fn()) {
     std::lock_guard<std::mutex> lock(mutex);
+    ResetInUse reset{*this};
     try {
       return fn();
     } catch (const SQLite::Exception& e) {
