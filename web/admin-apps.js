@@ -21,6 +21,11 @@
     A.openDialog(A.$('secret-dialog'));
   }
 
+  // Once closed, the secret leaves the page: it is shown only once.
+  A.$('secret-dialog').addEventListener('close', function () {
+    A.$('secret-value').textContent = '';
+  });
+
   // ---- the grid --------------------------------------------------------------
 
   function row(app) {

@@ -166,3 +166,14 @@ export async function startCallbackServer() {
     stop: () => new Promise((res) => { server.closeAllConnections?.(); server.close(() => res()); }),
   };
 }
+
+// Headless Chromium from Debian (never a downloaded browser).
+export async function launchBrowser() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+    timeout: 30000,
+  });
+}
