@@ -8,8 +8,10 @@ import https from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { writeFileSync } from 'node:fs';
+
 import {
-  ADMIN, adminApi, adminToken, jwtClaims, request, seedFlow, startServer, tempDir,
+  ADMIN, adminApi, adminToken, jwtClaims, request, runCli, seedFlow, startServer, tempDir,
 } from './support/admin_server.mjs';
 
 const json = { 'content-type': 'application/json' };
@@ -209,6 +211,30 @@ test('under TLS the session cookie is also Secure', { skip: !openssl && 'openssl
     assert.match(setCookie, /; HttpOnly; SameSite=Strict; Secure$/);
   } finally {
     await server.stop();
+    temp.cleanup();
+  }
+});
+
+test('a bad [admin] section stops start-up with exit 2 and one line naming the key', async () => {
+  const temp = tempDir();
+  try {
+    const cases = [
+      ['[admin]\nusername = "ops"\n', /admin: give password_hash or password_env/],
+      ['[admin]\nusername = "ops"\npassword_hash = "plain-text"\n', /admin\.password_hash: /],
+      ['[admin]\nusername = "ops"\npasword_env = "X"\n', /admin\.pasword_env: unknown key/],
+    ];
+    for (const [toml, message] of cases) {
+      const path = join(temp.dir, 'bad.toml');
+      writeFileSync(path, `[server]\nport = 0\n[passwords]\nscrypt_log_n = 10\n${toml}`);
+      const r = await runCli(['serve', '--config', path, '--db', ':memory:']);
+      assert.equal(r.code, 2, toml);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.trim().split('\n').filter((l) => !/ (info|warn) /.test(l));
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0], message);
+      assert.match(lines[0], /bad\.toml/);
+    }
+  } finally {
     temp.cleanup();
   }
 });
