@@ -124,6 +124,8 @@ HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
     if (!credentials) return AdminError(credentials.error());
     auto session = deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kConsole);
     if (!session) return AdminError(session.error());
+    // A session this browser had before ends: one cookie, one live session.
+    if (auto s = deps.admins.SignOut(CookieValue(request, kAdminCookie)); !s) return AdminError(s.error());
     AdminIdentity id{session->admin, session->kind, session->expires_at};
     return JsonResponse(200, SessionView(id, session->csrf_token, true))
         .With("Set-Cookie", SessionCookie(session->token, session->expires_at - deps.clock.Now(), secure));

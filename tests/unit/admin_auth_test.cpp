@@ -193,6 +193,18 @@ TEST_CASE("signing out ends the session on the server, not only in the browser",
   CHECK(f.Call("GET", "/admin/api/applications", nullptr, h).status == 401);
 }
 
+TEST_CASE("signing in again from the same browser ends its previous session", "[admin-api]") {
+  AdminFixture f;
+  auto [old_cookie, old_csrf] = ConsoleSignIn(f);
+  HttpResponse again = f.Call("POST", "/admin/api/session", kSignIn, {{"cookie", old_cookie}});
+  REQUIRE(again.status == 200);
+  std::string fresh = again.Header("Set-Cookie");
+  fresh = fresh.substr(0, fresh.find(';'));
+  CHECK(fresh != old_cookie);
+  CHECK(f.Call("GET", "/admin/api/session", nullptr, {{"cookie", old_cookie}}).status == 401);
+  CHECK(f.Call("GET", "/admin/api/session", nullptr, {{"cookie", fresh}}).status == 200);
+}
+
 TEST_CASE("an expired console session is refused", "[admin-api]") {
   AdminFixture f;
   auto [cookie, csrf] = ConsoleSignIn(f);
