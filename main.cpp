@@ -19,6 +19,9 @@ constexpr Command kCommands[] = {
     {"serve", atm::RunServe, "run the authorization server (the default)"},
     {"hash-password", atm::RunHashPassword, "print the scrypt hash of a password read from stdin"},
     {"keys", atm::RunKeys, "rotate or list the signing keys (atm keys rotate | list)"},
+    {"app", atm::RunApp, "create, list, show, update, delete applications; rotate secrets"},
+    {"user", atm::RunUser, "add, list, show, update, disable, enable, delete users; set passwords"},
+    {"admin", atm::RunAdmin, "create and manage administrators of /admin; admin API tokens"},
 };
 
 void PrintHelp() {

@@ -4,6 +4,8 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/routes.h"
+#include "admin/seed_admin.h"
 #include "core/log.h"
 #include "domain/seed.h"
 #include "http/responses.h"
@@ -61,6 +63,9 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
       *s->store_, *s->clock_, *s->keys_,
       TokenLifetimes{c.tokens.access_token_ttl, c.tokens.id_token_ttl, c.tokens.refresh_token_ttl});
   s->token_status_ = std::make_unique<TokenStatusService>(*s->store_, *s->clock_, *s->tokens_);
+  s->admins_ = std::make_unique<AdminService>(
+      *s->store_, *s->clock_, *s->users_,
+      AdminPolicy{c.admin.session_ttl, c.admin.token_ttl, std::max(8, c.passwords.min_length)});
   return s;
 }
 
@@ -79,6 +84,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                              " (shown once; set client_secret in the config to fix it)");
   }
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
+  app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins()});
   const Config& c = s.config();
   ServerOptions options;
   options.host = c.server.host;
@@ -95,6 +101,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   app->port_ = *port;
   // After the bind, so that a port in use is a one-line error and costs no key.
   if (auto k = s.keys().Start(); !k) return k.error();
+  if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
   // After Bind: the standard endpoints need the bound port for the issuer URL.
   app->RegisterRoutes();
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
@@ -120,6 +127,7 @@ void App::RegisterRoutes() {
   for (const char* asset : {"/assets/login.css", "/assets/login.js"}) {
     router_.Add("GET", asset, StaticAsset);
   }
+  RegisterAdminRoutes(router_, *admin_deps_);
 }
 
 std::string App::IssuerUrl() const {

@@ -9,8 +9,10 @@
 #include <mutex>
 #include <thread>
 
+#include "admin/deps.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "domain/admins.h"
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
@@ -40,6 +42,7 @@ class Services {
   KeyService& keys() { return *keys_; }
   TokenService& tokens() { return *tokens_; }
   TokenStatusService& token_status() { return *token_status_; }
+  AdminService& admins() { return *admins_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -53,6 +56,7 @@ class Services {
   std::unique_ptr<KeyService> keys_;
   std::unique_ptr<TokenService> tokens_;
   std::unique_ptr<TokenStatusService> token_status_;
+  std::unique_ptr<AdminService> admins_;
 };
 
 class App {
@@ -82,6 +86,7 @@ class App {
 
   std::unique_ptr<Services> services_;
   std::unique_ptr<OAuthDeps> deps_;
+  std::unique_ptr<AdminDeps> admin_deps_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;

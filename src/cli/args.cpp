@@ -31,6 +31,7 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv, const std::set<std:
         value = argv[++i];
       }
       out.options[name] = value;
+      out.repeated[name].push_back(value);
     } else if (flags.count(name) || name == "--help") {
       if (has_value) return InvalidRequest(name + " takes no value");
       out.flags.insert(name);

@@ -14,13 +14,19 @@ namespace atm {
 
 struct Args {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> options;  // "--port" -> "8080"
+  std::map<std::string, std::string> options;  // "--port" -> "8080" (the last one given)
+  std::map<std::string, std::vector<std::string>> repeated;  // every value, in order
   std::set<std::string> flags;                 // "--json"
 
   std::optional<std::string> Option(const std::string& name) const {
     auto it = options.find(name);
     if (it == options.end()) return std::nullopt;
     return it->second;
+  }
+  // Every value of an option that may be repeated (--redirect-url A --redirect-url B).
+  std::vector<std::string> Options(const std::string& name) const {
+    auto it = repeated.find(name);
+    return it == repeated.end() ? std::vector<std::string>() : it->second;
   }
   bool Flag(const std::string& name) const { return flags.count(name) > 0; }
 };

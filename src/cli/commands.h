@@ -12,5 +12,8 @@ using Argv = std::vector<std::string>;
 int RunServe(const Argv& args);
 int RunHashPassword(const Argv& args);
 int RunKeys(const Argv& args);
+int RunApp(const Argv& args);    // app_commands.cpp
+int RunUser(const Argv& args);   // user_commands.cpp
+int RunAdmin(const Argv& args);  // admin_commands.cpp
 
 }  // namespace atm

@@ -278,6 +278,24 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("retired_grace", s.Duration(&c.keys.retired_grace, 0));
     return s.Read(t);
   }));
+  r.Field("admin", r.Table([&](const toml::table& t, const std::string& k) -> Status {
+    TableReader s(source, k);
+    s.Field("username", s.String(&c.admin.username));
+    s.Field("password_hash", s.String(&c.admin.password_hash));
+    s.Field("password_env", s.String(&c.admin.password_env));
+    s.Field("session_ttl", s.Duration(&c.admin.session_ttl, 60));
+    s.Field("token_ttl", s.Duration(&c.admin.token_ttl, 60));
+    if (auto st = s.Read(t); !st) return st;
+    bool has_password = !c.admin.password_hash.empty() || !c.admin.password_env.empty();
+    if (c.admin.username.empty() && has_password) return s.Fail(k + ".username", "is required");
+    if (!c.admin.username.empty() && !c.admin.password_hash.empty() && !c.admin.password_env.empty()) {
+      return s.Fail(k, "give one of password_hash or password_env, not both");
+    }
+    if (!c.admin.username.empty() && !has_password) {
+      return s.Fail(k, "give password_hash or password_env for " + c.admin.username);
+    }
+    return Ok();
+  }));
   r.Field("applications", r.TableArray([&](const toml::table& t, const std::string& k) {
     c.applications.emplace_back();
     return ReadApplication(source, t, k, c.applications.back());

@@ -75,6 +75,16 @@ struct KeyConfig {
   int64_t retired_grace = 60;
 };
 
+// [admin]: the first administrator, created at start-up when absent (and left
+// as it is when present), and how long admin sign-ins last.
+struct AdminConfig {
+  std::string username;
+  std::string password_hash;  // what `atm hash-password` prints; or
+  std::string password_env;   // the name of an environment variable holding the password
+  int64_t session_ttl = 8 * 3600;  // console sessions
+  int64_t token_ttl = 3600;        // API bearer tokens from POST /admin/api/tokens
+};
+
 struct Config {
   std::string source = "config.toml";  // the file it came from (for messages)
   ServerConfig server;
@@ -83,6 +93,7 @@ struct Config {
   PkceConfig pkce;
   PasswordConfig passwords;
   KeyConfig keys;
+  AdminConfig admin;
   std::vector<SeedApplication> applications;
 
   // The issuer's base URL for discovery documents (no trailing slash).

@@ -103,6 +103,13 @@ Result<UserRecord> UserService::Get(const std::string& user_id) {
   return std::move(**found);
 }
 
+Result<UserRecord> UserService::FindByEmail(const std::string& client_id, const std::string& email) {
+  auto found = store_.FindUserByEmail(client_id, Trim(email));
+  if (!found) return found.error();
+  if (!*found) return Error("not_found", "no user with email " + Trim(email) + " in this application", "email", 404);
+  return std::move(**found);
+}
+
 Result<std::vector<UserRecord>> UserService::List(const std::string& client_id,
                                                   const std::string& email_filter, const Page& page) {
   return store_.ListUsers(client_id, email_filter, page);

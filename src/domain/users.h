@@ -45,6 +45,8 @@ class UserService {
 
   Result<UserRecord> Create(const NewUser& user);
   Result<UserRecord> Get(const std::string& user_id);
+  // The user of `client_id` with this email (case-insensitive), or not_found.
+  Result<UserRecord> FindByEmail(const std::string& client_id, const std::string& email);
   Result<std::vector<UserRecord>> List(const std::string& client_id, const std::string& email_filter,
                                        const Page& page);
   Result<int64_t> Count(const std::string& client_id, const std::string& email_filter);
@@ -60,10 +62,12 @@ class UserService {
 
   // scrypt at the configured cost, within the concurrency bound.
   Result<std::string> HashPassword(const std::string& password);
+  // Checks a password against an encoded hash, within the same bound (also
+  // used for admin passwords, so every scrypt run shares one limit).
+  bool Verify(const std::string& password, const std::string& encoded);
   const PasswordPolicy& policy() const { return policy_; }
 
  private:
-  bool Verify(const std::string& password, const std::string& encoded);
   const std::string& DummyHash();
 
   Store& store_;

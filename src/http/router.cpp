@@ -11,9 +11,33 @@ void Router::Add(const std::string& method, const std::string& path, Handler han
   routes_[path][method] = std::move(handler);
 }
 
+void Router::AddPrefix(const std::string& prefix, Handler handler) {
+  prefixes_[prefix] = std::move(handler);
+}
+
+namespace {
+
+template <class Fn>
+HttpResponse Guarded(const HttpRequest& request, const Fn& fn) {
+  try {
+    return fn(request);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, "unhandled exception on " + request.path + ": " + e.what());
+  } catch (...) {
+    Log(LogLevel::kError, "unhandled exception on " + request.path);
+  }
+  return JsonError(500, "server_error", "the server hit an unexpected error");
+}
+
+}  // namespace
+
 HttpResponse Router::Handle(const HttpRequest& request) const {
   auto path = routes_.find(request.path);
   if (path == routes_.end()) {
+    // The longest prefix that the path starts with.
+    for (auto it = prefixes_.rbegin(); it != prefixes_.rend(); ++it) {
+      if (request.path.compare(0, it->first.size(), it->first) == 0) return Guarded(request, it->second);
+    }
     return JsonError(404, "not_found", "no such endpoint: " + request.path);
   }
   auto handler = path->second.find(request.method);
@@ -26,14 +50,7 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
     return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use " + allow)
         .With("Allow", allow);
   }
-  try {
-    return handler->second(request);
-  } catch (const std::exception& e) {
-    Log(LogLevel::kError, "unhandled exception on " + request.path + ": " + e.what());
-  } catch (...) {
-    Log(LogLevel::kError, "unhandled exception on " + request.path);
-  }
-  return JsonError(500, "server_error", "the server hit an unexpected error");
+  return Guarded(request, handler->second);
 }
 
 }  // namespace atm

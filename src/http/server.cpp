@@ -45,6 +45,7 @@ void Write(const HttpResponse& from, httplib::Response& to) {
   for (const auto& [k, v] : from.headers) to.set_header(k, v);
   to.set_header("X-Content-Type-Options", "nosniff");
   to.set_header("Referrer-Policy", "no-referrer");
+  if (from.body.empty() && from.content_type.empty()) return;  // 204: no body, no Content-Type
   to.set_content(from.body, from.content_type);
 }
 

@@ -74,6 +74,24 @@ struct KeyRecord {
   int64_t retired_at = 0;  // 0 while it is the signing key
 };
 
+// An administrator of the console and the admin API.
+struct AdminRecord {
+  std::string id;
+  std::string username;       // unique, compared case-insensitively
+  std::string password_hash;  // scrypt, see crypto/password.h
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A signed-in admin: a console session (cookie) or an API bearer token.
+struct AdminSessionRecord {
+  std::string token_hash;  // SHA-256 hex of the token; the token itself is never stored
+  std::string admin_id;
+  std::string kind;  // "console" | "api"
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+};
+
 struct Page {
   int64_t offset = 0;
   int64_t limit = 50;

@@ -80,6 +80,27 @@ CREATE TABLE revoked_access_tokens (
 );
 CREATE INDEX revoked_access_tokens_expiry ON revoked_access_tokens(expires_at);
 )sql",
+      // 3: admin accounts and their sessions (console cookies and API bearer
+      // tokens), each stored as the SHA-256 of the token.
+      R"sql(
+CREATE TABLE admins (
+  id            TEXT PRIMARY KEY,
+  username      TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX admins_username ON admins(username COLLATE NOCASE);
+CREATE TABLE admin_sessions (
+  token_hash TEXT PRIMARY KEY,
+  admin_id   TEXT NOT NULL REFERENCES admins(id) ON DELETE CASCADE,
+  kind       TEXT NOT NULL,             -- console | api
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX admin_sessions_admin ON admin_sessions(admin_id);
+CREATE INDEX admin_sessions_expiry ON admin_sessions(expires_at);
+)sql",
   };
   return kMigrations;
 }

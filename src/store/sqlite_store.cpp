@@ -1,74 +1,12 @@
 #include "store/sqlite_store.h"
 
-#include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
-
-#include <map>
 #include <sstream>
 #include <vector>
 
-#include "core/log.h"
 #include "store/schema.h"
+#include "store/sqlite_impl.h"
 
 namespace atm {
-
-struct SqliteStore::Impl {
-  std::unique_ptr<SQLite::Database> db;
-  std::mutex mutex;
-  std::map<const char*, std::unique_ptr<SQLite::Statement>> statements;
-  std::vector<SQLite::Statement*> used;  // statements prepared by the current Run
-
-  // A prepared statement, reset and ready to bind. Caller holds `mutex`.
-  // tryReset, not reset: reset() rethrows the error of the statement's last
-  // step, so a statement that once failed (say, a duplicate email) would fail
-  // its next, valid use too.
-  SQLite::Statement& Prepare(const char* sql) {
-    auto& slot = statements[sql];
-    if (!slot) {
-      slot = std::make_unique<SQLite::Statement>(*db, sql);
-    } else {
-      slot->tryReset();
-      slot->clearBindings();
-    }
-    used.push_back(slot.get());
-    return *slot;
-  }
-
-  // Ends the statements of a call. A statement left on a row keeps its read
-  // transaction open, which pins this connection to an old snapshot of a file
-  // database: another process's commits (the CLI's) would stay invisible.
-  void ResetUsed() {
-    for (auto* s : used) s->tryReset();
-    used.clear();
-  }
-
-  // Runs `fn` under the lock, turning SQLite exceptions into error values.
-  template <class Fn>
-  auto Run(const char* what, Fn&& fn) -> decltype(fn()) {
-    std::lock_guard<std::mutex> lock(mutex);
-    struct EndStatements {
-      Impl& impl;
-      ~EndStatements() { impl.ResetUsed(); }
-    } end{*this};
-    try {
-      return fn();
-    } catch (const SQLite::Exception& e) {
-      int code = e.getErrorCode();
-      if (code == SQLITE_CONSTRAINT) {
-        return Error("conflict", "already exists", "", 409);
-      }
-      Log(LogLevel::kError, std::string("storage: ") + what + ": " + e.what());
-      if (code == SQLITE_FULL) return Error("temporarily_unavailable", "the disk is full", "", 503);
-      if (code == SQLITE_READONLY) {
-        return Error("temporarily_unavailable", "the database is read-only", "", 503);
-      }
-      if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-        return Error("temporarily_unavailable", "the database is busy, try again", "", 503);
-      }
-      return ServerError("storage failure");
-    }
-  }
-};
 
 namespace {
 
@@ -609,6 +547,9 @@ Status SqliteStore::PurgeExpired(int64_t now) {
     auto& a = impl_->Prepare("DELETE FROM revoked_access_tokens WHERE expires_at <= ?");
     a.bind(1, now);
     a.exec();
+    auto& sessions = impl_->Prepare("DELETE FROM admin_sessions WHERE expires_at <= ?");
+    sessions.bind(1, now);
+    sessions.exec();
     auto& g = impl_->Prepare(
         "DELETE FROM grants WHERE NOT EXISTS "
         "(SELECT 1 FROM refresh_tokens WHERE refresh_tokens.grant_id = grants.id)");

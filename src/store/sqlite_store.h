@@ -1,4 +1,5 @@
-// Store on SQLite: all SQL lives here, with bound parameters only.
+// Store on SQLite: all SQL lives here and in sqlite_admins.cpp (the admin
+// accounts), with bound parameters only.
 //
 // Connection use: one connection behind a mutex serves every call. SQLite
 // serialises writers anyway, a `:memory:` database exists only on the
@@ -65,6 +66,18 @@ class SqliteStore final : public Store {
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
   Status DeleteKey(const std::string& kid) override;
+
+  // Admins and their sessions: sqlite_admins.cpp.
+  Status CreateAdmin(const AdminRecord& admin) override;
+  Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) override;
+  Result<std::vector<AdminRecord>> ListAdmins() override;
+  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash,
+                          int64_t now) override;
+  Status DeleteAdmin(const std::string& admin_id) override;
+  Status CreateAdminSession(const AdminSessionRecord& session) override;
+  Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> GetAdminSession(
+      const std::string& token_hash, int64_t now) override;
+  Status DeleteAdminSession(const std::string& token_hash) override;
 
   Result<int64_t> DataVersion() override;
 

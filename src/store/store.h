@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -70,7 +71,8 @@ class Store {
   // would have expired anyway. Recording it twice is not an error.
   virtual Status RevokeAccessToken(const std::string& jti, int64_t expires_at) = 0;
   virtual Result<bool> IsAccessTokenRevoked(const std::string& jti) = 0;
-  // Deletes codes, refresh tokens and revoked-token records that expired before `now`.
+  // Deletes codes, refresh tokens, revoked-token records and admin sessions that
+  // expired before `now`.
   virtual Status PurgeExpired(int64_t now) = 0;
 
   // Signing keys.
@@ -81,6 +83,23 @@ class Store {
   // Retires every active key except `keep_kid`.
   virtual Status RetireKeysExcept(const std::string& keep_kid, int64_t now) = 0;
   virtual Status DeleteKey(const std::string& kid) = 0;
+
+  // Admin accounts. Usernames are unique, compared case-insensitively.
+  virtual Status CreateAdmin(const AdminRecord& admin) = 0;
+  virtual Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) = 0;
+  virtual Result<std::vector<AdminRecord>> ListAdmins() = 0;
+  // Replaces the password hash and ends every session of the admin.
+  virtual Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash,
+                                  int64_t now) = 0;
+  // Also ends every session of the admin.
+  virtual Status DeleteAdmin(const std::string& admin_id) = 0;
+
+  // Admin sessions, looked up by the hash of their token.
+  virtual Status CreateAdminSession(const AdminSessionRecord& session) = 0;
+  // The live (unexpired) session with this token hash, and its admin.
+  virtual Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> GetAdminSession(
+      const std::string& token_hash, int64_t now) = 0;
+  virtual Status DeleteAdminSession(const std::string& token_hash) = 0;
 
   // A number that changes whenever another connection or process commits, so
   // caches can tell when to reload (SQLite's PRAGMA data_version).

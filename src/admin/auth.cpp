@@ -1,0 +1,167 @@
+#include "admin/auth.h"
+
+#include <cctype>
+
+#include "admin/json_body.h"
+#include "admin/views.h"
+#include "domain/validation.h"
+#include "http/responses.h"
+#include "oauth/errors.h"
+
+namespace atm {
+namespace {
+
+bool IsSafeMethod(const std::string& method) { return method == "GET" || method == "HEAD"; }
+
+// "Bearer <token>" (the scheme is case-insensitive, RFC 7235 §2.1); nullopt
+// when the header is absent.
+std::optional<std::string> BearerToken(const HttpRequest& request) {
+  std::string h = request.Header("authorization");
+  if (h.empty()) return std::nullopt;
+  std::string scheme = h.substr(0, h.find(' '));
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer" || h.size() <= 7) return std::string();
+  return Trim(h.substr(7));
+}
+
+bool SecureCookies(const HttpRequest& request, const Config& config) {
+  return request.tls || config.server.public_url.rfind("https://", 0) == 0;
+}
+
+std::string SessionCookie(const std::string& value, int64_t max_age, bool secure) {
+  return std::string(kAdminCookie) + "=" + value + "; Path=/admin; Max-Age=" + std::to_string(max_age) +
+         "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+}
+
+struct Credentials {
+  std::string username;
+  std::string password;
+};
+
+Result<Credentials> ReadCredentials(const HttpRequest& request) {
+  auto body = JsonBody::Parse(request, {"username", "password"});
+  if (!body) return body.error();
+  auto username = body->String("username");
+  if (!username) return username.error();
+  auto password = body->String("password");
+  if (!password) return password.error();
+  Credentials c{Trim(username->value_or("")), password->value_or("")};
+  if (c.username.empty()) return InvalidRequest("username is required", "username");
+  if (c.password.empty()) return InvalidRequest("password is required", "password");
+  return c;
+}
+
+nlohmann::json SessionView(const AdminIdentity& id, const std::string& csrf, bool via_cookie) {
+  nlohmann::json out = {{"username", id.admin.username},
+                        {"expires_at", id.expires_at},
+                        {"auth", via_cookie ? "cookie" : "bearer"}};
+  if (via_cookie) out["csrf_token"] = csrf;
+  return out;
+}
+
+}  // namespace
+
+HttpResponse AdminError(const Error& error) {
+  HttpResponse r = ErrorResponse(error);
+  if (r.status == 401 && error.code == "invalid_token") {
+    r.With("WWW-Authenticate", "Bearer realm=\"atm admin\", error=\"invalid_token\"");
+  }
+  return r;
+}
+
+std::string CookieValue(const HttpRequest& request, const std::string& name) {
+  std::string header = request.Header("cookie");
+  size_t pos = 0;
+  while (pos < header.size()) {
+    size_t end = header.find(';', pos);
+    if (end == std::string::npos) end = header.size();
+    std::string pair = Trim(header.substr(pos, end - pos));
+    size_t eq = pair.find('=');
+    if (eq != std::string::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    pos = end + 1;
+  }
+  return {};
+}
+
+Result<AdminCaller> AuthenticateAdmin(const HttpRequest& request, AdminService& admins) {
+  AdminCaller caller;
+  if (auto bearer = BearerToken(request)) {
+    auto id = admins.Check(*bearer);
+    if (!id) return id.error();
+    if (id->kind != AdminSessionKind::kApi) {
+      return Error("invalid_token", "a console session cannot be used as a bearer token", "", 401);
+    }
+    caller.identity = std::move(*id);
+    caller.token = std::move(*bearer);
+    return caller;
+  }
+  std::string cookie = CookieValue(request, kAdminCookie);
+  if (cookie.empty()) {
+    return Error("invalid_token",
+                 "sign in first: send Authorization: Bearer <admin token>, or use the console at /admin", "",
+                 401);
+  }
+  auto id = admins.Check(cookie);
+  if (!id) return id.error();
+  if (id->kind != AdminSessionKind::kConsole) {
+    return Error("invalid_token", "an API token cannot be used as a session cookie", "", 401);
+  }
+  // Cross-site request forgery: a change needs the session's CSRF token too.
+  if (!IsSafeMethod(request.method) && !AdminService::CheckCsrf(cookie, request.Header(kCsrfHeader))) {
+    return Error("invalid_csrf_token",
+                 "the X-CSRF-Token header is missing or wrong: reload the console and try again", "", 403);
+  }
+  caller.identity = std::move(*id);
+  caller.token = std::move(cookie);
+  caller.via_cookie = true;
+  return caller;
+}
+
+HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
+  bool secure = SecureCookies(request, deps.config);
+  if (request.method == "POST") {
+    auto credentials = ReadCredentials(request);
+    if (!credentials) return AdminError(credentials.error());
+    auto session = deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kConsole);
+    if (!session) return AdminError(session.error());
+    // A session this browser had before ends: one cookie, one live session.
+    if (auto s = deps.admins.SignOut(CookieValue(request, kAdminCookie)); !s) return AdminError(s.error());
+    AdminIdentity id{session->admin, session->kind, session->expires_at};
+    return JsonResponse(200, SessionView(id, session->csrf_token, true))
+        .With("Set-Cookie", SessionCookie(session->token, session->expires_at - deps.clock.Now(), secure));
+  }
+  if (request.method != "GET" && request.method != "HEAD" && request.method != "DELETE") {
+    return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use GET, POST, DELETE")
+        .With("Allow", "GET, POST, DELETE");
+  }
+  auto caller = AuthenticateAdmin(request, deps.admins);
+  if (!caller) return AdminError(caller.error());
+  if (request.method == "DELETE") {
+    if (auto s = deps.admins.SignOut(caller->token); !s) return AdminError(s.error());
+    HttpResponse r;
+    r.status = 204;
+    r.With("Cache-Control", "no-store");
+    if (caller->via_cookie) r.With("Set-Cookie", SessionCookie("", 0, secure));
+    return r;
+  }
+  std::string csrf = caller->via_cookie ? AdminService::CsrfToken(caller->token) : "";
+  return JsonResponse(200, SessionView(caller->identity, csrf, caller->via_cookie));
+}
+
+HttpResponse HandleTokens(const HttpRequest& request, const AdminDeps& deps) {
+  if (request.method != "POST") {
+    return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use POST")
+        .With("Allow", "POST");
+  }
+  auto credentials = ReadCredentials(request);
+  if (!credentials) return AdminError(credentials.error());
+  auto session = deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kApi);
+  if (!session) return AdminError(session.error());
+  // RFC 6750 / RFC 6749 §5.1 shape.
+  return JsonResponse(201, {{"access_token", session->token},
+                            {"token_type", "Bearer"},
+                            {"expires_in", session->expires_at - deps.clock.Now()},
+                            {"expires_at", session->expires_at}});
+}
+
+}  // namespace atm

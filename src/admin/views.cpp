@@ -1,0 +1,41 @@
+#include "admin/views.h"
+
+namespace atm {
+
+nlohmann::json ApplicationView(const ClientRecord& c, int64_t user_count) {
+  return {
+      {"client_id", c.id},
+      {"name", c.name},
+      {"type", c.is_public ? "public" : "confidential"},
+      {"authenticator_type", kAuthenticatorType},
+      {"redirect_url", c.redirect_urls.empty() ? "" : c.redirect_urls.front()},
+      {"redirect_urls", c.redirect_urls},
+      {"disabled", c.disabled},
+      {"user_count", user_count},
+      {"created_at", c.created_at},
+      {"updated_at", c.updated_at},
+  };
+}
+
+nlohmann::json UserView(const UserRecord& u) {
+  return {
+      {"id", u.id},
+      {"client_id", u.client_id},
+      {"email", u.email},
+      {"first_name", u.first_name},
+      {"last_name", u.last_name},
+      {"disabled", u.disabled},
+      {"created_at", u.created_at},
+      {"updated_at", u.updated_at},
+  };
+}
+
+nlohmann::json AdminView(const AdminRecord& a) {
+  return {{"admin_id", a.id}, {"username", a.username}, {"created_at", a.created_at}, {"updated_at", a.updated_at}};
+}
+
+nlohmann::json ListView(nlohmann::json items, int64_t total, const Page& page) {
+  return {{"items", std::move(items)}, {"total", total}, {"offset", page.offset}, {"limit", page.limit}};
+}
+
+}  // namespace atm

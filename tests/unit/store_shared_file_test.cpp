@@ -1,0 +1,60 @@
+// Two SqliteStores on one database file, as the server and the CLI are: each
+// sees what the other commits, at once (WAL mode, no snapshot left open).
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "store/sqlite_store.h"
+
+namespace {
+
+// A temporary folder, removed at the end of the test.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "atm-store-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+atm::ClientRecord Client(const std::string& id) {
+  return atm::ClientRecord{id, "App " + id, "", {"https://a.example.com/cb"}, false, false, 1, 1};
+}
+
+atm::UserRecord User(const std::string& id, const std::string& client_id, const std::string& email) {
+  return atm::UserRecord{id, client_id, email, "$scrypt$x", "", "", false, 1, 1};
+}
+
+}  // namespace
+
+TEST_CASE("a store sees another process's commits at once, even right after a read", "[store]") {
+  TempDir dir;
+  std::string file = (dir.path / "shared.db").string();
+  auto server = atm::SqliteStore::Open({file, false, 2000}).value();
+  auto cli = atm::SqliteStore::Open({file, false, 2000}).value();
+
+  REQUIRE(server->CreateClient(Client("first")));
+  // A read that stops on a row (the statement is not stepped to its end):
+  // it must not pin the server to the snapshot it read.
+  REQUIRE(server->GetClient("first")->has_value());
+
+  REQUIRE(cli->CreateClient(Client("second")));
+  REQUIRE(cli->CreateUser(User("u1", "second", "ann@example.com")));
+  // Other statements than the one that read: they see the new rows.
+  CHECK(server->FindUserByEmail("second", "ann@example.com")->has_value());
+  CHECK(server->CountClients().value() == 2);
+  CHECK(server->GetClient("second")->has_value());
+
+  // And the other way round.
+  REQUIRE(cli->FindUserByEmail("second", "ann@example.com")->has_value());
+  REQUIRE(server->UpdateClient([] {
+    auto c = Client("second");
+    c.disabled = true;
+    return c;
+  }()));
+  CHECK(cli->GetClient("second")->value().disabled);
+}
