@@ -8,13 +8,8 @@
 #include "admin/seed_admin.h"
 #include "core/log.h"
 #include "domain/seed.h"
-#include "http/responses.h"
-#include "oauth/auth_endpoint.h"
-#include "oauth/jwks_endpoint.h"
-#include "oauth/login_endpoint.h"
+#include "oauth/atm_routes.h"
 #include "oauth/oidc_routes.h"
-#include "oauth/pages.h"
-#include "oauth/token_endpoint.h"
 
 namespace atm {
 namespace {
@@ -114,19 +109,8 @@ App::~App() {
 }
 
 void App::RegisterRoutes() {
-  const OAuthDeps& d = *deps_;
-  router_.Add("GET", "/health", [](const HttpRequest&) {
-    return JsonResponse(200, {{"status", "ok"}});
-  });
-  router_.Add("GET", "/login", MakeLoginPageHandler(d));
-  router_.Add("POST", "/auth", MakeAuthHandler(d));
-  router_.Add("POST", "/auth/token", MakeTokenHandler(d, TokenEndpointRules{}));
-  router_.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(d.keys));
-  router_.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(d.keys));
-  RegisterOidcRoutes(router_, d, services_->token_status(), IssuerUrl());
-  for (const char* asset : {"/assets/login.css", "/assets/login.js"}) {
-    router_.Add("GET", asset, StaticAsset);
-  }
+  RegisterAtmRoutes(router_, *deps_);
+  RegisterOidcRoutes(router_, *deps_, services_->token_status(), IssuerUrl());
   RegisterAdminRoutes(router_, *admin_deps_);
 }
 

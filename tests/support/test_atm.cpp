@@ -8,11 +8,7 @@
 #include "crypto/jwt.h"
 #include "crypto/signing_key.h"
 #include "domain/seed.h"
-#include "oauth/auth_endpoint.h"
-#include "oauth/jwks_endpoint.h"
-#include "oauth/login_endpoint.h"
-#include "oauth/pages.h"
-#include "oauth/token_endpoint.h"
+#include "oauth/atm_routes.h"
 #include "http/responses.h"
 
 namespace atm::testing {
@@ -97,14 +93,7 @@ TestAtm::TestAtm(const Config& config) {
   auto keys = s.keys().StartSync();
   if (!keys) FAIL("keys: " << keys.error().description);
   deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
-  // As App::RegisterRoutes.
-  router_.Add("GET", "/health", [](const HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
-  router_.Add("GET", "/login", MakeLoginPageHandler(*deps_));
-  router_.Add("POST", "/auth", MakeAuthHandler(*deps_));
-  router_.Add("POST", "/auth/token", MakeTokenHandler(*deps_, TokenEndpointRules{}));
-  router_.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(s.keys()));
-  router_.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(s.keys()));
-  for (const char* asset : {"/assets/login.css", "/assets/login.js"}) router_.Add("GET", asset, StaticAsset);
+  RegisterAtmRoutes(router_, *deps_);
 }
 
 HttpResponse TestAtm::Post(const std::string& path, const std::string& content_type, const std::string& body,

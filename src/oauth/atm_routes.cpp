@@ -1,0 +1,22 @@
+#include "oauth/atm_routes.h"
+
+#include "http/responses.h"
+#include "oauth/auth_endpoint.h"
+#include "oauth/jwks_endpoint.h"
+#include "oauth/login_endpoint.h"
+#include "oauth/pages.h"
+#include "oauth/token_endpoint.h"
+
+namespace atm {
+
+void RegisterAtmRoutes(Router& router, const OAuthDeps& deps) {
+  router.Add("GET", "/health", [](const HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
+  router.Add("GET", "/login", MakeLoginPageHandler(deps));
+  router.Add("POST", "/auth", MakeAuthHandler(deps));
+  router.Add("POST", "/auth/token", MakeTokenHandler(deps, TokenEndpointRules{}));
+  router.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(deps.keys));
+  router.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(deps.keys));
+  for (const char* asset : {"/assets/login.css", "/assets/login.js"}) router.Add("GET", asset, StaticAsset);
+}
+
+}  // namespace atm

@@ -1,0 +1,18 @@
+// The ATM-compatible endpoints (SPEC §3) and what they need to serve:
+//   GET  /health
+//   GET  /login                      the bundled login page
+//   POST /auth                       email + password -> {redirectUrl, code}
+//   POST /auth/token                 authorization_code | refresh_token | client_credentials
+//   GET  /auth/.well-known/jwks.json (also /.well-known/jwks.json)
+//   GET  /assets/login.css, /assets/login.js
+// One registration shared by App and the socket-less test fixture.
+#pragma once
+
+#include "http/router.h"
+#include "oauth/deps.h"
+
+namespace atm {
+
+void RegisterAtmRoutes(Router& router, const OAuthDeps& deps);
+
+}  // namespace atm
