@@ -24,6 +24,18 @@ Result<std::string> ReadFile(const std::string& path, const std::string& key) {
   return buf.str();
 }
 
+ThrottlePolicy ThrottlePolicyFrom(const ThrottleConfig& c) {
+  ThrottlePolicy p;
+  p.enabled = c.enabled;
+  p.pair = {c.free_attempts, c.base_delay, c.max_delay};
+  p.account = {c.account_free_attempts, c.base_delay, c.account_max_delay};
+  p.network = {c.network_free_attempts, c.base_delay, c.network_max_delay};
+  p.forget_after = c.forget_after;
+  p.trust_for = c.trust_for;
+  p.max_entries = static_cast<size_t>(c.max_entries);
+  return p;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
@@ -77,6 +89,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   }
   if (auto k = s.keys().Start(); !k) return k.error();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
+  app->throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicyFrom(s.config().throttle));
   app->RegisterRoutes();
   const Config& c = s.config();
   ServerOptions options;
@@ -107,7 +120,7 @@ void App::RegisterRoutes() {
     return JsonResponse(200, {{"status", "ok"}});
   });
   router_.Add("GET", "/login", MakeLoginPageHandler(d));
-  router_.Add("POST", "/auth", MakeAuthHandler(d));
+  router_.Add("POST", "/auth", MakeAuthHandler(d, *throttle_));
   router_.Add("POST", "/auth/token", MakeTokenHandler(d, TokenEndpointRules{}));
   router_.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(d.keys));
   router_.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(d.keys));

@@ -14,6 +14,7 @@
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
+#include "domain/throttle.h"
 #include "domain/tokens.h"
 #include "domain/users.h"
 #include "http/router.h"
@@ -75,6 +76,7 @@ class App {
 
   std::unique_ptr<Services> services_;
   std::unique_ptr<OAuthDeps> deps_;
+  std::unique_ptr<Throttle> throttle_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;

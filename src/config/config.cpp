@@ -273,6 +273,22 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("key_file", s.String(&c.keys.key_file));
     return s.Read(t);
   }));
+  r.Field("throttle", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    ThrottleConfig& th = c.throttle;
+    s.Field("enabled", s.Bool(&th.enabled));
+    s.Field("free_attempts", s.Integer(&th.free_attempts, 1, 1000000));
+    s.Field("max_delay", s.Duration(&th.max_delay, 1));
+    s.Field("account_free_attempts", s.Integer(&th.account_free_attempts, 1, 1000000));
+    s.Field("account_max_delay", s.Duration(&th.account_max_delay, 1));
+    s.Field("network_free_attempts", s.Integer(&th.network_free_attempts, 1, 1000000));
+    s.Field("network_max_delay", s.Duration(&th.network_max_delay, 1));
+    s.Field("base_delay", s.Duration(&th.base_delay, 1));
+    s.Field("forget_after", s.Duration(&th.forget_after, 1));
+    s.Field("trust_for", s.Duration(&th.trust_for, 0));
+    s.Field("max_entries", s.Integer(&th.max_entries, 100, 100000000));
+    return s.Read(t);
+  }));
   r.Field("applications", r.TableArray([&](const toml::table& t, const std::string& k) {
     c.applications.emplace_back();
     return ReadApplication(source, t, k, c.applications.back());

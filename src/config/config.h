@@ -72,6 +72,21 @@ struct KeyConfig {
   std::string key_file;             // optional PEM private key to sign with
 };
 
+// [throttle]: backoff of failed password sign-ins (see domain/throttle.h).
+struct ThrottleConfig {
+  bool enabled = true;
+  int free_attempts = 5;           // per account and client network
+  int64_t max_delay = 60;          // seconds
+  int account_free_attempts = 20;  // per account, from anywhere
+  int64_t account_max_delay = 30;
+  int network_free_attempts = 100;  // per client network, any account
+  int64_t network_max_delay = 300;
+  int64_t base_delay = 1;           // the first delay; it doubles per failure
+  int64_t forget_after = 3600;
+  int64_t trust_for = 30 * 86400;
+  int64_t max_entries = 100000;
+};
+
 struct Config {
   std::string source = "config.toml";  // the file it came from (for messages)
   ServerConfig server;
@@ -80,6 +95,7 @@ struct Config {
   PkceConfig pkce;
   PasswordConfig passwords;
   KeyConfig keys;
+  ThrottleConfig throttle;
   std::vector<SeedApplication> applications;
 
   // The issuer's base URL for discovery documents (no trailing slash).

@@ -74,8 +74,9 @@ TEST_CASE("a code replayed while its first exchange is in flight still revokes w
 
 TEST_CASE("an authorization code is bound to its client: a code of application A is refused at B",
           "[bcp]") {
-  // RFC 9700 §4.4 (mix-up) and RFC 6749 §4.1.3: the code must have been
-  // issued to the authenticated client. The failed attempt spends the code.
+  // RFC 6749 §4.1.3: the code must have been issued to the authenticated
+  // client (a client that mixes up codes, or an attacker that injects one at
+  // another client, RFC 9700 §4.5). The failed attempt spends the code.
   SecurityFixture f;
   auto a = f.AddApp("http://localhost:9001/a");
   auto b = f.AddApp("http://localhost:9002/b");

@@ -16,6 +16,7 @@
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
+#include "domain/throttle.h"
 #include "domain/tokens.h"
 #include "domain/users.h"
 #include "http/router.h"
@@ -63,7 +64,7 @@ struct TestUser {
 
 class SecurityFixture {
  public:
-  explicit SecurityFixture(int scrypt_log_n = 4)
+  explicit SecurityFixture(ThrottlePolicy throttle_policy = ThrottlePolicy{}, int scrypt_log_n = 4)
       : store_(OpenStore()) {
     PasswordPolicy passwords;
     passwords.scrypt.log_n = scrypt_log_n;
@@ -77,9 +78,10 @@ class SecurityFixture {
     keys = std::make_unique<KeyService>(*store_, clock, keys_policy);
     (void)keys->StartSync();
     tokens = std::make_unique<TokenService>(*store_, clock, *keys, TokenLifetimes{});
+    throttle = std::make_unique<Throttle>(clock, throttle_policy);
     deps = std::make_unique<OAuthDeps>(OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys});
     router.Add("GET", "/login", MakeLoginPageHandler(*deps));
-    router.Add("POST", "/auth", MakeAuthHandler(*deps));
+    router.Add("POST", "/auth", MakeAuthHandler(*deps, *throttle));
     router.Add("POST", "/auth/token", MakeTokenHandler(*deps, TokenEndpointRules{}));
   }
 
@@ -169,6 +171,7 @@ class SecurityFixture {
   std::unique_ptr<CodeService> codes;
   std::unique_ptr<KeyService> keys;
   std::unique_ptr<TokenService> tokens;
+  std::unique_ptr<Throttle> throttle;
   std::unique_ptr<OAuthDeps> deps;
   Router router;
 
