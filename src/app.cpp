@@ -75,6 +75,22 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
 
 Result<std::unique_ptr<App>> App::Create(const Config& config) {
   std::unique_ptr<App> app(new App());
+  // The socket and the TLS files first: a server that cannot serve fails
+  // before it touches the database.
+  ServerOptions options;
+  options.host = config.server.host;
+  options.port = config.server.port;
+  options.threads = config.server.threads;
+  options.max_body_bytes = static_cast<size_t>(config.server.max_body_bytes);
+  options.read_timeout_seconds = config.server.read_timeout_seconds;
+  options.access_log = config.server.access_log;
+  options.tls_cert_file = config.server.tls_cert_file;
+  options.tls_key_file = config.server.tls_key_file;
+  app->server_ = std::make_unique<HttpServer>(app->router_, options);
+  auto port = app->server_->Bind();
+  if (!port) return port.error();
+  app->port_ = *port;
+
   auto services = Services::Open(config);
   if (!services) return services.error();
   app->services_ = std::move(*services);
@@ -91,20 +107,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
   app->throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicyFrom(s.config().throttle));
   app->RegisterRoutes();
-  const Config& c = s.config();
-  ServerOptions options;
-  options.host = c.server.host;
-  options.port = c.server.port;
-  options.threads = c.server.threads;
-  options.max_body_bytes = static_cast<size_t>(c.server.max_body_bytes);
-  options.read_timeout_seconds = c.server.read_timeout_seconds;
-  options.access_log = c.server.access_log;
-  options.tls_cert_file = c.server.tls_cert_file;
-  options.tls_key_file = c.server.tls_key_file;
-  app->server_ = std::make_unique<HttpServer>(app->router_, options);
-  auto port = app->server_->Bind();
-  if (!port) return port.error();
-  app->port_ = *port;
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
   return app;
 }
