@@ -1,9 +1,11 @@
 #include "app.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include "core/file_checks.h"
 #include "core/log.h"
 #include "domain/seed.h"
 #include "http/responses.h"
@@ -24,6 +26,33 @@ Result<std::string> ReadFile(const std::string& path, const std::string& key) {
   return buf.str();
 }
 
+// The key that encrypts the signing keys at rest: from the environment
+// variable ATM_KEY_ENCRYPTION_KEY or from the file keys.encryption_key_file;
+// none when neither is set.
+Result<std::unique_ptr<SecretBox>> LoadKeyEncryptionKey(const Config& c) {
+  const char* env = std::getenv("ATM_KEY_ENCRYPTION_KEY");
+  const bool from_env = env != nullptr && *env != '\0';
+  const bool from_file = !c.keys.encryption_key_file.empty();
+  if (from_env && from_file) {
+    return Error("invalid_config",
+                 "ATM_KEY_ENCRYPTION_KEY and keys.encryption_key_file are both set: use one of them");
+  }
+  if (!from_env && !from_file) return std::unique_ptr<SecretBox>();
+  std::string what = from_env ? "ATM_KEY_ENCRYPTION_KEY" : c.source + ": keys.encryption_key_file";
+  std::string text;
+  if (from_env) {
+    text = env;
+  } else {
+    if (auto s = CheckPrivateFile(c.keys.encryption_key_file, "keys.encryption_key_file"); !s) return s.error();
+    auto read = ReadFile(c.keys.encryption_key_file, what);
+    if (!read) return read.error();
+    text = std::move(*read);
+  }
+  auto box = SecretBox::FromKeyText(text);
+  if (!box) return Error("invalid_config", what + ": " + box.error().description);
+  return std::make_unique<SecretBox>(std::move(*box));
+}
+
 ThrottlePolicy ThrottlePolicyFrom(const ThrottleConfig& c) {
   ThrottlePolicy p;
   p.enabled = c.enabled;
@@ -41,6 +70,10 @@ ThrottlePolicy ThrottlePolicyFrom(const ThrottleConfig& c) {
 Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
   std::unique_ptr<Services> s(new Services(config));
   const Config& c = s->config_;
+  if (auto f = PrepareDatabaseFile(c.storage.path); !f) return f.error();
+  auto kek = LoadKeyEncryptionKey(c);
+  if (!kek) return kek.error();
+  s->key_encryption_ = std::move(*kek);
   auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == "full", 5000});
   if (!store) return store.error();
   s->store_ = std::move(*store);
@@ -61,7 +94,9 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config) {
   // A retired key stays published while any token it signed can be valid,
   // plus a minute for clock skew.
   keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + 60;
+  keys.encryption = s->key_encryption_.get();
   if (!c.keys.key_file.empty()) {
+    if (auto f = CheckPrivateFile(c.keys.key_file, "keys.key_file"); !f) return f.error();
     auto pem = ReadFile(c.keys.key_file, c.source + ": keys.key_file");
     if (!pem) return pem.error();
     keys.key_file_pem = std::move(*pem);
@@ -77,6 +112,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   std::unique_ptr<App> app(new App());
   // The socket and the TLS files first: a server that cannot serve fails
   // before it touches the database.
+  if (!config.server.tls_key_file.empty()) {
+    if (auto f = CheckPrivateFile(config.server.tls_key_file, "server.tls.key_file"); !f) return f.error();
+  }
   ServerOptions options;
   options.host = config.server.host;
   options.port = config.server.port;

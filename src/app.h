@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "crypto/secret_box.h"
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
@@ -47,6 +48,7 @@ class Services {
   std::unique_ptr<ClientService> clients_;
   std::unique_ptr<UserService> users_;
   std::unique_ptr<CodeService> codes_;
+  std::unique_ptr<SecretBox> key_encryption_;  // null when the keys are stored in plaintext
   std::unique_ptr<KeyService> keys_;
   std::unique_ptr<TokenService> tokens_;
 };

@@ -271,6 +271,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("algorithm", s.OneOf(&c.keys.algorithm, {"RS256", "ES256", "EdDSA"}));
     s.Field("rotate_every", s.Duration(&c.keys.rotate_every, 0));
     s.Field("key_file", s.String(&c.keys.key_file));
+    s.Field("encryption_key_file", s.String(&c.keys.encryption_key_file));
     return s.Read(t);
   }));
   r.Field("throttle", r.Table([&](const toml::table& t, const std::string& k) {

@@ -70,6 +70,9 @@ struct KeyConfig {
   std::string algorithm = "RS256";  // RS256 | ES256 | EdDSA
   int64_t rotate_every = 0;         // seconds; 0 = only on `atm keys rotate`
   std::string key_file;             // optional PEM private key to sign with
+  // A file holding the key that encrypts the signing keys in the database
+  // (64 hex characters); the ATM_KEY_ENCRYPTION_KEY variable is the other way.
+  std::string encryption_key_file;
 };
 
 // [throttle]: backoff of failed password sign-ins (see domain/throttle.h).

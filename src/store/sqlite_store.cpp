@@ -147,6 +147,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
     }
     db.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db.exec("PRAGMA foreign_keys=ON");
+    // Deleted and overwritten content is zeroed, not left in free pages: a
+    // signing key encrypted in place leaves no plaintext copy behind.
+    db.exec("PRAGMA secure_delete=ON");
     const auto& migrations = SchemaMigrations();
     int version = db.execAndGet("PRAGMA user_version").getInt();
     if (version > static_cast<int>(migrations.size())) {
@@ -642,6 +645,16 @@ Status SqliteStore::DeleteKey(const std::string& kid) {
     auto& q = impl_->Prepare("DELETE FROM signing_keys WHERE kid = ?");
     q.bind(1, kid);
     q.exec();
+    return Ok();
+  });
+}
+
+Status SqliteStore::UpdateKeyPem(const std::string& kid, const std::string& private_pem) {
+  return impl_->Run("update key", [&]() -> Status {
+    auto& q = impl_->Prepare("UPDATE signing_keys SET private_pem = ? WHERE kid = ?");
+    q.bind(1, private_pem);
+    q.bind(2, kid);
+    if (q.exec() == 0) return NotFound("signing key");
     return Ok();
   });
 }

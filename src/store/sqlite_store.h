@@ -63,6 +63,7 @@ class SqliteStore final : public Store {
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
   Status DeleteKey(const std::string& kid) override;
+  Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) override;
 
   Result<int64_t> DataVersion() override;
 
