@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -20,6 +21,29 @@ const char* TypeName(const toml::node& n) {
     case toml::node_type::table: return "a table";
     default: return "a date or time";
   }
+}
+
+// Error messages are one line (SPEC §1), but they quote the file: control
+// characters in it (a newline in a multi-line string, in what toml++ saw)
+// are written as escapes. Found by fuzz/config_fuzzer.cpp.
+std::string OneLine(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 // Walks one TOML table, handing each key to the field reader registered for it.
@@ -212,8 +236,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   try {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return Error("invalid_config", source + ":" + std::to_string(e.source().begin.line) + ": " +
-                                       std::string(e.description()));
+    return Error("invalid_config", OneLine(source + ":" + std::to_string(e.source().begin.line) + ": " +
+                                           std::string(e.description())));
   }
   TableReader r(source, "");
   r.Field("server", r.Table([&](const toml::table& t, const std::string& k) {
@@ -294,7 +318,11 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     c.applications.emplace_back();
     return ReadApplication(source, t, k, c.applications.back());
   }));
-  if (auto s = r.Read(root); !s) return s.error();
+  if (auto s = r.Read(root); !s) {
+    Error e = s.error();
+    e.description = OneLine(e.description);
+    return e;
+  }
   return c;
 }
 
