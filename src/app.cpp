@@ -59,6 +59,7 @@ ThrottlePolicy ThrottlePolicyFrom(const ThrottleConfig& c) {
   p.pair = {c.free_attempts, c.base_delay, c.max_delay};
   p.account = {c.account_free_attempts, c.base_delay, c.account_max_delay};
   p.network = {c.network_free_attempts, c.base_delay, c.network_max_delay};
+  p.max_parallel = c.max_parallel_attempts;
   p.forget_after = c.forget_after;
   p.trust_for = c.trust_for;
   p.max_entries = static_cast<size_t>(c.max_entries);

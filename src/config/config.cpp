@@ -309,6 +309,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("network_free_attempts", s.Integer(&th.network_free_attempts, 1, 1000000));
     s.Field("network_max_delay", s.Duration(&th.network_max_delay, 1));
     s.Field("base_delay", s.Duration(&th.base_delay, 1));
+    s.Field("max_parallel_attempts", s.Integer(&th.max_parallel_attempts, 1, 100000));
     s.Field("forget_after", s.Duration(&th.forget_after, 1));
     s.Field("trust_for", s.Duration(&th.trust_for, 0));
     s.Field("max_entries", s.Integer(&th.max_entries, 100, 100000000));

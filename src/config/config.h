@@ -85,6 +85,7 @@ struct ThrottleConfig {
   int network_free_attempts = 100;  // per client network, any account
   int64_t network_max_delay = 300;
   int64_t base_delay = 1;           // the first delay; it doubles per failure
+  int max_parallel_attempts = 32;   // in flight per counter before it backs off
   int64_t forget_after = 3600;
   int64_t trust_for = 30 * 86400;
   int64_t max_entries = 100000;

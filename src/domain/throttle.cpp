@@ -59,11 +59,15 @@ Throttle::Entry& Throttle::Touch(const std::string& key, int64_t now) {
 
 int64_t Throttle::Wait(const Entry& e, const BackoffRule& rule, int64_t now) const {
   int64_t delay = rule.DelayAfter(e.failures);
-  return delay == 0 ? 0 : std::max<int64_t>(0, e.last_failure + delay - now);
+  int64_t wait = delay == 0 ? 0 : std::max<int64_t>(0, e.last_failure + delay - now);
+  // Parallel attempts: many while within the free failures, then one at a time.
+  int cap = e.failures >= rule.free_failures ? 1 : policy_.max_parallel;
+  if (e.in_flight >= cap) wait = std::max<int64_t>(wait, 1);
+  return wait;
 }
 
-ThrottleDecision Throttle::Admit(const std::string& account, const std::string& client_ip) {
-  if (!policy_.enabled) return {};
+Throttle::Attempt Throttle::Admit(const std::string& account, const std::string& client_ip) {
+  if (!policy_.enabled) return Attempt(nullptr, account, client_ip, true, 0);
   const Keys keys = KeysFor(account, client_ip);
   const int64_t now = clock_.Now();
   std::lock_guard<std::mutex> lock(mutex_);
@@ -73,26 +77,52 @@ ThrottleDecision Throttle::Admit(const std::string& account, const std::string& 
   const bool trusted = pair.trusted_until > now;
   int64_t wait = std::max(Wait(pair, policy_.pair, now), Wait(net, policy_.network, now));
   if (!trusted) wait = std::max(wait, Wait(acct, policy_.account, now));
-  if (wait > 0) return {false, wait};
-  for (Entry* e : {&pair, &acct, &net}) {
-    ++e->failures;
-    e->last_failure = now;
-  }
-  return {};
+  if (wait > 0) return Attempt(nullptr, account, client_ip, false, wait);
+  for (Entry* e : {&pair, &acct, &net}) ++e->in_flight;
+  return Attempt(this, account, client_ip, true, 0);
 }
 
-void Throttle::Succeeded(const std::string& account, const std::string& client_ip) {
-  if (!policy_.enabled) return;
+void Throttle::Finish(const std::string& account, const std::string& client_ip, Verdict verdict) {
   const Keys keys = KeysFor(account, client_ip);
   const int64_t now = clock_.Now();
   std::lock_guard<std::mutex> lock(mutex_);
   Entry& pair = Touch(keys.pair, now);
-  pair.failures = 0;
-  pair.trusted_until = now + policy_.trust_for;
-  for (const std::string* key : {&keys.account, &keys.network}) {
-    Entry& e = Touch(*key, now);
-    if (e.failures > 0) --e.failures;
+  Entry& acct = Touch(keys.account, now);
+  Entry& net = Touch(keys.network, now);
+  for (Entry* e : {&pair, &acct, &net}) {
+    if (e->in_flight > 0) --e->in_flight;  // 0 when the entry was evicted meanwhile
+    if (verdict == Verdict::kFailed) {
+      ++e->failures;
+      e->last_failure = now;
+    }
   }
+  if (verdict == Verdict::kSucceeded) {
+    pair.failures = 0;
+    pair.trusted_until = now + policy_.trust_for;
+  }
+}
+
+Throttle::Attempt::Attempt(Attempt&& other) noexcept
+    : throttle_(other.throttle_),
+      account_(std::move(other.account_)),
+      client_ip_(std::move(other.client_ip_)),
+      allowed_(other.allowed_),
+      retry_after_(other.retry_after_) {
+  other.throttle_ = nullptr;
+}
+
+Throttle::Attempt::~Attempt() {
+  if (throttle_) throttle_->Finish(account_, client_ip_, Verdict::kNone);
+}
+
+void Throttle::Attempt::Failed() {
+  if (throttle_) throttle_->Finish(account_, client_ip_, Verdict::kFailed);
+  throttle_ = nullptr;
+}
+
+void Throttle::Attempt::Succeeded() {
+  if (throttle_) throttle_->Finish(account_, client_ip_, Verdict::kSucceeded);
+  throttle_ = nullptr;
 }
 
 size_t Throttle::size() const {

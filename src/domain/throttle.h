@@ -10,6 +10,9 @@
 //    user's usual device is not slowed by attacks from elsewhere;
 //  - the per-network rule (credential stuffing from one address) affects only
 //    that network.
+// Parallel guesses are bounded too: while a counter is within its free
+// failures, up to max_parallel attempts may be in flight (parallel sign-ins
+// of a test rig are fine); once it backs off, one at a time.
 // Counters are kept for any submitted login name, existing or not, so the
 // throttle reveals nothing about which accounts exist.
 //
@@ -43,37 +46,58 @@ struct ThrottlePolicy {
   BackoffRule pair{5, 1, 60};      // one account from one client network
   BackoffRule account{20, 1, 30};  // one account from anywhere: slows, never locks
   BackoffRule network{100, 1, 300};  // one client network, any account
+  int max_parallel = 32;           // attempts in flight per counter before it backs off
   int64_t forget_after = 3600;     // a counter idle this long starts again from zero
   int64_t trust_for = 30 * 86400;  // a network that signed in skips the account rule
   size_t max_entries = 100000;     // memory bound (about 250 bytes each)
 };
 
-struct ThrottleDecision {
-  bool allowed = true;
-  int64_t retry_after = 0;  // seconds, when not allowed
-};
-
 class Throttle {
  public:
+  // One sign-in attempt, from admission to its verdict. Move-only; when it
+  // ends without Failed() or Succeeded() (no password verdict, e.g. a
+  // storage error) it counts as nothing.
+  class Attempt {
+   public:
+    Attempt(Attempt&& other) noexcept;
+    Attempt& operator=(Attempt&&) = delete;
+    Attempt(const Attempt&) = delete;
+    ~Attempt();
+    bool allowed() const { return allowed_; }
+    int64_t retry_after() const { return retry_after_; }  // seconds, when refused
+    // The password was wrong: counts a failure on every counter.
+    void Failed();
+    // The password was right: resets the account+network backoff and trusts
+    // the network for this account.
+    void Succeeded();
+
+   private:
+    friend class Throttle;
+    Attempt(Throttle* throttle, std::string account, std::string client_ip, bool allowed, int64_t retry_after)
+        : throttle_(throttle), account_(std::move(account)), client_ip_(std::move(client_ip)),
+          allowed_(allowed), retry_after_(retry_after) {}
+    Throttle* throttle_;  // null once resolved
+    std::string account_, client_ip_;
+    bool allowed_;
+    int64_t retry_after_;
+  };
+
   Throttle(const Clock& clock, ThrottlePolicy policy) : clock_(clock), policy_(policy) {}
   Throttle(const Throttle&) = delete;
   Throttle& operator=(const Throttle&) = delete;
 
-  // Before a password is checked. When allowed, the attempt is counted as a
-  // failure at once (so parallel guesses are counted too) until Succeeded()
-  // says otherwise. `account` names the account tried (any string, e.g.
-  // client id + login name), `client_ip` where the request came from.
-  ThrottleDecision Admit(const std::string& account, const std::string& client_ip);
-  // The password was right: resets the account+network backoff, trusts the
-  // network for this account, and takes back the counted failure.
-  void Succeeded(const std::string& account, const std::string& client_ip);
+  // Before a password is checked. `account` names the account tried (any
+  // string, e.g. client id + login name), `client_ip` where it came from.
+  Attempt Admit(const std::string& account, const std::string& client_ip);
 
   size_t size() const;
   const ThrottlePolicy& policy() const { return policy_; }
 
  private:
+  enum class Verdict { kNone, kFailed, kSucceeded };
   struct Entry {
     int failures = 0;
+    int in_flight = 0;
     int64_t last_failure = 0;
     int64_t trusted_until = 0;
     std::list<std::string>::iterator lru;
@@ -82,6 +106,7 @@ class Throttle {
     std::string pair, account, network;
   };
 
+  void Finish(const std::string& account, const std::string& client_ip, Verdict verdict);
   Keys KeysFor(const std::string& account, const std::string& client_ip) const;
   Entry& Touch(const std::string& key, int64_t now);
   int64_t Wait(const Entry& e, const BackoffRule& rule, int64_t now) const;

@@ -19,8 +19,8 @@ std::string ToLowerAscii(std::string s) {
 
 }  // namespace
 
-HttpResponse ThrottledResponse(const ThrottleDecision& decision) {
-  std::string seconds = std::to_string(decision.retry_after);
+HttpResponse ThrottledResponse(int64_t retry_after_seconds) {
+  std::string seconds = std::to_string(retry_after_seconds);
   return JsonError(429, "temporarily_unavailable",
                    "too many failed sign-in attempts: try again in " + seconds + " s")
       .With("Retry-After", seconds);
@@ -51,11 +51,14 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
     // typed (lower-cased like the store compares it), so unknown names are
     // throttled exactly like real ones.
     std::string account = client->id + "\n" + ToLowerAscii(Trim(login));
-    ThrottleDecision admitted = throttle.Admit(account, request.remote_addr);
-    if (!admitted.allowed) return ThrottledResponse(admitted);
+    Throttle::Attempt attempt = throttle.Admit(account, request.remote_addr);
+    if (!attempt.allowed()) return ThrottledResponse(attempt.retry_after());
     auto user = deps.users.Authenticate(client->id, login, password);
-    // Only a wrong password (401) stays counted as a failure.
-    if (user || user.error().status != 401) throttle.Succeeded(account, request.remote_addr);
+    if (user || user.error().status == 403) {
+      attempt.Succeeded();  // 403: the password was right, the account is disabled
+    } else if (user.error().status == 401) {
+      attempt.Failed();
+    }
     if (!user) return ErrorResponse(user.error());
     CodeRequest code_request;
     code_request.client_id = client->id;

@@ -11,6 +11,6 @@ namespace atm {
 
 Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle);
 // The 429 answer of a throttled sign-in: JSON error and Retry-After.
-HttpResponse ThrottledResponse(const ThrottleDecision& decision);
+HttpResponse ThrottledResponse(int64_t retry_after_seconds);
 
 }  // namespace atm

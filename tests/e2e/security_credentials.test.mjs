@@ -75,3 +75,8 @@ test('an attacker hammering an account cannot lock its owner out', async () => {
   const owner = await loginFrom('127.0.0.3', OTHER, OTHER.email, OTHER.password);
   assert.equal(owner.status, 200, 'the owner signs in at once from the address it used before');
 });
+
+test('many parallel sign-ins of one user from one address are not throttled', async () => {
+  const results = await Promise.all(Array.from({ length: 24 }, () => loginFrom('127.0.0.6', DEMO, DEMO.email, DEMO.password)));
+  assert.deepEqual(results.map((r) => r.status), Array(24).fill(200));
+});
