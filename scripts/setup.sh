@@ -18,8 +18,9 @@ pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev
 if [ $want_test = 1 ]; then
   pkgs+=(chromium python3-authlib python3-requests nodejs npm sqlite3 file)
   # Security tests: openssl (test certificates), chattr/prlimit (storage
-  # failures), clang + libFuzzer runtime (fuzz/run.sh, scripts/ci_extra.sh).
-  pkgs+=(openssl e2fsprogs util-linux clang-14 libclang-rt-14-dev)
+  # failures), ss (connection reuse), clang + libFuzzer runtime (fuzz/run.sh,
+  # scripts/ci_extra.sh).
+  pkgs+=(openssl e2fsprogs util-linux iproute2 clang-14 libclang-rt-14-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

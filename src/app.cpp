@@ -122,6 +122,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   options.threads = config.server.threads;
   options.max_body_bytes = static_cast<size_t>(config.server.max_body_bytes);
   options.read_timeout_seconds = config.server.read_timeout_seconds;
+  options.keep_alive_seconds = config.server.keep_alive_seconds;
   options.access_log = config.server.access_log;
   options.tls_cert_file = config.server.tls_cert_file;
   options.tls_key_file = config.server.tls_key_file;

@@ -248,6 +248,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("public_url", s.String(&c.server.public_url));
     s.Field("max_body_bytes", s.Integer(&c.server.max_body_bytes, 1024, 64 << 20));
     s.Field("read_timeout_seconds", s.Integer(&c.server.read_timeout_seconds, 1, 3600));
+    s.Field("keep_alive_seconds", s.Integer(&c.server.keep_alive_seconds, 1, 300));
     s.Field("log_format", s.OneOf(&c.server.log_format, {"text", "json"}));
     s.Field("log_level", s.OneOf(&c.server.log_level, {"debug", "info", "warn", "error"}));
     s.Field("access_log", s.Bool(&c.server.access_log));

@@ -36,6 +36,7 @@ struct ServerConfig {
   std::string public_url;            // base URL of the issuer; default http://host:port
   int64_t max_body_bytes = 64 * 1024;
   int read_timeout_seconds = 10;
+  int keep_alive_seconds = 5;        // idle time between requests on one connection
   std::string log_format = "text";   // text | json
   std::string log_level = "info";    // debug | info | warn | error
   bool access_log = true;            // one line per request on stderr

@@ -3,19 +3,22 @@
 // deadlines against slowloris, JSON depth, strict content types, security
 // headers on pages and no-store on token and login answers.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 
 import { DEMO, configToml, login, pkcePair, request, sleep, startAtm } from './security/harness.mjs';
 
 const READ_TIMEOUT = 2;  // server.read_timeout_seconds below
-const KEEP_ALIVE = 2;    // the server's keep-alive idle allowance
+const KEEP_ALIVE = 2;    // server.keep_alive_seconds below
 const DEADLINE_MS = (READ_TIMEOUT + KEEP_ALIVE) * 1000;
 
 let atm;
 before(async () => {
   atm = await startAtm({
-    config: configToml({ server: `max_body_bytes = 4096\nread_timeout_seconds = ${READ_TIMEOUT}\nthreads = 4` }),
+    config: configToml({
+      server: `max_body_bytes = 4096\nread_timeout_seconds = ${READ_TIMEOUT}\nkeep_alive_seconds = ${KEEP_ALIVE}\nthreads = 4`,
+    }),
   });
 });
 after(async () => { await atm?.stop(); });
@@ -236,4 +239,18 @@ test('token and login answers, and errors, are never cached', async () => {
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff', name);
   }
   assert.equal(answers[2][1].status, 200);
+});
+
+test('with the default keep-alive, Node clients reuse connections instead of opening one per request', async () => {
+  // undici reuses a connection only when the server's Keep-Alive timeout
+  // leaves it more than its one-second margin (a 2 s timeout did not).
+  const server = await startAtm();
+  try {
+    for (let i = 0; i < 20; i++) assert.equal((await request(`${server.url}/health`)).status, 200);
+    const sockets = execFileSync('ss', ['-Htan', `( sport = :${server.port} or dport = :${server.port} )`],
+      { encoding: 'utf8' }).trim().split('\n').filter((l) => !l.startsWith('LISTEN'));
+    assert.ok(sockets.length <= 6, `20 requests left ${sockets.length} sockets:\n${sockets.join('\n')}`);
+  } finally {
+    await server.stop();
+  }
 });
