@@ -2,7 +2,8 @@
 # Installs everything atm needs to build and test on Debian 12, then builds it.
 # Idempotent: a second run only rebuilds what changed.
 #   scripts/setup.sh            build dependencies + release build
-#   scripts/setup.sh --test     also the test tools (Chromium, npm clients, authlib)
+#   scripts/setup.sh --test     also the test tools (Chromium, npm clients, authlib,
+#                               clang for the fuzzers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -16,6 +17,10 @@ pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev
       libsqlitecpp-dev libtomlplusplus-dev catch2 libssl-dev libsqlite3-dev dpkg-dev)
 if [ $want_test = 1 ]; then
   pkgs+=(chromium python3-authlib python3-requests nodejs npm sqlite3 file)
+  # Security tests: openssl (test certificates), chattr/prlimit (storage
+  # failures), ss (connection reuse), clang + libFuzzer runtime (fuzz/run.sh,
+  # scripts/ci_extra.sh).
+  pkgs+=(openssl e2fsprogs util-linux iproute2 clang-14 libclang-rt-14-dev)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,11 +1,13 @@
 #include "app.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "admin/routes.h"
 #include "admin/seed_admin.h"
+#include "core/file_checks.h"
 #include "core/log.h"
 #include "domain/seed.h"
 #include "oauth/atm_routes.h"
@@ -22,12 +24,56 @@ Result<std::string> ReadFile(const std::string& path, const std::string& key) {
   return buf.str();
 }
 
+// The key that encrypts the signing keys at rest: from the environment
+// variable ATM_KEY_ENCRYPTION_KEY or from the file keys.encryption_key_file;
+// none when neither is set.
+Result<std::unique_ptr<SecretBox>> LoadKeyEncryptionKey(const Config& c) {
+  const char* env = std::getenv("ATM_KEY_ENCRYPTION_KEY");
+  const bool from_env = env != nullptr && *env != '\0';
+  const bool from_file = !c.keys.encryption_key_file.empty();
+  if (from_env && from_file) {
+    return Error("invalid_config",
+                 "ATM_KEY_ENCRYPTION_KEY and keys.encryption_key_file are both set: use one of them");
+  }
+  if (!from_env && !from_file) return std::unique_ptr<SecretBox>();
+  std::string what = from_env ? "ATM_KEY_ENCRYPTION_KEY" : c.source + ": keys.encryption_key_file";
+  std::string text;
+  if (from_env) {
+    text = env;
+  } else {
+    if (auto s = CheckPrivateFile(c.keys.encryption_key_file, "keys.encryption_key_file"); !s) return s.error();
+    auto read = ReadFile(c.keys.encryption_key_file, what);
+    if (!read) return read.error();
+    text = std::move(*read);
+  }
+  auto box = SecretBox::FromKeyText(text);
+  if (!box) return Error("invalid_config", what + ": " + box.error().description);
+  return std::make_unique<SecretBox>(std::move(*box));
+}
+
+ThrottlePolicy ThrottlePolicyFrom(const ThrottleConfig& c) {
+  ThrottlePolicy p;
+  p.enabled = c.enabled;
+  p.pair = {c.free_attempts, c.base_delay, c.max_delay};
+  p.account = {c.account_free_attempts, c.base_delay, c.account_max_delay};
+  p.network = {c.network_free_attempts, c.base_delay, c.network_max_delay};
+  p.max_parallel = c.max_parallel_attempts;
+  p.forget_after = c.forget_after;
+  p.trust_for = c.trust_for;
+  p.max_entries = static_cast<size_t>(c.max_entries);
+  return p;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clock* clock) {
   std::unique_ptr<Services> s(new Services(config));
   if (clock) s->clock_ = clock;
   const Config& c = s->config_;
+  if (auto f = PrepareDatabaseFile(c.storage.path); !f) return f.error();
+  auto kek = LoadKeyEncryptionKey(c);
+  if (!kek) return kek.error();
+  s->key_encryption_ = std::move(*kek);
   auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == "full", 5000});
   if (!store) return store.error();
   s->store_ = std::move(*store);
@@ -48,7 +94,9 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   // A retired key stays published while any token it signed can be valid,
   // plus keys.retired_grace for clock skew.
   keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + c.keys.retired_grace;
+  keys.encryption = s->key_encryption_.get();
   if (!c.keys.key_file.empty()) {
+    if (auto f = CheckPrivateFile(c.keys.key_file, "keys.key_file"); !f) return f.error();
     auto pem = ReadFile(c.keys.key_file, c.source + ": keys.key_file");
     if (!pem) return pem.error();
     keys.key_file_pem = std::move(*pem);
@@ -66,6 +114,26 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
 
 Result<std::unique_ptr<App>> App::Create(const Config& config) {
   std::unique_ptr<App> app(new App());
+  // The socket and the TLS files first: a server that cannot serve fails
+  // with one line before it touches the database or makes a key.
+  if (!config.server.tls_key_file.empty()) {
+    if (auto f = CheckPrivateFile(config.server.tls_key_file, "server.tls.key_file"); !f) return f.error();
+  }
+  ServerOptions options;
+  options.host = config.server.host;
+  options.port = config.server.port;
+  options.threads = config.server.threads;
+  options.max_body_bytes = static_cast<size_t>(config.server.max_body_bytes);
+  options.read_timeout_seconds = config.server.read_timeout_seconds;
+  options.keep_alive_seconds = config.server.keep_alive_seconds;
+  options.access_log = config.server.access_log;
+  options.tls_cert_file = config.server.tls_cert_file;
+  options.tls_key_file = config.server.tls_key_file;
+  app->server_ = std::make_unique<HttpServer>(app->router_, options);
+  auto port = app->server_->Bind();
+  if (!port) return port.error();
+  app->port_ = *port;
+
   auto services = Services::Open(config);
   if (!services) return services.error();
   app->services_ = std::move(*services);
@@ -78,26 +146,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     Log(LogLevel::kWarn, "seeded application " + id + " got a generated client secret: " + secret +
                              " (shown once; set client_secret in the config to fix it)");
   }
-  app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
-  app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins()});
-  const Config& c = s.config();
-  ServerOptions options;
-  options.host = c.server.host;
-  options.port = c.server.port;
-  options.threads = c.server.threads;
-  options.max_body_bytes = static_cast<size_t>(c.server.max_body_bytes);
-  options.read_timeout_seconds = c.server.read_timeout_seconds;
-  options.access_log = c.server.access_log;
-  options.tls_cert_file = c.server.tls_cert_file;
-  options.tls_key_file = c.server.tls_key_file;
-  app->server_ = std::make_unique<HttpServer>(app->router_, options);
-  auto port = app->server_->Bind();
-  if (!port) return port.error();
-  app->port_ = *port;
-  // After the bind, so that a port in use is a one-line error and costs no key.
   if (auto k = s.keys().Start(); !k) return k.error();
   if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
-  // After Bind: the standard endpoints need the bound port for the issuer URL.
+  app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
+  app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins()});
+  app->throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicyFrom(s.config().throttle));
+  // The standard endpoints need the bound port for the issuer URL.
   app->RegisterRoutes();
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
   return app;
@@ -109,7 +163,7 @@ App::~App() {
 }
 
 void App::RegisterRoutes() {
-  RegisterAtmRoutes(router_, *deps_);
+  RegisterAtmRoutes(router_, *deps_, *throttle_);
   RegisterOidcRoutes(router_, *deps_, services_->token_status(), IssuerUrl());
   RegisterAdminRoutes(router_, *admin_deps_);
 }

@@ -12,10 +12,12 @@
 #include "admin/deps.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "crypto/secret_box.h"
 #include "domain/admins.h"
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
+#include "domain/throttle.h"
 #include "domain/token_status.h"
 #include "domain/tokens.h"
 #include "domain/users.h"
@@ -53,6 +55,7 @@ class Services {
   std::unique_ptr<ClientService> clients_;
   std::unique_ptr<UserService> users_;
   std::unique_ptr<CodeService> codes_;
+  std::unique_ptr<SecretBox> key_encryption_;  // null when the keys are stored in plaintext
   std::unique_ptr<KeyService> keys_;
   std::unique_ptr<TokenService> tokens_;
   std::unique_ptr<TokenStatusService> token_status_;
@@ -87,6 +90,7 @@ class App {
   std::unique_ptr<Services> services_;
   std::unique_ptr<OAuthDeps> deps_;
   std::unique_ptr<AdminDeps> admin_deps_;
+  std::unique_ptr<Throttle> throttle_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;

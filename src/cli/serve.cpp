@@ -58,6 +58,9 @@ int RunServe(const Argv& argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // A file-size limit (RLIMIT_FSIZE) then fails the write, which storage
+  // reports as 503, instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   auto app = App::Create(*config);
   if (!app) return UsageError(app.error().description);

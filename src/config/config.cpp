@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -20,6 +21,29 @@ const char* TypeName(const toml::node& n) {
     case toml::node_type::table: return "a table";
     default: return "a date or time";
   }
+}
+
+// Error messages are one line (SPEC §1), but they quote the file: control
+// characters in it (a newline in a multi-line string, in what toml++ saw)
+// are written as escapes. Found by fuzz/config_fuzzer.cpp.
+std::string OneLine(const std::string& text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
 }
 
 // Walks one TOML table, handing each key to the field reader registered for it.
@@ -216,8 +240,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   try {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return Error("invalid_config", source + ":" + std::to_string(e.source().begin.line) + ": " +
-                                       std::string(e.description()));
+    return Error("invalid_config", OneLine(source + ":" + std::to_string(e.source().begin.line) + ": " +
+                                           std::string(e.description())));
   }
   TableReader r(source, "");
   r.Field("server", r.Table([&](const toml::table& t, const std::string& k) {
@@ -228,6 +252,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("public_url", s.String(&c.server.public_url));
     s.Field("max_body_bytes", s.Integer(&c.server.max_body_bytes, 1024, 64 << 20));
     s.Field("read_timeout_seconds", s.Integer(&c.server.read_timeout_seconds, 1, 3600));
+    s.Field("keep_alive_seconds", s.Integer(&c.server.keep_alive_seconds, 1, 300));
     s.Field("log_format", s.OneOf(&c.server.log_format, {"text", "json"}));
     s.Field("log_level", s.OneOf(&c.server.log_level, {"debug", "info", "warn", "error"}));
     s.Field("access_log", s.Bool(&c.server.access_log));
@@ -276,6 +301,24 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("rotate_every", s.Duration(&c.keys.rotate_every, 0));
     s.Field("key_file", s.String(&c.keys.key_file));
     s.Field("retired_grace", s.Duration(&c.keys.retired_grace, 0));
+    s.Field("encryption_key_file", s.String(&c.keys.encryption_key_file));
+    return s.Read(t);
+  }));
+  r.Field("throttle", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    ThrottleConfig& th = c.throttle;
+    s.Field("enabled", s.Bool(&th.enabled));
+    s.Field("free_attempts", s.Integer(&th.free_attempts, 1, 1000000));
+    s.Field("max_delay", s.Duration(&th.max_delay, 1));
+    s.Field("account_free_attempts", s.Integer(&th.account_free_attempts, 1, 1000000));
+    s.Field("account_max_delay", s.Duration(&th.account_max_delay, 1));
+    s.Field("network_free_attempts", s.Integer(&th.network_free_attempts, 1, 1000000));
+    s.Field("network_max_delay", s.Duration(&th.network_max_delay, 1));
+    s.Field("base_delay", s.Duration(&th.base_delay, 1));
+    s.Field("max_parallel_attempts", s.Integer(&th.max_parallel_attempts, 1, 100000));
+    s.Field("forget_after", s.Duration(&th.forget_after, 1));
+    s.Field("trust_for", s.Duration(&th.trust_for, 0));
+    s.Field("max_entries", s.Integer(&th.max_entries, 100, 100000000));
     return s.Read(t);
   }));
   r.Field("admin", r.Table([&](const toml::table& t, const std::string& k) -> Status {
@@ -300,7 +343,11 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     c.applications.emplace_back();
     return ReadApplication(source, t, k, c.applications.back());
   }));
-  if (auto s = r.Read(root); !s) return s.error();
+  if (auto s = r.Read(root); !s) {
+    Error e = s.error();
+    e.description = OneLine(e.description);
+    return e;
+  }
   return c;
 }
 

@@ -36,6 +36,7 @@ struct ServerConfig {
   std::string public_url;            // base URL of the issuer; default http://host:port
   int64_t max_body_bytes = 64 * 1024;
   int read_timeout_seconds = 10;
+  int keep_alive_seconds = 5;        // idle time between requests on one connection
   std::string log_format = "text";   // text | json
   std::string log_level = "info";    // debug | info | warn | error
   bool access_log = true;            // one line per request on stderr
@@ -73,6 +74,25 @@ struct KeyConfig {
   // A retired key stays in the JWKS until the last token it signed expires,
   // plus this margin for clock skew (seconds).
   int64_t retired_grace = 60;
+  // A file holding the key that encrypts the signing keys in the database
+  // (64 hex characters); the ATM_KEY_ENCRYPTION_KEY variable is the other way.
+  std::string encryption_key_file;
+};
+
+// [throttle]: backoff of failed password sign-ins (see domain/throttle.h).
+struct ThrottleConfig {
+  bool enabled = true;
+  int free_attempts = 5;           // per account and client network
+  int64_t max_delay = 60;          // seconds
+  int account_free_attempts = 20;  // per account, from anywhere
+  int64_t account_max_delay = 30;
+  int network_free_attempts = 100;  // per client network, any account
+  int64_t network_max_delay = 300;
+  int64_t base_delay = 1;           // the first delay; it doubles per failure
+  int max_parallel_attempts = 32;   // in flight per counter before it backs off
+  int64_t forget_after = 3600;
+  int64_t trust_for = 30 * 86400;
+  int64_t max_entries = 100000;
 };
 
 // [admin]: the first administrator, created at start-up when absent (and left
@@ -94,6 +114,7 @@ struct Config {
   PasswordConfig passwords;
   KeyConfig keys;
   AdminConfig admin;
+  ThrottleConfig throttle;
   std::vector<SeedApplication> applications;
 
   // The issuer's base URL for discovery documents (no trailing slash).

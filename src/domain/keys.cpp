@@ -26,8 +26,44 @@ void KeyService::Publish(std::shared_ptr<const KeySet> set) {
   ready_.notify_all();
 }
 
-Status KeyService::Start() { return Load(/*allow_background=*/true); }
-Status KeyService::StartSync() { return Load(/*allow_background=*/false); }
+Status KeyService::Start() {
+  if (auto s = EncryptStoredKeys(); !s) return s;
+  return Load(/*allow_background=*/true);
+}
+
+Status KeyService::StartSync() {
+  if (auto s = EncryptStoredKeys(); !s) return s;
+  return Load(/*allow_background=*/false);
+}
+
+Status KeyService::EncryptStoredKeys() {
+  if (!policy_.encryption) return Ok();
+  auto keys = store_.ListKeys();
+  if (!keys) return keys.error();
+  int encrypted = 0;
+  for (const auto& rec : *keys) {
+    if (SecretBox::IsSealed(rec.private_pem)) continue;
+    auto s = store_.UpdateKeyPem(rec.kid, policy_.encryption->Seal(rec.private_pem, rec.kid));
+    if (!s) return s;
+    ++encrypted;
+  }
+  if (encrypted > 0) Log(LogLevel::kInfo, "keys: encrypted " + std::to_string(encrypted) + " stored signing keys");
+  return Ok();
+}
+
+Result<std::string> KeyService::PrivatePem(const KeyRecord& rec) const {
+  if (!SecretBox::IsSealed(rec.private_pem)) return rec.private_pem;
+  if (!policy_.encryption) {
+    return Error("invalid_config", "the signing keys in the database are encrypted: set ATM_KEY_ENCRYPTION_KEY "
+                                   "or keys.encryption_key_file to the key they were encrypted with");
+  }
+  auto pem = policy_.encryption->Open(rec.private_pem, rec.kid);
+  if (!pem) {
+    return Error("invalid_config", "cannot decrypt signing key " + rec.kid +
+                                       ": the key-encryption key is not the one it was encrypted with");
+  }
+  return pem;
+}
 
 Status KeyService::Load(bool allow_background) {
   if (auto v = store_.DataVersion()) data_version_ = *v;
@@ -54,7 +90,9 @@ Status KeyService::Load(bool allow_background) {
   for (const auto& rec : *keys) {  // newest first
     bool live = rec.retired_at == 0 || rec.retired_at + policy_.retain_retired > now;
     if (!live) continue;
-    auto key = SigningKey::FromPem(rec.private_pem);
+    auto pem = PrivatePem(rec);
+    if (!pem) return pem.error();
+    auto key = SigningKey::FromPem(*pem);
     if (!key) {
       Log(LogLevel::kError, "keys: cannot load key " + rec.kid + ": " + key.error().description);
       continue;
@@ -88,7 +126,7 @@ Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key) {
   KeyRecord rec;
   rec.kid = key->kid();
   rec.alg = JwsAlgName(key->alg());
-  rec.private_pem = key->PrivatePem();
+  rec.private_pem = policy_.encryption ? policy_.encryption->Seal(key->PrivatePem(), rec.kid) : key->PrivatePem();
   rec.created_at = clock_.Now();
   if (auto s = store_.SaveKey(rec); !s) return s.error();
   if (auto s = store_.RetireKeysExcept(rec.kid, rec.created_at); !s) return s.error();

@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "crypto/jwt.h"
+#include "crypto/secret_box.h"
 #include "crypto/signing_key.h"
 #include "store/store.h"
 
@@ -28,6 +29,9 @@ struct KeyPolicy {
   int64_t rotate_every = 0;     // seconds; 0 = never on a schedule
   int64_t retain_retired = 0;   // how long a retired key stays published
   std::string key_file_pem;     // when set, the signing key comes from this PEM
+  // When set, private keys are stored encrypted with it (sealed with their
+  // kid as additional data), and plaintext ones are encrypted at Start.
+  const SecretBox* encryption = nullptr;
 };
 
 struct KeyInfo {
@@ -80,6 +84,10 @@ class KeyService {
   };
 
   Status Load(bool allow_background);
+  // Encrypts the private keys still stored in plaintext.
+  Status EncryptStoredKeys();
+  // The PEM of a stored key, decrypted when it is sealed.
+  Result<std::string> PrivatePem(const KeyRecord& rec) const;
   Result<std::string> CreateKey(std::unique_ptr<SigningKey> key);
   void Publish(std::shared_ptr<const KeySet> set);
   std::shared_ptr<const KeySet> Snapshot() const;

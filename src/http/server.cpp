@@ -1,18 +1,82 @@
 #include "http/server.h"
 
-#define CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_REQUEST_URI_MAX_LENGTH 8192
-#define CPPHTTPLIB_HEADER_MAX_LENGTH 8192
-#include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 
 #include <algorithm>
 #include <cctype>
 #include <thread>
 
 #include "core/log.h"
+#include "http/connection_guard.h"
 #include "http/responses.h"
 
+// httplib reads requests with recv() (plain) or SSL_read() (TLS) and accepts
+// TLS with SSL_accept(); these macros route those three calls, and only in
+// httplib, through the ConnectionGuard of the serving thread (request
+// deadline and byte budget, see http/connection_guard.h). The system and
+// OpenSSL headers above are included first so that their declarations stay
+// untouched.
 namespace atm {
+ssize_t GuardedRecv(int socket, void* buffer, size_t length, int flags);
+int GuardedSslRead(SSL* ssl, void* buffer, int length);
+int GuardedSslAccept(SSL* ssl);
+}  // namespace atm
+#define recv(socket, buffer, length, flags) ::atm::GuardedRecv(socket, buffer, length, flags)
+#define SSL_read(ssl, buffer, length) ::atm::GuardedSslRead(ssl, buffer, length)
+#define SSL_accept ::atm::GuardedSslAccept
+
+#define CPPHTTPLIB_OPENSSL_SUPPORT
+// httplib listens with a backlog of 5: a burst of new connections then has
+// SYNs dropped, each costing its client a one-second retransmission.
+#define CPPHTTPLIB_LISTEN_BACKLOG 1024
+#define CPPHTTPLIB_REQUEST_URI_MAX_LENGTH 8192
+#define CPPHTTPLIB_HEADER_MAX_LENGTH 8192
+#include <httplib.h>
+
+#undef recv
+#undef SSL_read
+#undef SSL_accept
+
+namespace atm {
+
+ssize_t GuardedRecv(int socket, void* buffer, size_t length, int flags) {
+  ConnectionGuard* guard = ConnectionGuard::Current();
+  if (guard && guard->draining()) {
+    ::shutdown(socket, SHUT_WR);  // the answer is complete: the client may stop sending
+    char scratch[4096];
+    while (guard->KeepDraining(socket, ::recv(socket, scratch, sizeof scratch, 0))) {
+    }
+    return 0;
+  }
+  if (guard) guard->BeforeRead(socket);
+  ssize_t n = ::recv(socket, buffer, length, flags);
+  if (guard) guard->AfterRead(socket, n);
+  return n;
+}
+
+int GuardedSslRead(SSL* ssl, void* buffer, int length) {
+  ConnectionGuard* guard = ConnectionGuard::Current();
+  if (guard && guard->draining()) {
+    char scratch[4096];
+    while (guard->KeepDraining(SSL_get_fd(ssl), ::SSL_read(ssl, scratch, sizeof scratch))) {
+    }
+    return 0;
+  }
+  if (guard) guard->BeforeRead(SSL_get_fd(ssl));
+  int n = ::SSL_read(ssl, buffer, length);
+  if (guard) guard->AfterRead(SSL_get_fd(ssl), n);
+  return n;
+}
+
+int GuardedSslAccept(SSL* ssl) {
+  // A handshake dribbled byte by byte is cut at the first request's deadline.
+  if (ConnectionGuard* guard = ConnectionGuard::Current()) guard->BeforeRead(SSL_get_fd(ssl));
+  return ::SSL_accept(ssl);
+}
 
 struct HttpServer::Impl {
   const Router& router;
@@ -21,6 +85,61 @@ struct HttpServer::Impl {
 };
 
 namespace {
+
+// Request line and headers of one request, all lines together.
+constexpr size_t kMaxHeaderBytes = 64 * 1024;
+
+// The worker pool: each task serves one connection, under a ConnectionGuard.
+class GuardedPool final : public httplib::ThreadPool {
+ public:
+  GuardedPool(size_t threads, ConnectionLimits limits) : httplib::ThreadPool(threads), limits_(limits) {}
+  void enqueue(std::function<void()> serve_connection) override {
+    httplib::ThreadPool::enqueue([serve = std::move(serve_connection), limits = limits_] {
+      ConnectionGuard guard(limits);
+      serve();
+    });
+  }
+
+ private:
+  ConnectionLimits limits_;
+};
+
+// Decided from the headers alone, before httplib reads a body, for what
+// httplib 0.11 would mishandle: a chunked body, or a POST without a length
+// (read until the connection ends), is not bounded by its body limit; a
+// multipart body is parsed by httplib itself; a declared length far over the
+// limit would be read and skipped. Anything else, including a body over the
+// limit that httplib reads and skips (and answers 413), and content types
+// the handlers refuse with 415, goes on. Returns the refusal, or status 0.
+HttpResponse RefuseBody(const httplib::Request& req, size_t max_body_bytes, size_t max_skipped_bytes) {
+  HttpResponse go_on;
+  go_on.status = 0;
+  if (req.has_header("Transfer-Encoding")) {
+    return JsonError(411, "invalid_request", "send the body with a Content-Length (no Transfer-Encoding)");
+  }
+  bool has_body_method = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+  if (!req.has_header("Content-Length")) {
+    if (has_body_method) return JsonError(411, "invalid_request", "Content-Length is required");
+    return go_on;
+  }
+  const std::string& length = req.get_header_value("Content-Length");
+  if (length.empty() || length.size() > 18 ||
+      !std::all_of(length.begin(), length.end(), [](unsigned char c) { return std::isdigit(c); })) {
+    return JsonError(400, "invalid_request", "Content-Length is not a number");
+  }
+  uint64_t bytes = std::stoull(length);
+  if (bytes > max_skipped_bytes) {
+    return JsonError(413, "invalid_request",
+                     "the request body is too large (at most " + std::to_string(max_body_bytes) + " bytes)");
+  }
+  std::string type = req.get_header_value("Content-Type");
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (bytes > 0 && type.find("multipart/") != std::string::npos) {
+    return JsonError(415, "invalid_request",
+                     "Content-Type must be application/json or application/x-www-form-urlencoded");
+  }
+  return go_on;
+}
 
 HttpRequest Convert(const httplib::Request& req, bool tls) {
   HttpRequest out;
@@ -89,7 +208,12 @@ HttpServer::HttpServer(const Router& router, ServerOptions options)
   auto& svr = *impl_->server;
   int threads = o.threads > 0 ? o.threads
                               : static_cast<int>(std::max(32u, 4 * std::thread::hardware_concurrency()));
-  svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  ConnectionLimits limits;
+  limits.request_deadline = std::chrono::seconds(o.read_timeout_seconds + o.keep_alive_seconds);
+  // The body limit itself is httplib's (413); the budget only has to stop
+  // what gets past it: endless header lines.
+  limits.max_request_bytes = o.max_body_bytes + kMaxHeaderBytes + 16 * 1024;
+  svr.new_task_queue = [threads, limits] { return new GuardedPool(static_cast<size_t>(threads), limits); };
   // httplib's default sets SO_REUSEPORT, which lets a second server bind a
   // port in use and silently share its connections. SO_REUSEADDR alone still
   // allows a restart while old connections sit in TIME_WAIT.
@@ -100,12 +224,27 @@ HttpServer::HttpServer(const Router& router, ServerOptions options)
   svr.set_payload_max_length(o.max_body_bytes);
   svr.set_read_timeout(o.read_timeout_seconds, 0);
   svr.set_write_timeout(o.read_timeout_seconds, 0);
-  svr.set_keep_alive_timeout(2);
+  svr.set_keep_alive_timeout(o.keep_alive_seconds);
   svr.set_keep_alive_max_count(10000);
+  // httplib writes headers and body separately: without TCP_NODELAY, on a
+  // reused connection Nagle's algorithm holds the body for the client's
+  // delayed ACK (40 ms per request on Linux).
+  svr.set_tcp_nodelay(true);
   bool tls = !o.tls_cert_file.empty();
   auto handle = [this, tls](const httplib::Request& req, httplib::Response& res) {
     Write(impl_->router.Handle(Convert(req, tls)), res);
+    if (ConnectionGuard* guard = ConnectionGuard::Current()) guard->NextRequest();
   };
+  const size_t max_body = o.max_body_bytes;
+  const size_t max_skipped = o.max_body_bytes + kMaxHeaderBytes;
+  svr.set_pre_routing_handler([max_body, max_skipped](const httplib::Request& req, httplib::Response& res) {
+    HttpResponse refusal = RefuseBody(req, max_body, max_skipped);
+    if (refusal.status == 0) return httplib::Server::HandlerResponse::Unhandled;
+    Write(refusal.With("Connection", "close"), res);
+    // The body is not read: the connection carries no further request.
+    if (ConnectionGuard* guard = ConnectionGuard::Current()) guard->CloseAfterResponse();
+    return httplib::Server::HandlerResponse::Handled;
+  });
   svr.Get(".*", handle);
   svr.Post(".*", handle);
   svr.Put(".*", handle);

@@ -18,6 +18,10 @@ struct ServerOptions {
   int threads = 0;
   size_t max_body_bytes = 64 * 1024;
   int read_timeout_seconds = 10;
+  // Idle time allowed between requests on a connection. Node's HTTP clients
+  // reuse a connection only when the server allows more than a second after
+  // their own one-second margin, i.e. 3 s or more.
+  int keep_alive_seconds = 5;
   bool access_log = true;
   std::string tls_cert_file;  // both set: HTTPS (TLS 1.2+)
   std::string tls_key_file;

@@ -9,10 +9,10 @@
 
 namespace atm {
 
-void RegisterAtmRoutes(Router& router, const OAuthDeps& deps) {
+void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle) {
   router.Add("GET", "/health", [](const HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
   router.Add("GET", "/login", MakeLoginPageHandler(deps));
-  router.Add("POST", "/auth", MakeAuthHandler(deps));
+  router.Add("POST", "/auth", MakeAuthHandler(deps, throttle));
   router.Add("POST", "/auth/token", MakeTokenHandler(deps, TokenEndpointRules{}));
   router.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(deps.keys));
   router.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(deps.keys));

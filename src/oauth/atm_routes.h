@@ -8,11 +8,13 @@
 // One registration shared by App and the socket-less test fixture.
 #pragma once
 
+#include "domain/throttle.h"
 #include "http/router.h"
 #include "oauth/deps.h"
 
 namespace atm {
 
-void RegisterAtmRoutes(Router& router, const OAuthDeps& deps);
+// `throttle` slows password guessing at POST /auth.
+void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle);
 
 }  // namespace atm

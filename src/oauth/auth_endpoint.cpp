@@ -1,16 +1,33 @@
 #include "oauth/auth_endpoint.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "crypto/pkce.h"
+#include "domain/validation.h"
 #include "http/responses.h"
 #include "oauth/errors.h"
 #include "oauth/params.h"
 
 namespace atm {
+namespace {
 
-Handler MakeAuthHandler(const OAuthDeps& deps) {
-  return [&deps](const HttpRequest& request) -> HttpResponse {
+std::string ToLowerAscii(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+HttpResponse ThrottledResponse(int64_t retry_after_seconds) {
+  std::string seconds = std::to_string(retry_after_seconds);
+  return JsonError(429, "temporarily_unavailable",
+                   "too many failed sign-in attempts: try again in " + seconds + " s")
+      .With("Retry-After", seconds);
+}
+
+Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
+  return [&deps, &throttle](const HttpRequest& request) -> HttpResponse {
     auto params = ParseBody(request);
     if (!params) return ErrorResponse(params.error());
     auto client = deps.clients.FindActive(params->First({"clientId", "client_id"}));
@@ -30,7 +47,18 @@ Handler MakeAuthHandler(const OAuthDeps& deps) {
                                            redirect_uri) == client->redirect_urls.end()) {
       return ErrorResponse(InvalidRequest("redirect_uri is not registered for this application", "redirect_uri"));
     }
+    // RFC 6749 §10.10: throttle guessing. The account is the login name as
+    // typed (lower-cased like the store compares it), so unknown names are
+    // throttled exactly like real ones.
+    std::string account = client->id + "\n" + ToLowerAscii(Trim(login));
+    Throttle::Attempt attempt = throttle.Admit(account, request.remote_addr);
+    if (!attempt.allowed()) return ThrottledResponse(attempt.retry_after());
     auto user = deps.users.Authenticate(client->id, login, password);
+    if (user || user.error().status == 403) {
+      attempt.Succeeded();  // 403: the password was right, the account is disabled
+    } else if (user.error().status == 401) {
+      attempt.Failed();
+    }
     if (!user) return ErrorResponse(user.error());
     CodeRequest code_request;
     code_request.client_id = client->id;

@@ -1,12 +1,16 @@
 // POST /auth (SPEC §3): checks a user's email and password against an
-// application and answers {"redirectUrl", "code"}.
+// application and answers {"redirectUrl", "code"}. Failed attempts are
+// throttled per account and client network (429 with Retry-After).
 #pragma once
 
+#include "domain/throttle.h"
 #include "http/router.h"
 #include "oauth/deps.h"
 
 namespace atm {
 
-Handler MakeAuthHandler(const OAuthDeps& deps);
+Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle);
+// The 429 answer of a throttled sign-in: JSON error and Retry-After.
+HttpResponse ThrottledResponse(int64_t retry_after_seconds);
 
 }  // namespace atm

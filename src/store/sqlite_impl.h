@@ -61,19 +61,28 @@ struct SqliteStore::Impl {
     try {
       return fn();
     } catch (const SQLite::Exception& e) {
-      int code = e.getErrorCode();
+      const int code = e.getErrorCode() & 0xff;  // the primary result code
       if (code == SQLITE_CONSTRAINT) {
         return Error("conflict", "already exists", "", 409);
       }
-      Log(LogLevel::kError, std::string("storage: ") + what + ": " + e.what());
-      if (code == SQLITE_FULL) return Error("temporarily_unavailable", "the disk is full", "", 503);
-      if (code == SQLITE_READONLY) {
-        return Error("temporarily_unavailable", "the database is read-only", "", 503);
+      Log(LogLevel::kError, std::string("storage: ") + what + ": " + e.what() + " (SQLite code " +
+                                std::to_string(e.getExtendedErrorCode()) + ")");
+      // The database cannot take writes for now: nothing was written (the
+      // transaction rolled back), and the client may retry later.
+      switch (code) {
+        case SQLITE_FULL:
+          return Error("temporarily_unavailable", "the server cannot store data: its disk is full", "", 503);
+        case SQLITE_READONLY:
+        case SQLITE_IOERR:
+        case SQLITE_CANTOPEN:
+          return Error("temporarily_unavailable",
+                       "the server cannot write to its database (read-only or I/O error)", "", 503);
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+          return Error("temporarily_unavailable", "the database is busy, try again", "", 503);
+        default:
+          return ServerError("storage failure");
       }
-      if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-        return Error("temporarily_unavailable", "the database is busy, try again", "", 503);
-      }
-      return ServerError("storage failure");
     }
   }
 };

@@ -70,6 +70,10 @@ GrantRecord ReadGrant(SQLite::Statement& q) {
   return g;
 }
 
+// auth_codes.grant_id of a code presented again before its first exchange
+// stored a grant (never a real grant id: those are 22 url-safe characters).
+constexpr const char* kReplayedCode = "(replayed)";
+
 Error NotFound(const std::string& what) { return Error("not_found", what + " not found", "", 404); }
 
 std::string Like(const std::string& filter) {
@@ -99,6 +103,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
     }
     db.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db.exec("PRAGMA foreign_keys=ON");
+    // Deleted and overwritten content is zeroed, not left in free pages: a
+    // signing key encrypted in place leaves no plaintext copy behind.
+    db.exec("PRAGMA secure_delete=ON");
     const auto& migrations = SchemaMigrations();
     int version = db.execAndGet("PRAGMA user_version").getInt();
     if (version > static_cast<int>(migrations.size())) {
@@ -370,13 +377,20 @@ Result<CodeRecord> SqliteStore::ConsumeCode(const std::string& hash, int64_t now
     bool used = !q.getColumn(10).isNull();
     std::string grant_id = q.getColumn(11).isNull() ? "" : q.getColumn(11).getString();
     if (used) {
-      // RFC 6749 §4.1.2: a code used twice revokes what it issued.
-      if (!grant_id.empty()) {
+      // RFC 6749 §4.1.2: a code used twice revokes what it issued. When the
+      // first exchange has not stored its grant yet, the code is marked so
+      // that CreateGrant refuses to (kReplayedCode).
+      if (grant_id.empty()) {
+        auto& m = impl_->Prepare("UPDATE auth_codes SET grant_id = ? WHERE hash = ? AND grant_id IS NULL");
+        m.bind(1, kReplayedCode);
+        m.bind(2, hash);
+        m.exec();
+      } else {
         auto& r = impl_->Prepare("DELETE FROM grants WHERE id = ?");
         r.bind(1, grant_id);
         r.exec();
-        tx.commit();
       }
+      tx.commit();
       return InvalidGrant("the authorization code was already used; the tokens it issued are revoked");
     }
     if (c.expires_at <= now) return InvalidGrant("the authorization code has expired");
@@ -428,10 +442,11 @@ Status SqliteStore::CreateGrant(const GrantRecord& g, const RefreshRecord& first
     q.exec();
     InsertRefresh(*impl_, first);
     if (!code_hash.empty()) {
-      auto& c = impl_->Prepare("UPDATE auth_codes SET grant_id = ? WHERE hash = ?");
+      // Only a code no replay has touched may start a grant.
+      auto& c = impl_->Prepare("UPDATE auth_codes SET grant_id = ? WHERE hash = ? AND grant_id IS NULL");
       c.bind(1, g.id);
       c.bind(2, code_hash);
-      c.exec();
+      if (c.exec() == 0) return Error("conflict", "the authorization code was already used", "", 409);
     }
     tx.commit();
     return Ok();
@@ -611,6 +626,16 @@ Status SqliteStore::DeleteKey(const std::string& kid) {
     auto& q = impl_->Prepare("DELETE FROM signing_keys WHERE kid = ?");
     q.bind(1, kid);
     q.exec();
+    return Ok();
+  });
+}
+
+Status SqliteStore::UpdateKeyPem(const std::string& kid, const std::string& private_pem) {
+  return impl_->Run("update key", [&]() -> Status {
+    auto& q = impl_->Prepare("UPDATE signing_keys SET private_pem = ? WHERE kid = ?");
+    q.bind(1, private_pem);
+    q.bind(2, kid);
+    if (q.exec() == 0) return NotFound("signing key");
     return Ok();
   });
 }

@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
   Status DeleteKey(const std::string& kid) override;
+  Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) override;
 
   // Admins and their sessions: sqlite_admins.cpp.
   Status CreateAdmin(const AdminRecord& admin) override;

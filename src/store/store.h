@@ -83,6 +83,8 @@ class Store {
   // Retires every active key except `keep_kid`.
   virtual Status RetireKeysExcept(const std::string& keep_kid, int64_t now) = 0;
   virtual Status DeleteKey(const std::string& kid) = 0;
+  // Replaces the stored private key of `kid` (re-encryption at rest).
+  virtual Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) = 0;
 
   // Admin accounts. Usernames are unique, compared case-insensitively.
   virtual Status CreateAdmin(const AdminRecord& admin) = 0;

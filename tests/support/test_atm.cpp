@@ -26,6 +26,8 @@ class SharedKeyFile {
     if (!key) return;
     path_ = dir_ + "/signing-key.pem";
     std::ofstream(path_) << (*key)->PrivatePem();
+    // atm refuses key files that other users can read.
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   }
   ~SharedKeyFile() {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
@@ -93,7 +95,8 @@ TestAtm::TestAtm(const Config& config) {
   auto keys = s.keys().StartSync();
   if (!keys) FAIL("keys: " << keys.error().description);
   deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
-  RegisterAtmRoutes(router_, *deps_);
+  throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicy{});
+  RegisterAtmRoutes(router_, *deps_, *throttle_);
 }
 
 HttpResponse TestAtm::Post(const std::string& path, const std::string& content_type, const std::string& body,

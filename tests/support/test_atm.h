@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "http/http.h"
 #include "http/router.h"
+#include "domain/throttle.h"
 #include "oauth/deps.h"
 
 namespace atm::testing {
@@ -65,6 +66,7 @@ class TestAtm {
   FakeClock clock_;
   std::unique_ptr<Services> services_;
   std::unique_ptr<OAuthDeps> deps_;
+  std::unique_ptr<Throttle> throttle_;
   Router router_;
 };
 
