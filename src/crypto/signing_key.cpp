@@ -13,6 +13,10 @@ namespace atm {
 
 struct SigningKey::Impl {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey{nullptr, &EVP_PKEY_free};
+  // A signing context initialised once (digest fetched, key bound). Sign()
+  // copies it instead of running EVP_DigestSignInit each time; the copy only
+  // reads it, so threads share it safely.
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> prepared{nullptr, &EVP_MD_CTX_free};
 };
 
 namespace {
@@ -120,6 +124,10 @@ SigningKey::SigningKey(std::unique_ptr<Impl> impl, JwsAlg alg) : impl_(std::move
       break;
     }
   }
+  MdCtx prepared(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (prepared && EVP_DigestSignInit(prepared.get(), nullptr, Digest(alg_), nullptr, pkey) == 1) {
+    impl_->prepared.reset(prepared.release());
+  }
   kid_ = Base64UrlEncode(Sha256(thumb.dump()));
   jwk_ = thumb;
   jwk_["kid"] = kid_;
@@ -184,12 +192,14 @@ nlohmann::json SigningKey::PublicJwk() const { return jwk_; }
 
 Result<std::string> SigningKey::Sign(std::string_view input) const {
   MdCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Digest(alg_), nullptr, impl_->pkey.get()) != 1) {
+  bool ready = ctx && impl_->prepared && EVP_MD_CTX_copy_ex(ctx.get(), impl_->prepared.get()) == 1;
+  if (!ready && (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Digest(alg_), nullptr, impl_->pkey.get()) != 1)) {
     return ServerError("signing failed");
   }
-  size_t len = 0;
+  // The largest signature of the key: the modulus size, a DER ECDSA-Sig-Value
+  // or 64 bytes for Ed25519.
+  size_t len = static_cast<size_t>(EVP_PKEY_get_size(impl_->pkey.get()));
   const auto* in = reinterpret_cast<const unsigned char*>(input.data());
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, in, input.size()) != 1) return ServerError("signing failed");
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, input.size()) != 1) {
     return ServerError("signing failed");
