@@ -1,6 +1,9 @@
 #include "core/log.h"
 
-#include <chrono>
+#include <limits.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -11,7 +14,7 @@ namespace {
 
 LogLevel g_min_level = LogLevel::kInfo;  // written once at start-up
 bool g_json = false;
-std::mutex g_mutex;
+std::mutex g_mutex;  // only for lines too long to be written atomically
 
 const char* LevelName(LogLevel level) {
   switch (level) {
@@ -44,6 +47,15 @@ std::string JsonEscape(std::string_view s) {
   return out;
 }
 
+void WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to report a failing stderr
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
 }  // namespace
 
 void ConfigureLog(LogLevel min_level, bool json) {
@@ -53,20 +65,32 @@ void ConfigureLog(LogLevel min_level, bool json) {
 
 void Log(LogLevel level, std::string_view message) {
   if (level < g_min_level) return;
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char ts[32];
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::lock_guard<std::mutex> lock(g_mutex);
-  if (g_json) {
-    std::fprintf(stderr, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":\"%s\"}\n", ts,
-                 LevelName(level), JsonEscape(message).c_str());
-  } else {
-    std::fprintf(stderr, "%s %-5s %.*s\n", ts, LevelName(level),
-                 static_cast<int>(message.size()), message.data());
+  // The timestamp changes once a second: each thread formats it then.
+  thread_local std::time_t cached_second = -1;
+  thread_local char ts[32];
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cached_second = now;
   }
+  std::string line;
+  line.reserve(message.size() + 64);
+  if (g_json) {
+    line.append("{\"time\":\"").append(ts).append("\",\"level\":\"").append(LevelName(level));
+    line.append("\",\"msg\":\"").append(JsonEscape(message)).append("\"}\n");
+  } else {
+    char head[48];
+    std::snprintf(head, sizeof head, "%s %-5s ", ts, LevelName(level));
+    line.append(head).append(message).append("\n");
+  }
+  // One write(2) per line, without a process-wide lock on the hot path: the
+  // kernel keeps a single write whole on files, and on pipes up to PIPE_BUF
+  // bytes; longer lines take the lock so that they do not interleave.
+  std::unique_lock<std::mutex> lock(g_mutex, std::defer_lock);
+  if (line.size() > PIPE_BUF) lock.lock();
+  WriteAll(STDERR_FILENO, line);
 }
 
 }  // namespace atm
