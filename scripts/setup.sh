@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev
       libsqlitecpp-dev libtomlplusplus-dev catch2 libssl-dev libsqlite3-dev dpkg-dev)
 if [ $want_test = 1 ]; then
-  pkgs+=(chromium python3-authlib python3-requests nodejs npm sqlite3 file)
+  pkgs+=(chromium python3-authlib python3-requests nodejs npm sqlite3 file gnuplot-nox)
   # Security tests: openssl (test certificates), chattr/prlimit (storage
   # failures), ss (connection reuse), clang + libFuzzer runtime (fuzz/run.sh,
   # scripts/ci_extra.sh).

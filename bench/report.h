@@ -1,0 +1,17 @@
+// Turns one or more runs (the JSON of RunSuite) into a summary: best value
+// and spread of every metric, the targets, the printed table, and the
+// data file gnuplot draws the chart from.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace atm::bench {
+
+nlohmann::json Summarize(const std::vector<nlohmann::json>& runs);
+std::string FormatTable(const nlohmann::json& summary);
+// Columns: connections, exchanges/s, exchange p99 ms, JWKS/s, JWKS p99 ms.
+std::string ChartData(const nlohmann::json& summary);
+
+}  // namespace atm::bench

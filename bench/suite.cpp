@@ -1,0 +1,339 @@
+#include "suite.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "http_client.h"
+#include "limits.h"
+#include "load.h"
+#include "server_process.h"
+
+namespace atm::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+void Say(const std::string& s) {
+  std::fprintf(stderr, "bench: %s\n", s.c_str());
+  std::fflush(stderr);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::string FirstLineWith(const std::string& path, const std::string& prefix) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) return line;
+  }
+  return "";
+}
+
+json Machine() {
+  std::string model = FirstLineWith("/proc/cpuinfo", "model name");
+  model = model.substr(std::min(model.size(), model.find(':') + 2));
+  std::string mem = FirstLineWith("/proc/meminfo", "MemTotal:");
+  long mem_kb = mem.empty() ? 0 : std::atol(mem.c_str() + 9);
+  std::string load = ReadText("/proc/loadavg");
+  return {{"cpus", std::thread::hardware_concurrency()},
+          {"model", model},
+          {"mem_mb", mem_kb / 1024},
+          {"loadavg_at_start", load.substr(0, load.find('\n'))}};
+}
+
+json Scenario(const LoadResult& r, int connections) {
+  json j = {{"connections", connections},    {"rate", r.Rate()},
+            {"p50_ms", r.PercentileMs(0.5)}, {"p99_ms", r.PercentileMs(0.99)},
+            {"p999_ms", r.PercentileMs(0.999)}, {"ok", r.ok},
+            {"errors", r.errors},            {"seconds", r.seconds}};
+  if (!r.first_error.empty()) j["first_error"] = r.first_error;
+  return j;
+}
+
+json Starts(const std::string& atm, const std::string& config, const std::string& work_dir, int starts) {
+  Say("start-up: " + std::to_string(starts) + " starts with --db :memory:");
+  std::vector<double> ms, line_ms;
+  for (int i = 0; i < starts; ++i) {
+    std::string error;
+    auto started = ServerProcess::Start({atm, config, ":memory:", work_dir + "/atm.log"}, &error);
+    if (!started) throw std::runtime_error(error);
+    ServerProcess& p = *started;
+    line_ms.push_back(std::chrono::duration<double, std::milli>(p.listening_at() - p.spawned_at()).count());
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline) {
+      auto r = Fetch(p.port(), "GET", "/health", {}, std::chrono::milliseconds(1000));
+      if (r && r->status == 200) {
+        ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - p.spawned_at()).count());
+        break;
+      }
+    }
+    p.Stop();
+  }
+  if (ms.size() != static_cast<size_t>(starts)) throw std::runtime_error("/health never answered 200");
+  std::vector<double> sorted = ms;
+  std::sort(sorted.begin(), sorted.end());
+  std::sort(line_ms.begin(), line_ms.end());
+  return {{"samples_ms", ms},
+          {"listening_line_median_ms", line_ms[line_ms.size() / 2]},
+          {"median_ms", sorted[sorted.size() / 2]},
+          {"min_ms", sorted.front()},
+          {"max_ms", sorted.back()}};
+}
+
+class Runner {
+ public:
+  Runner(const SuiteOptions& o, const Identity& id) : o_(o), id_(id) {}
+
+  json Run() {
+    std::filesystem::create_directories(o_.work_dir);
+    json out;
+    out["machine"] = Machine();
+    out["options"] = {{"connections", o_.connections}, {"seconds", o_.seconds},
+                      {"sweep_seconds", o_.sweep_seconds}, {"starts", o_.starts},
+                      {"limit_seconds", o_.limit_seconds}, {"client_threads", o_.client_threads},
+                      {"login_cost", o_.login_cost}};
+    out["binary"] = Binary();
+    out["limits"] = Limits();
+    out["start"] = StartTimes();
+    Servers(out);
+    std::string load = ReadText("/proc/loadavg");
+    out["machine"]["loadavg_at_end"] = load.substr(0, load.find('\n'));
+    return out;
+  }
+
+ private:
+  json Binary() {
+    std::string stripped = o_.work_dir + "/atm.stripped";
+    std::string cmd = "strip -o '" + stripped + "' '" + o_.atm + "'";
+    long stripped_size = std::system(cmd.c_str()) == 0 ? static_cast<long>(std::filesystem::file_size(stripped)) : -1;
+    return {{"path", o_.atm},
+            {"size_bytes", std::filesystem::file_size(o_.atm)},
+            {"stripped_bytes", stripped_size}};
+  }
+
+  static int Cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+  static double OwnCpuSeconds() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  }
+
+  json Limits() {
+    const int cores = Cores();
+    json out;
+    for (const char* alg : {"RS256", "ES256", "EdDSA"}) {
+      Say(std::string("limit: ") + alg + " signatures/s on " + std::to_string(cores) + " threads");
+      auto r = SignRate(alg, cores, o_.limit_seconds);
+      out[alg] = {{"per_second", r.per_second}, {"threads", r.threads}, {"seconds", r.seconds},
+                  {"cpu_us_per_op", r.cpu_us_per_op}};
+      limits_[alg] = r.per_second;
+    }
+    Say("limit: scrypt ln=" + std::to_string(o_.login_cost) + " hashes/s");
+    auto s = ScryptRate(o_.login_cost, cores, o_.limit_seconds);
+    out["scrypt"] = {{"log_n", o_.login_cost}, {"per_second", s.per_second}, {"threads", s.threads},
+                     {"seconds", s.seconds}, {"operations", s.operations}, {"cpu_us_per_op", s.cpu_us_per_op}};
+    return out;
+  }
+
+  std::string ConfigFor(const std::string& alg) {
+    if (alg == "RS256") return o_.config;  // the default algorithm
+    std::string path = o_.work_dir + "/bench-" + alg + ".toml";
+    std::ofstream(path) << ReadText(o_.config) << "\n[keys]\nalgorithm = \"" << alg << "\"\n";
+    return path;
+  }
+
+  ServerProcess Start(const std::string& config, const std::string& db) {
+    SpawnOptions s{o_.atm, config, db, o_.work_dir + "/atm.log"};
+    std::string error;
+    auto p = ServerProcess::Start(s, &error);
+    if (!p) throw std::runtime_error(error);
+    return std::move(*p);
+  }
+
+  json StartTimes() { return Starts(o_.atm, o_.config, o_.work_dir, o_.starts); }
+
+  // Waits until the first signing key exists (JWKS answers 200).
+  void WaitForKey(const ServerProcess& p) {
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    while (Clock::now() < deadline) {
+      auto r = Fetch(p.port(), "GET", "/auth/.well-known/jwks.json");
+      if (r && r->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("the signing key never became ready");
+  }
+
+  // Waits (at most 30 s) until the server has used no CPU for 300 ms.
+  static void WaitUntilIdle(const ServerProcess& p) {
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    double last = p.CpuSeconds();
+    while (Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      double now = p.CpuSeconds();
+      if (now - last < 0.005) return;
+      last = now;
+    }
+  }
+
+  LoadResult Load(const ServerProcess& p, Workload& w, int connections, double seconds) {
+    return RunLoad({p.port(), connections, o_.client_threads, seconds}, w);
+  }
+
+  // A scenario with the server's peak RSS and the CPU time (server and load
+  // generator) per answer. With `limit_alg`, that algorithm's signing limit
+  // is measured again just before and after, so that the ratio compares
+  // numbers taken under the same background load.
+  json Measured(const ServerProcess& p, Workload& w, int connections, double seconds,
+                const std::string& limit_alg = "") {
+    double before = limit_alg.empty() ? 0 : SignRate(limit_alg, Cores(), 1.0).per_second;
+    p.ResetPeak();
+    const double server_cpu = p.CpuSeconds();
+    const double client_cpu = OwnCpuSeconds();
+    auto r = Load(p, w, connections, seconds);
+    json j = Scenario(r, connections);
+    if (r.ok > 0) {
+      j["server_cpu_us"] = (p.CpuSeconds() - server_cpu) * 1e6 / static_cast<double>(r.ok);
+      j["client_cpu_us"] = (OwnCpuSeconds() - client_cpu) * 1e6 / static_cast<double>(r.ok);
+    }
+    j["peak_rss_kb"] = p.StatusKb("VmHWM");
+    if (!limit_alg.empty()) {
+      double after = SignRate(limit_alg, Cores(), 1.0).per_second;
+      j["adjacent_limit"] = (before + after) / 2;
+    }
+    if (r.errors > 0) Say("  " + std::to_string(r.errors) + " errors, first: " + r.first_error);
+    Say("  " + std::to_string(static_cast<long>(r.Rate())) + "/s p99 " + std::to_string(r.PercentileMs(0.99)) +
+        " ms");
+    return j;
+  }
+
+  std::vector<std::string> Mint(const ServerProcess& p, long count) {
+    return MintCodes(p.port(), id_, count, o_.client_threads);
+  }
+
+  long CodesFor(const std::string& alg, double seconds, int connections) {
+    double expected = limits_[alg] / 2;  // an exchange signs two tokens
+    long n = static_cast<long>(expected * seconds * 1.25) + connections;
+    return std::min(n, o_.max_codes);
+  }
+
+  json Exchange(const ServerProcess& p, const std::string& alg, int connections, double seconds,
+                const std::string& limit_alg = "") {
+    auto codes = Mint(p, CodesFor(alg, seconds, connections));
+    CodeExchange w(p.port(), id_, std::move(codes));
+    return Measured(p, w, connections, seconds, limit_alg);
+  }
+
+  void Servers(json& out) {
+    json scenarios, sweep, memory;
+    const int c = o_.connections;
+    {
+      std::string db = o_.work_dir + "/bench-rs256.db";
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+      ServerProcess p = Start(o_.config, db);
+      WaitForKey(p);
+      WaitUntilIdle(p);
+      memory["idle_rss_kb"] = p.StatusKb("VmRSS");
+      memory["idle_rss_anon_kb"] = p.StatusKb("RssAnon");
+      Say("idle RSS " + std::to_string(memory["idle_rss_kb"].get<long>()) + " kB");
+      Say("jwks, " + std::to_string(c) + " connections");
+      FixedGet jwks(p.port(), "/auth/.well-known/jwks.json");
+      scenarios["jwks"] = Measured(p, jwks, c, o_.seconds);
+      Say("client_credentials");
+      ClientCredentials cc(p.port(), id_);
+      scenarios["client_credentials"] = Measured(p, cc, c, o_.seconds, "RS256");
+      Say("authorization_code exchange (RS256)");
+      scenarios["exchange_rs256"] = Exchange(p, "RS256", c, o_.seconds, "RS256");
+      Say("refresh rotation (RS256)");
+      RefreshChains refresh(p.port(), id_, StartChains(p.port(), id_, c, o_.client_threads));
+      scenarios["refresh_rs256"] = Measured(p, refresh, c, o_.seconds, "RS256");
+      for (int level : o_.sweep) {
+        Say("sweep: " + std::to_string(level) + " connections");
+        sweep["exchange_rs256"].push_back(Exchange(p, "RS256", level, o_.sweep_seconds));
+        FixedGet g(p.port(), "/auth/.well-known/jwks.json");
+        sweep["jwks"].push_back(Measured(p, g, level, o_.sweep_seconds));
+      }
+      long token_peak = 0;
+      for (auto& [name, s] : scenarios.items()) token_peak = std::max(token_peak, s["peak_rss_kb"].get<long>());
+      for (auto& [name, list] : sweep.items()) {
+        for (auto& s : list) token_peak = std::max(token_peak, s["peak_rss_kb"].get<long>());
+      }
+      memory["peak_rss_kb"] = token_peak;
+      Say("login (/auth, scrypt ln=" + std::to_string(o_.login_cost) + ")");
+      Login login(p.port(), id_, id_.login_email, id_.login_password);
+      scenarios["login"] = Measured(p, login, c, o_.seconds);
+      // scrypt's own rate again right after, under the same background load.
+      scenarios["login"]["adjacent_limit"] = ScryptRate(o_.login_cost, Cores(), o_.limit_seconds).per_second;
+      memory["login_peak_rss_kb"] = scenarios["login"]["peak_rss_kb"];
+      // Logins the load generator abandoned at its deadline still run (and
+      // hold their 32 MiB) until the server has worked through them.
+      WaitUntilIdle(p);
+      memory["after_load_rss_kb"] = p.StatusKb("VmRSS");
+      memory["after_load_rss_anon_kb"] = p.StatusKb("RssAnon");
+      p.Stop();
+    }
+    for (const auto& alg : o_.exchange_algs) {
+      if (alg == "RS256") continue;
+      std::string name = alg == "ES256" ? "es256" : "eddsa";
+      std::string db = o_.work_dir + "/bench-" + name + ".db";
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+      ServerProcess p = Start(ConfigFor(alg), db);
+      WaitForKey(p);
+      Say("authorization_code exchange (" + alg + ")");
+      scenarios["exchange_" + name] = Exchange(p, alg, c, o_.seconds);
+      p.Stop();
+    }
+    out["scenarios"] = scenarios;
+    out["sweep"] = sweep;
+    out["memory"] = memory;
+  }
+
+  const SuiteOptions& o_;
+  const Identity& id_;
+  std::map<std::string, double> limits_;
+};
+
+}  // namespace
+
+json RunSuite(const SuiteOptions& options, const Identity& identity) { return Runner(options, identity).Run(); }
+
+json MeasureStarts(const std::string& atm, const std::string& config, const std::string& work_dir, int starts) {
+  return Starts(atm, config, work_dir, starts);
+}
+
+json RunAgainst(int port, const std::string& scenario, int connections, double seconds, int client_threads,
+                long codes, const Identity& id) {
+  std::unique_ptr<Workload> w;
+  if (scenario == "jwks") {
+    w = std::make_unique<FixedGet>(port, "/auth/.well-known/jwks.json");
+  } else if (scenario == "client_credentials") {
+    w = std::make_unique<ClientCredentials>(port, id);
+  } else if (scenario == "exchange") {
+    w = std::make_unique<CodeExchange>(port, id, MintCodes(port, id, codes, client_threads));
+  } else if (scenario == "refresh") {
+    w = std::make_unique<RefreshChains>(port, id, StartChains(port, id, connections, client_threads));
+  } else if (scenario == "login") {
+    w = std::make_unique<Login>(port, id, id.login_email, id.login_password);
+  } else {
+    throw std::runtime_error("unknown scenario \"" + scenario + "\"");
+  }
+  Say(scenario + ": " + std::to_string(connections) + " connections for " + std::to_string(seconds) + " s");
+  return Scenario(RunLoad({port, connections, client_threads, seconds}, *w), connections);
+}
+
+}  // namespace atm::bench

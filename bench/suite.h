@@ -1,0 +1,42 @@
+// One run of every scenario: the in-process limits, start-up times, memory,
+// and the HTTP scenarios against freshly started atm servers. The result is
+// the JSON document described in bench/README.md.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "workloads.h"
+
+namespace atm::bench {
+
+struct SuiteOptions {
+  std::string atm;       // the atm binary
+  std::string config;    // bench/bench.toml
+  std::string work_dir;  // databases, derived configs and server logs
+  int connections = 16;  // for the single-point scenarios
+  int client_threads = 2;
+  double seconds = 5;
+  double sweep_seconds = 3;
+  std::vector<int> sweep = {1, 2, 4, 8, 16, 32};
+  int starts = 20;
+  double limit_seconds = 3;
+  int login_cost = 15;  // log2 N of the login user's hash in bench.toml
+  long max_codes = 40000;
+  std::vector<std::string> exchange_algs = {"RS256", "ES256", "EdDSA"};
+};
+
+nlohmann::json RunSuite(const SuiteOptions& options, const Identity& identity);
+
+// Time from spawning atm (config, --db :memory:) to its first 200 on /health,
+// `starts` times: samples, median, min, max.
+nlohmann::json MeasureStarts(const std::string& atm, const std::string& config, const std::string& work_dir,
+                             int starts);
+
+// One scenario (jwks, client_credentials, exchange, refresh, login) against
+// an atm already running with bench.toml on 127.0.0.1:port, e.g. under perf.
+nlohmann::json RunAgainst(int port, const std::string& scenario, int connections, double seconds,
+                          int client_threads, long codes, const Identity& identity);
+
+}  // namespace atm::bench
