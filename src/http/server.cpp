@@ -108,7 +108,7 @@ class GuardedPool final : public httplib::ThreadPool {
 // httplib 0.11 would mishandle: a chunked body, or a POST without a length
 // (read until the connection ends), is not bounded by its body limit; a
 // multipart body is parsed by httplib itself; a declared length far over the
-// limit would be read and skipped. Anything else, including a body over the
+// limit would be read and skipped; the body of a GET is not read at all. Anything else, including a body over the
 // limit that httplib reads and skips (and answers 413), and content types
 // the handlers refuse with 415, goes on. Returns the refusal, or status 0.
 HttpResponse RefuseBody(const httplib::Request& req, size_t max_body_bytes, size_t max_skipped_bytes) {
@@ -128,6 +128,12 @@ HttpResponse RefuseBody(const httplib::Request& req, size_t max_body_bytes, size
     return JsonError(400, "invalid_request", "Content-Length is not a number");
   }
   uint64_t bytes = std::stoull(length);
+  // httplib reads bodies of these methods only; the body of a GET would be
+  // parsed as the next request on the connection (request smuggling).
+  bool reads_body = has_body_method || req.method == "DELETE";
+  if (bytes > 0 && !reads_body) {
+    return JsonError(400, "invalid_request", req.method + " requests must not have a body");
+  }
   if (bytes > max_skipped_bytes) {
     return JsonError(413, "invalid_request",
                      "the request body is too large (at most " + std::to_string(max_body_bytes) + " bytes)");
