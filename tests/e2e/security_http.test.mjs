@@ -263,3 +263,12 @@ test('with the default keep-alive, Node clients reuse connections instead of ope
     await server.stop();
   }
 });
+
+test('SIGTERM does not wait for idle keep-alive connections', async () => {
+  const server = await startAtm();
+  for (let i = 0; i < 3; i++) assert.equal((await request(`${server.url}/health`)).status, 200);
+  const started = Date.now();
+  const { code } = await server.stop();
+  assert.equal(code, 0);
+  assert.ok(Date.now() - started < 1500, `stopping took ${Date.now() - started} ms`);
+});
