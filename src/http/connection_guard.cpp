@@ -9,12 +9,32 @@ thread_local ConnectionGuard* t_current = nullptr;
 
 }  // namespace
 
-ConnectionGuard::ConnectionGuard(ConnectionLimits limits)
-    : limits_(limits), deadline_(SteadyClock::now() + limits.request_deadline), previous_(t_current) {
-  t_current = this;
+void ConnectionRegistry::ShutdownIdle() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (ConnectionGuard* g : guards_) {
+    if (g->idle_ && g->socket_ >= 0) ::shutdown(g->socket_, SHUT_RDWR);
+  }
 }
 
-ConnectionGuard::~ConnectionGuard() { t_current = previous_; }
+ConnectionGuard::ConnectionGuard(ConnectionLimits limits, ConnectionRegistry* registry)
+    : limits_(limits),
+      deadline_(SteadyClock::now() + limits.request_deadline),
+      previous_(t_current),
+      registry_(registry) {
+  t_current = this;
+  if (registry_) {
+    std::lock_guard<std::mutex> lock(registry_->mutex_);
+    registry_->guards_.insert(this);
+  }
+}
+
+ConnectionGuard::~ConnectionGuard() {
+  t_current = previous_;
+  if (registry_) {
+    std::lock_guard<std::mutex> lock(registry_->mutex_);
+    registry_->guards_.erase(this);
+  }
+}
 
 ConnectionGuard* ConnectionGuard::Current() { return t_current; }
 
@@ -24,6 +44,11 @@ void ConnectionGuard::Cut(int socket) {
 }
 
 bool ConnectionGuard::BeforeRead(int socket) {
+  if (registry_) {
+    std::lock_guard<std::mutex> lock(registry_->mutex_);
+    socket_ = socket;
+    idle_ = false;
+  }
   if (!cut_ && SteadyClock::now() > deadline_) Cut(socket);
   return !cut_;
 }
@@ -46,6 +71,10 @@ bool ConnectionGuard::KeepDraining(int socket, long n) {
 void ConnectionGuard::NextRequest() {
   deadline_ = SteadyClock::now() + limits_.request_deadline;
   bytes_ = 0;
+  if (registry_) {
+    std::lock_guard<std::mutex> lock(registry_->mutex_);
+    idle_ = true;
+  }
 }
 
 }  // namespace atm

@@ -14,8 +14,27 @@
 
 #include <chrono>
 #include <cstddef>
+#include <mutex>
+#include <set>
 
 namespace atm {
+
+class ConnectionGuard;
+
+// The guards of one server's connections, so that a stopping server can close
+// those that wait idle between requests (else SIGTERM waits for the
+// keep-alive timeout of every idle client).
+class ConnectionRegistry {
+ public:
+  // Shuts down every connection waiting for its next request. Call after the
+  // server stopped accepting (so no descriptor is reused meanwhile).
+  void ShutdownIdle();
+
+ private:
+  friend class ConnectionGuard;
+  std::mutex mutex_;
+  std::set<ConnectionGuard*> guards_;
+};
 
 struct ConnectionLimits {
   // From the moment the connection is ready for a request (accepted, or the
@@ -30,8 +49,8 @@ class ConnectionGuard {
   using SteadyClock = std::chrono::steady_clock;
 
   // Installs itself as this thread's guard until destroyed: the thread
-  // serves one connection meanwhile.
-  explicit ConnectionGuard(ConnectionLimits limits);
+  // serves one connection meanwhile. `registry` may be null.
+  explicit ConnectionGuard(ConnectionLimits limits, ConnectionRegistry* registry = nullptr);
   ~ConnectionGuard();
   ConnectionGuard(const ConnectionGuard&) = delete;
   ConnectionGuard& operator=(const ConnectionGuard&) = delete;
@@ -61,6 +80,7 @@ class ConnectionGuard {
   bool cut() const { return cut_; }
 
  private:
+  friend class ConnectionRegistry;
   void Cut(int socket);
 
   ConnectionLimits limits_;
@@ -69,6 +89,10 @@ class ConnectionGuard {
   bool cut_ = false;
   bool close_ = false;
   ConnectionGuard* previous_;
+  ConnectionRegistry* registry_;
+  // Shared with ConnectionRegistry::ShutdownIdle, under its mutex.
+  int socket_ = -1;
+  bool idle_ = false;  // answered a request, waiting for the next one
 };
 
 }  // namespace atm

@@ -81,7 +81,8 @@ int GuardedSslAccept(SSL* ssl) {
 struct HttpServer::Impl {
   const Router& router;
   ServerOptions options;
-  std::unique_ptr<httplib::Server> server;
+  ConnectionRegistry connections;
+  std::unique_ptr<httplib::Server> server;  // after `connections`: its workers use them
 };
 
 namespace {
@@ -92,23 +93,25 @@ constexpr size_t kMaxHeaderBytes = 64 * 1024;
 // The worker pool: each task serves one connection, under a ConnectionGuard.
 class GuardedPool final : public httplib::ThreadPool {
  public:
-  GuardedPool(size_t threads, ConnectionLimits limits) : httplib::ThreadPool(threads), limits_(limits) {}
+  GuardedPool(size_t threads, ConnectionLimits limits, ConnectionRegistry& registry)
+      : httplib::ThreadPool(threads), limits_(limits), registry_(registry) {}
   void enqueue(std::function<void()> serve_connection) override {
-    httplib::ThreadPool::enqueue([serve = std::move(serve_connection), limits = limits_] {
-      ConnectionGuard guard(limits);
+    httplib::ThreadPool::enqueue([serve = std::move(serve_connection), limits = limits_, registry = &registry_] {
+      ConnectionGuard guard(limits, registry);
       serve();
     });
   }
 
  private:
   ConnectionLimits limits_;
+  ConnectionRegistry& registry_;
 };
 
 // Decided from the headers alone, before httplib reads a body, for what
 // httplib 0.11 would mishandle: a chunked body, or a POST without a length
 // (read until the connection ends), is not bounded by its body limit; a
 // multipart body is parsed by httplib itself; a declared length far over the
-// limit would be read and skipped. Anything else, including a body over the
+// limit would be read and skipped; the body of a GET is not read at all. Anything else, including a body over the
 // limit that httplib reads and skips (and answers 413), and content types
 // the handlers refuse with 415, goes on. Returns the refusal, or status 0.
 HttpResponse RefuseBody(const httplib::Request& req, size_t max_body_bytes, size_t max_skipped_bytes) {
@@ -128,6 +131,12 @@ HttpResponse RefuseBody(const httplib::Request& req, size_t max_body_bytes, size
     return JsonError(400, "invalid_request", "Content-Length is not a number");
   }
   uint64_t bytes = std::stoull(length);
+  // httplib reads bodies of these methods only; the body of a GET would be
+  // parsed as the next request on the connection (request smuggling).
+  bool reads_body = has_body_method || req.method == "DELETE";
+  if (bytes > 0 && !reads_body) {
+    return JsonError(400, "invalid_request", req.method + " requests must not have a body");
+  }
   if (bytes > max_skipped_bytes) {
     return JsonError(413, "invalid_request",
                      "the request body is too large (at most " + std::to_string(max_body_bytes) + " bytes)");
@@ -192,7 +201,7 @@ const char* StatusText(int status) {
 }  // namespace
 
 HttpServer::HttpServer(const Router& router, ServerOptions options)
-    : impl_(new Impl{router, std::move(options), nullptr}) {
+    : impl_(new Impl{router, std::move(options), {}, nullptr}) {
   auto& o = impl_->options;
   if (!o.tls_cert_file.empty()) {
     std::string cert = o.tls_cert_file, key = o.tls_key_file;
@@ -213,7 +222,10 @@ HttpServer::HttpServer(const Router& router, ServerOptions options)
   // The body limit itself is httplib's (413); the budget only has to stop
   // what gets past it: endless header lines.
   limits.max_request_bytes = o.max_body_bytes + kMaxHeaderBytes + 16 * 1024;
-  svr.new_task_queue = [threads, limits] { return new GuardedPool(static_cast<size_t>(threads), limits); };
+  ConnectionRegistry* registry = &impl_->connections;
+  svr.new_task_queue = [threads, limits, registry] {
+    return new GuardedPool(static_cast<size_t>(threads), limits, *registry);
+  };
   // httplib's default sets SO_REUSEPORT, which lets a second server bind a
   // port in use and silently share its connections. SO_REUSEADDR alone still
   // allows a restart while old connections sit in TIME_WAIT.
@@ -233,7 +245,6 @@ HttpServer::HttpServer(const Router& router, ServerOptions options)
   bool tls = !o.tls_cert_file.empty();
   auto handle = [this, tls](const httplib::Request& req, httplib::Response& res) {
     Write(impl_->router.Handle(Convert(req, tls)), res);
-    if (ConnectionGuard* guard = ConnectionGuard::Current()) guard->NextRequest();
   };
   const size_t max_body = o.max_body_bytes;
   const size_t max_skipped = o.max_body_bytes + kMaxHeaderBytes;
@@ -262,11 +273,14 @@ HttpServer::HttpServer(const Router& router, ServerOptions options)
     Log(LogLevel::kError, "unhandled exception on " + req.path);
     Write(JsonError(500, "server_error", "the server hit an unexpected error"), res);
   });
-  if (o.access_log) {
-    svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+  // httplib calls its logger once the response is written: the connection
+  // then waits for its next request.
+  svr.set_logger([access_log = o.access_log](const httplib::Request& req, const httplib::Response& res) {
+    if (ConnectionGuard* guard = ConnectionGuard::Current()) guard->NextRequest();
+    if (access_log) {
       Log(LogLevel::kInfo, req.method + " " + req.path + " " + std::to_string(res.status) + " " + req.remote_addr);
-    });
-  }
+    }
+  });
 }
 
 HttpServer::~HttpServer() = default;
@@ -294,6 +308,11 @@ Result<int> HttpServer::Bind() {
 
 void HttpServer::Listen() { impl_->server->listen_after_bind(); }
 
-void HttpServer::Stop() { impl_->server->stop(); }
+void HttpServer::Stop() {
+  impl_->server->stop();
+  // Connections idle between requests would each hold the stop for up to
+  // the keep-alive timeout; requests in progress finish.
+  impl_->connections.ShutdownIdle();
+}
 
 }  // namespace atm

@@ -103,6 +103,15 @@ test('chunked bodies and bodies without a length get 411 (httplib would not boun
   await assertHealthy();
 });
 
+test('a body on a GET is refused, never run as a second request (smuggling)', async () => {
+  const smuggled = 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n';
+  const r = await rawExchange([`GET /health HTTP/1.1\r\nHost: x\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`],
+    { maxMs: 8000 });
+  assert.equal(statusOf(r.received), 400);
+  assert.match(r.received, /must not have a body/);
+  assert.equal((r.received.match(/HTTP\/1\.1 \d{3}/g) || []).length, 1, `more than one answer:\n${r.received}`);
+});
+
 test('a request URI longer than 8 KiB gets 414 with a JSON error', async () => {
   const r = await request(`${atm.url}/login?clientId=${'a'.repeat(9000)}`);
   assert.equal(r.status, 414);
@@ -253,4 +262,13 @@ test('with the default keep-alive, Node clients reuse connections instead of ope
   } finally {
     await server.stop();
   }
+});
+
+test('SIGTERM does not wait for idle keep-alive connections', async () => {
+  const server = await startAtm();
+  for (let i = 0; i < 3; i++) assert.equal((await request(`${server.url}/health`)).status, 200);
+  const started = Date.now();
+  const { code } = await server.stop();
+  assert.equal(code, 0);
+  assert.ok(Date.now() - started < 1500, `stopping took ${Date.now() - started} ms`);
 });

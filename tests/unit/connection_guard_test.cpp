@@ -93,3 +93,19 @@ TEST_CASE("draining discards until the stream ends, then shuts the connection", 
   over_budget.CloseAfterResponse();
   CHECK_FALSE(over_budget.KeepDraining(s.server, 101));
 }
+
+TEST_CASE("a stopping server shuts the connections idle between requests, not the busy ones", "[guard]") {
+  atm::ConnectionRegistry registry;
+  SocketPair idle, busy;
+  ConnectionGuard idle_guard(ConnectionLimits{}, &registry);
+  CHECK(idle_guard.BeforeRead(idle.server));
+  idle_guard.NextRequest();  // answered, waiting for the next request
+  std::thread other([&] {
+    ConnectionGuard busy_guard(ConnectionLimits{}, &registry);
+    CHECK(busy_guard.BeforeRead(busy.server));  // reading a request
+    registry.ShutdownIdle();
+    CHECK_FALSE(busy.ClientSeesEnd());
+  });
+  other.join();
+  CHECK(idle.ClientSeesEnd());
+}

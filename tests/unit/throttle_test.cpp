@@ -61,7 +61,7 @@ TEST_CASE("failed attempts on one account from one network back off exponentiall
   }
 }
 
-TEST_CASE("guessing from one network keeps the owner out of nowhere for longer than the caps",
+TEST_CASE("an attacker guessing from one network cannot keep the owner out for longer than the caps",
           "[throttle]") {
   FakeClock clock;
   ThrottlePolicy policy;
