@@ -7,16 +7,6 @@ namespace {
 
 constexpr int kMaxDepth = 8;
 
-std::string MediaType(const HttpRequest& request) {
-  std::string ct = request.Header("content-type");
-  ct = ct.substr(0, ct.find(';'));
-  std::string out;
-  for (char c : ct) {
-    if (c != ' ' && c != '\t') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 Result<int64_t> ParseCount(const std::string& text, const std::string& field, int64_t min, int64_t max) {
   bool digits = !text.empty() && text.size() <= 9;
   for (char c : text) digits = digits && std::isdigit(static_cast<unsigned char>(c));
@@ -33,7 +23,7 @@ Result<int64_t> ParseCount(const std::string& text, const std::string& field, in
 
 Result<JsonBody> JsonBody::Parse(const HttpRequest& request, const std::set<std::string>& allowed) {
   if (request.body.empty()) return JsonBody(nlohmann::json::object());
-  if (MediaType(request) != "application/json") {
+  if (request.MediaType() != "application/json") {
     return Error("invalid_request", "Content-Type must be application/json", "", 415);
   }
   // The callback sees every value with its depth; anything deeper than the

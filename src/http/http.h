@@ -2,6 +2,7 @@
 // other, so most tests call the router without a socket.
 #pragma once
 
+#include <cctype>
 #include <map>
 #include <string>
 #include <utility>
@@ -22,6 +23,16 @@ struct HttpRequest {
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
+  }
+  // The Content-Type without parameters, lower case: "application/json".
+  std::string MediaType() const {
+    std::string ct = Header("content-type");
+    ct = ct.substr(0, ct.find(';'));
+    std::string out;
+    for (char c : ct) {
+      if (c != ' ' && c != '\t') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
   }
 };
 

@@ -9,16 +9,6 @@ namespace {
 
 constexpr int kMaxJsonDepth = 16;
 
-std::string MediaType(const HttpRequest& request) {
-  std::string ct = request.Header("content-type");
-  ct = ct.substr(0, ct.find(';'));
-  std::string out;
-  for (char c : ct) {
-    if (c != ' ' && c != '\t') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 // Depth of brackets outside strings; parsing a deeper document is refused
 // before nlohmann sees it.
 bool TooDeep(const std::string& text) {
@@ -68,7 +58,7 @@ Result<Params> FromUrlEncoded(const std::string& text, const char* what) {
 }  // namespace
 
 Result<Params> ParseBody(const HttpRequest& request) {
-  std::string type = MediaType(request);
+  std::string type = request.MediaType();
   if (type == "application/json") return FromJson(request.body);
   if (type == "application/x-www-form-urlencoded") return FromUrlEncoded(request.body, "body");
   if (type.empty() && request.body.empty()) return Params();
@@ -77,7 +67,7 @@ Result<Params> ParseBody(const HttpRequest& request) {
 }
 
 Result<Params> ParseFormBody(const HttpRequest& request) {
-  std::string type = MediaType(request);
+  std::string type = request.MediaType();
   if (type == "application/x-www-form-urlencoded") return FromUrlEncoded(request.body, "body");
   if (type.empty() && request.body.empty()) return Params();
   return Error("invalid_request", "Content-Type must be application/x-www-form-urlencoded", "", 415);
