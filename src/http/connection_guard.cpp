@@ -18,7 +18,7 @@ void ConnectionRegistry::ShutdownIdle() {
 
 ConnectionGuard::ConnectionGuard(ConnectionLimits limits, ConnectionRegistry* registry)
     : limits_(limits),
-      deadline_(SteadyClock::now() + limits.request_deadline),
+      deadline_(limits.now() + limits.request_deadline),
       previous_(t_current),
       registry_(registry) {
   t_current = this;
@@ -49,7 +49,7 @@ bool ConnectionGuard::BeforeRead(int socket) {
     socket_ = socket;
     idle_ = false;
   }
-  if (!cut_ && SteadyClock::now() > deadline_) Cut(socket);
+  if (!cut_ && limits_.now() > deadline_) Cut(socket);
   return !cut_;
 }
 
@@ -61,7 +61,7 @@ bool ConnectionGuard::AfterRead(int socket, long n) {
 
 bool ConnectionGuard::KeepDraining(int socket, long n) {
   if (n > 0) bytes_ += static_cast<size_t>(n);
-  if (n <= 0 || bytes_ > limits_.max_request_bytes || SteadyClock::now() > deadline_) {
+  if (n <= 0 || bytes_ > limits_.max_request_bytes || limits_.now() > deadline_) {
     if (!cut_) Cut(socket);
     return false;
   }
@@ -69,7 +69,7 @@ bool ConnectionGuard::KeepDraining(int socket, long n) {
 }
 
 void ConnectionGuard::NextRequest() {
-  deadline_ = SteadyClock::now() + limits_.request_deadline;
+  deadline_ = limits_.now() + limits_.request_deadline;
   bytes_ = 0;
   if (registry_) {
     std::lock_guard<std::mutex> lock(registry_->mutex_);

@@ -42,6 +42,8 @@ struct ConnectionLimits {
   std::chrono::milliseconds request_deadline{12000};
   // Request line + headers + body of one request.
   size_t max_request_bytes = 128 * 1024;
+  // The time source (tests give a fake one).
+  std::chrono::steady_clock::time_point (*now)() = &std::chrono::steady_clock::now;
 };
 
 class ConnectionGuard {

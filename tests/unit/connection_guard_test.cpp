@@ -15,6 +15,15 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// A fake steady clock for the deadline tests: they move it, never sleep.
+std::chrono::steady_clock::time_point g_now{};
+std::chrono::steady_clock::time_point FakeNow() { return g_now; }
+ConnectionLimits FakeTimeLimits(std::chrono::milliseconds deadline, size_t bytes) {
+  ConnectionLimits l{deadline, bytes};
+  l.now = &FakeNow;
+  return l;
+}
+
 struct SocketPair {
   int server = -1, client = -1;
   SocketPair() {
@@ -49,10 +58,12 @@ TEST_CASE("a guard is the current one on its thread only while it lives", "[guar
 
 TEST_CASE("a read after the request deadline shuts the connection", "[guard]") {
   SocketPair s;
-  ConnectionGuard guard(ConnectionLimits{50ms, 1024});
+  ConnectionGuard guard(FakeTimeLimits(50ms, 1024));
+  CHECK(guard.BeforeRead(s.server));
+  g_now += 50ms;
   CHECK(guard.BeforeRead(s.server));
   CHECK_FALSE(s.ClientSeesEnd());
-  std::this_thread::sleep_for(60ms);
+  g_now += 1ms;
   CHECK_FALSE(guard.BeforeRead(s.server));
   CHECK(guard.cut());
   CHECK(s.ClientSeesEnd());
@@ -70,9 +81,9 @@ TEST_CASE("a request over the byte budget shuts the connection", "[guard]") {
 
 TEST_CASE("each answered request gets a fresh deadline and budget", "[guard]") {
   SocketPair s;
-  ConnectionGuard guard(ConnectionLimits{80ms, 100});
+  ConnectionGuard guard(FakeTimeLimits(80ms, 100));
   for (int request = 0; request < 5; ++request) {
-    std::this_thread::sleep_for(30ms);
+    g_now += 60ms;  // 300 ms in all, each request within its 80 ms
     CHECK(guard.BeforeRead(s.server));
     CHECK(guard.AfterRead(s.server, 100));
     guard.NextRequest();
