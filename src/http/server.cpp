@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "http/connection_guard.h"
 #include "http/responses.h"
+#include "http/thread_pool.h"
 
 // httplib reads requests with recv() (plain) or SSL_read() (TLS) and accepts
 // TLS with SSL_accept(); these macros route those three calls, and only in
@@ -33,6 +34,10 @@ int GuardedSslAccept(SSL* ssl);
 // httplib listens with a backlog of 5: a burst of new connections then has
 // SYNs dropped, each costing its client a one-second retransmission.
 #define CPPHTTPLIB_LISTEN_BACKLOG 1024
+// poll(2) instead of select(2) before each read and write: no FD_SETSIZE
+// ceiling (with select, httplib answers 500 on any connection whose
+// descriptor is 1024 or more) and a little cheaper per call.
+#define CPPHTTPLIB_USE_POLL
 #define CPPHTTPLIB_REQUEST_URI_MAX_LENGTH 8192
 #define CPPHTTPLIB_HEADER_MAX_LENGTH 8192
 #include <httplib.h>
@@ -90,19 +95,22 @@ namespace {
 // Request line and headers of one request, all lines together.
 constexpr size_t kMaxHeaderBytes = 64 * 1024;
 
-// The worker pool: each task serves one connection, under a ConnectionGuard.
-class GuardedPool final : public httplib::ThreadPool {
+// The worker pool (http/thread_pool.h, grown on demand): each task serves
+// one connection, under a ConnectionGuard.
+class GuardedPool final : public httplib::TaskQueue {
  public:
-  GuardedPool(size_t threads, ConnectionLimits limits, ConnectionRegistry& registry)
-      : httplib::ThreadPool(threads), limits_(limits), registry_(registry) {}
+  GuardedPool(size_t max_threads, ConnectionLimits limits, ConnectionRegistry& registry)
+      : pool_(max_threads), limits_(limits), registry_(registry) {}
   void enqueue(std::function<void()> serve_connection) override {
-    httplib::ThreadPool::enqueue([serve = std::move(serve_connection), limits = limits_, registry = &registry_] {
+    pool_.Enqueue([serve = std::move(serve_connection), limits = limits_, registry = &registry_] {
       ConnectionGuard guard(limits, registry);
       serve();
     });
   }
+  void shutdown() override { pool_.Shutdown(); }
 
  private:
+  ThreadPool pool_;
   ConnectionLimits limits_;
   ConnectionRegistry& registry_;
 };
