@@ -1,6 +1,7 @@
 #include "domain/tokens.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "crypto/encoding.h"
 #include "domain/claims.h"
@@ -18,6 +19,14 @@ std::string AtHash(const std::string& access_token, JwsAlg alg) {
 }
 
 }  // namespace
+
+TokenService::TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes,
+                           size_t signing_slots)
+    : store_(store),
+      clock_(clock),
+      keys_(keys),
+      lifetimes_(lifetimes),
+      signing_(signing_slots > 0 ? signing_slots : std::max(1u, std::thread::hardware_concurrency())) {}
 
 Result<UserRecord> TokenService::ActiveUser(const std::string& user_id) {
   auto user = store_.GetUser(user_id);
@@ -47,6 +56,7 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
       {"sid", grant.id},
       {"jti", NewTokenId()}};
   TokenSet out;
+  FifoGate::Pass pass(signing_);
   auto at = SignJwt(**key, access);
   if (!at) return at.error();
   out.access_token = std::move(*at);
@@ -135,6 +145,7 @@ Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const 
                            {"aud", client.id}, {"sub", client.id},    {"client_id", client.id},
                            {"jti", NewTokenId()}};
   if (!scope.empty()) access["scp"] = scope;
+  FifoGate::Pass pass(signing_);
   auto at = SignJwt(**key, access);
   if (!at) return at.error();
   TokenSet out;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/fifo_gate.h"
 #include "core/result.h"
 #include "domain/claims.h"
 #include "domain/keys.h"
@@ -37,8 +38,9 @@ struct AccessTokenInfo {
 
 class TokenService {
  public:
-  TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes)
-      : store_(store), clock_(clock), keys_(keys), lifetimes_(lifetimes) {}
+  // At most `signing_slots` token sets are signed at once (0: one per core).
+  TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes,
+               size_t signing_slots = 0);
 
   // After a successful code redemption: starts a grant and issues its tokens.
   Result<TokenSet> IssueForCode(const CodeRecord& code, const ClientRecord& client,
@@ -66,6 +68,7 @@ class TokenService {
   const Clock& clock_;
   KeyService& keys_;
   TokenLifetimes lifetimes_;
+  FifoGate signing_;
 };
 
 }  // namespace atm

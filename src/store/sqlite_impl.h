@@ -14,11 +14,13 @@
 
 #include "core/log.h"
 #include "store/sqlite_store.h"
+#include "store/wal_checkpointer.h"
 
 namespace atm {
 
 struct SqliteStore::Impl {
   std::unique_ptr<SQLite::Database> db;
+  std::unique_ptr<WalCheckpointer> checkpointer;  // file databases; stops before `db` closes
   std::mutex mutex;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements;
   // Statements prepared during the current Run, reset when it ends.

@@ -97,9 +97,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
         options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
         options.busy_timeout_ms);
     auto& db = *impl->db;
+    bool wal = false;
     if (options.path != ":memory:") {
       std::string mode = db.execAndGet("PRAGMA journal_mode=WAL").getString();
-      if (mode != "wal") Log(LogLevel::kWarn, "storage: WAL mode unavailable, using " + mode);
+      wal = mode == "wal";
+      if (!wal) Log(LogLevel::kWarn, "storage: WAL mode unavailable, using " + mode);
     }
     db.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db.exec("PRAGMA foreign_keys=ON");
@@ -119,11 +121,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
       db.exec("PRAGMA user_version=" + std::to_string(v + 1));
       tx.commit();
     }
+    if (wal) {
+      std::string error;
+      impl->checkpointer = WalCheckpointer::Start(db.getHandle(), options.path, options.synchronous_full, &error);
+      // Without it SQLite's own autocheckpoint stays: slower, not wrong.
+      if (!impl->checkpointer) Log(LogLevel::kWarn, "storage: no background checkpoints: " + error);
+    }
   } catch (const SQLite::Exception& e) {
     return Error("invalid_config", options.path + ": cannot open the database: " + e.what());
   }
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
+
+int64_t SqliteStore::WalFrames() const { return impl_->checkpointer ? impl_->checkpointer->frames() : 0; }
 
 int SqliteStore::SchemaVersion() {
   std::lock_guard<std::mutex> lock(impl_->mutex);

@@ -85,6 +85,8 @@ class SqliteStore final : public Store {
   // PRAGMA integrity_check, "ok" when sound.
   Result<std::string> IntegrityCheck();
   int SchemaVersion();
+  // Frames in the write-ahead log after the last commit (0 for ":memory:").
+  int64_t WalFrames() const;
 
   struct Impl;
 
