@@ -129,9 +129,7 @@ Result<std::string> ClientService::RotateSecret(const std::string& client_id) {
     return InvalidRequest("a public application has no client secret to rotate", "client_id");
   }
   std::string secret = NewClientSecret();
-  current->secret_hash = HashSecret(secret);
-  current->updated_at = clock_.Now();
-  if (auto s = store_.UpdateClient(*current); !s) return s.error();
+  if (auto s = store_.SetClientSecret(client_id, HashSecret(secret), clock_.Now()); !s) return s.error();
   return secret;
 }
 

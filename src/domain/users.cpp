@@ -150,13 +150,12 @@ Result<UserRecord> UserService::Update(const std::string& user_id, const UserCha
 
 Status UserService::SetPassword(const std::string& user_id, const std::string& password) {
   if (auto s = ValidatePassword(password, policy_.min_length, "password"); !s) return s;
-  auto current = Get(user_id);
-  if (!current) return current.error();
+  if (auto current = Get(user_id); !current) return current.error();
   auto hash = HashPassword(password);
   if (!hash) return hash.error();
-  current->password_hash = std::move(*hash);
-  current->updated_at = clock_.Now();
-  return store_.UpdateUser(*current);
+  auto s = store_.SetUserPassword(user_id, *hash, clock_.Now());
+  if (!s && s.error().code == "not_found") return UserNotFound(user_id);
+  return s;
 }
 
 Status UserService::Delete(const std::string& user_id) {

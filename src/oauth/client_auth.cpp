@@ -41,6 +41,12 @@ Result<ClientCredentials> ExtractClientCredentials(const HttpRequest& request, c
 Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpRequest& request,
                                         const Params& params, bool* basic) {
   auto credentials = ExtractClientCredentials(request, params);
+  if (!credentials && credentials.error().field == "clientId") {
+    // No credentials at all: RFC 6749 §5.2 calls that invalid_client (401),
+    // and the challenge tells the client how to authenticate.
+    *basic = true;
+    return InvalidClient("client authentication is required (HTTP Basic with the client_id and client_secret)");
+  }
   if (!credentials) return credentials.error();
   *basic = credentials->basic;
   return clients.Authenticate(credentials->client_id, credentials->client_secret, /*secret_required=*/true);

@@ -208,15 +208,23 @@ Result<int64_t> SqliteStore::CountClients() {
 Status SqliteStore::UpdateClient(const ClientRecord& c) {
   return impl_->Run("update client", [&]() -> Status {
     auto& q = impl_->Prepare(
-        "UPDATE clients SET name = ?, secret_hash = ?, redirect_urls = ?, is_public = ?, "
-        "disabled = ?, updated_at = ? WHERE id = ?");
+        "UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ? WHERE id = ?");
     q.bind(1, c.name);
-    q.bind(2, c.secret_hash);
-    q.bind(3, JoinLines(c.redirect_urls));
-    q.bind(4, c.is_public ? 1 : 0);
-    q.bind(5, c.disabled ? 1 : 0);
-    q.bind(6, c.updated_at);
-    q.bind(7, c.id);
+    q.bind(2, JoinLines(c.redirect_urls));
+    q.bind(3, c.disabled ? 1 : 0);
+    q.bind(4, c.updated_at);
+    q.bind(5, c.id);
+    if (q.exec() == 0) return NotFound("application");
+    return Ok();
+  });
+}
+
+Status SqliteStore::SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) {
+  return impl_->Run("set client secret", [&]() -> Status {
+    auto& q = impl_->Prepare("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, secret_hash);
+    q.bind(2, updated_at);
+    q.bind(3, id);
     if (q.exec() == 0) return NotFound("application");
     return Ok();
   });
@@ -313,15 +321,24 @@ Result<int64_t> SqliteStore::CountUsers(const std::string& client_id, const std:
 Status SqliteStore::UpdateUser(const UserRecord& u) {
   return impl_->Run("update user", [&]() -> Status {
     auto& q = impl_->Prepare(
-        "UPDATE users SET email = ?, password_hash = ?, first_name = ?, last_name = ?, "
-        "disabled = ?, updated_at = ? WHERE id = ?");
+        "UPDATE users SET email = ?, first_name = ?, last_name = ?, disabled = ?, updated_at = ? WHERE id = ?");
     q.bind(1, u.email);
-    q.bind(2, u.password_hash);
-    q.bind(3, u.first_name);
-    q.bind(4, u.last_name);
-    q.bind(5, u.disabled ? 1 : 0);
-    q.bind(6, u.updated_at);
-    q.bind(7, u.id);
+    q.bind(2, u.first_name);
+    q.bind(3, u.last_name);
+    q.bind(4, u.disabled ? 1 : 0);
+    q.bind(5, u.updated_at);
+    q.bind(6, u.id);
+    if (q.exec() == 0) return NotFound("user");
+    return Ok();
+  });
+}
+
+Status SqliteStore::SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) {
+  return impl_->Run("set user password", [&]() -> Status {
+    auto& q = impl_->Prepare("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?");
+    q.bind(1, password_hash);
+    q.bind(2, updated_at);
+    q.bind(3, id);
     if (q.exec() == 0) return NotFound("user");
     return Ok();
   });

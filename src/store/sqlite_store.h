@@ -35,6 +35,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ClientRecord>> ListClients(const Page& page) override;
   Result<int64_t> CountClients() override;
   Status UpdateClient(const ClientRecord& client) override;
+  Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) override;
   Status DeleteClient(const std::string& id) override;
 
   Status CreateUser(const UserRecord& user) override;
@@ -46,6 +47,7 @@ class SqliteStore final : public Store {
                                             const Page& page) override;
   Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) override;
   Status UpdateUser(const UserRecord& user) override;
+  Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) override;
   Status DeleteUser(const std::string& id) override;
 
   Status SaveCode(const CodeRecord& code) override;

@@ -22,7 +22,11 @@ class Store {
   virtual Result<std::optional<ClientRecord>> GetClient(const std::string& id) = 0;
   virtual Result<std::vector<ClientRecord>> ListClients(const Page& page) = 0;
   virtual Result<int64_t> CountClients() = 0;
+  // Name, redirect URLs, disabled and updated_at; never the secret, which
+  // changes only through SetClientSecret (so that an edit racing a rotation
+  // cannot write the old secret back).
   virtual Status UpdateClient(const ClientRecord& client) = 0;
+  virtual Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) = 0;
   // Also deletes its users and every grant, code and token it holds.
   virtual Status DeleteClient(const std::string& id) = 0;
 
@@ -38,7 +42,10 @@ class Store {
                                                     const Page& page) = 0;
   virtual Result<int64_t> CountUsers(const std::string& client_id,
                                      const std::string& email_filter) = 0;
+  // Email, names, disabled and updated_at; never the password hash, which
+  // changes only through SetUserPassword.
   virtual Status UpdateUser(const UserRecord& user) = 0;
+  virtual Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) = 0;
   // Also revokes every grant of the user.
   virtual Status DeleteUser(const std::string& id) = 0;
 

@@ -240,7 +240,12 @@ TEST_CASE("/revoke and /introspect authenticate the client") {
   Server s;
   auto t = s.f.SignIn("openid");
   const std::string form = "token=" + t.refresh_token;
-  CHECK(s.Call("POST", "/introspect", form).status == 400);  // no client_id at all
+  for (const char* path : {"/introspect", "/revoke"}) {
+    auto none = s.Call("POST", path, form);  // no client credentials at all: RFC 6749 §5.2
+    CHECK(none.status == 401);
+    CHECK(none.body.find("\"invalid_client\"") != std::string::npos);
+    CHECK(none.Header("WWW-Authenticate") == "Basic realm=\"atm\"");
+  }
   CHECK(s.Call("POST", "/introspect", form + "&client_id=app-one").status == 401);
   CHECK(s.Call("POST", "/revoke", form + "&client_id=app-one").status == 401);
   auto bad = s.Call("POST", "/revoke", form, Server::Basic("app-one", "not-the-secret-00000"));

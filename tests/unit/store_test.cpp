@@ -96,6 +96,29 @@ TEST_CASE("clients: create, read, update, list, count, delete", "[store]") {
   CHECK(s->DeleteClient("c1").error().code == "not_found");
 }
 
+TEST_CASE("an edit made from a copy read before a secret change keeps the new secret", "[store]") {
+  // The admin console renaming an application while its secret is rotated
+  // (or a user's names edited while the password changes): the edit must not
+  // write the old secret back.
+  auto s = Seeded();
+  auto stale_client = s->GetClient("c1").value().value();
+  auto stale_user = s->GetUser("u1").value().value();
+  REQUIRE(s->SetClientSecret("c1", std::string(64, 'b'), kNow + 1).ok());
+  REQUIRE(s->SetUserPassword("u1", "$scrypt$new", kNow + 1).ok());
+  stale_client.name = "Renamed";
+  stale_user.first_name = "Renamed";
+  REQUIRE(s->UpdateClient(stale_client).ok());
+  REQUIRE(s->UpdateUser(stale_user).ok());
+  auto client = s->GetClient("c1").value().value();
+  auto user = s->GetUser("u1").value().value();
+  CHECK(client.name == "Renamed");
+  CHECK(client.secret_hash == std::string(64, 'b'));
+  CHECK(user.first_name == "Renamed");
+  CHECK(user.password_hash == "$scrypt$new");
+  CHECK(s->SetClientSecret("missing", "x", kNow).error().code == "not_found");
+  CHECK(s->SetUserPassword("missing", "x", kNow).error().code == "not_found");
+}
+
 TEST_CASE("emails are unique per application, compared case-insensitively", "[store]") {
   auto s = Seeded();
   auto dup = s->CreateUser(User("u2", "c1", "End.User13@GMAIL.com"));
