@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "crypto/jwt.h"
 #include "crypto/signing_key.h"
@@ -39,12 +40,47 @@ class SharedKeyFile {
   std::string path_;
 };
 
+}  // namespace
+
 const std::string& SharedKeyPath() {
   static SharedKeyFile file;
   return file.path();
 }
 
-}  // namespace
+const std::string& SharedKeyPem() {
+  static const std::string pem = [] {
+    std::ifstream in(SharedKeyPath());
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  return pem;
+}
+
+Config FixtureConfig(int scrypt_log_n) {
+  Config c;
+  c.storage.path = ":memory:";
+  c.passwords.scrypt_log_n = scrypt_log_n;
+  c.passwords.max_concurrent_hashes = 4;
+  c.keys.key_file = SharedKeyPath();
+  return c;
+}
+
+std::unique_ptr<Services> OpenServices(const Config& config, const Clock& clock) {
+  auto services = Services::Open(config, &clock);
+  if (!services) FAIL("Services::Open: " << services.error().description);
+  auto keys = (*services)->keys().StartSync();
+  if (!keys) FAIL("keys: " << keys.error().description);
+  return std::move(*services);
+}
+
+ServicesFixture::ServicesFixture(const Config& services_config)
+    : services(OpenServices(services_config, clock)),
+      clients(&services->clients()),
+      users(&services->users()),
+      codes(&services->codes()),
+      keys(&services->keys()),
+      tokens(&services->tokens()),
+      status(&services->token_status()),
+      admins(&services->admins()) {}
 
 Config TestConfig(const std::string& extra) {
   std::string toml = std::string(R"(
@@ -86,14 +122,10 @@ redirect_url  = "https://other.example.com/cb"
 }
 
 TestAtm::TestAtm(const Config& config) {
-  auto services = Services::Open(config, &clock_);
-  if (!services) FAIL("Services::Open: " << services.error().description);
-  services_ = std::move(*services);
+  services_ = OpenServices(config, clock_);
   Services& s = *services_;
   auto seeded = SeedFromConfig(s.config().applications, s.clients(), s.users());
   if (!seeded) FAIL("seeding: " << seeded.error().description);
-  auto keys = s.keys().StartSync();
-  if (!keys) FAIL("keys: " << keys.error().description);
   deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
   throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicy{});
   RegisterAtmRoutes(router_, *deps_, *throttle_);

@@ -31,6 +31,39 @@ inline constexpr const char* kOtherEmail = "other.user@example.com";
 inline constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 inline constexpr const char* kS256Challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
+// One RSA-2048 private key file (PEM, mode 0600) shared by every test of the
+// process, for keys.key_file: generating a key per test would take minutes.
+const std::string& SharedKeyPath();
+const std::string& SharedKeyPem();
+
+// A Config for fixtures that wire services without the demo seed: `:memory:`,
+// scrypt at 2^scrypt_log_n, four hashes at once, RS256 with SharedKeyPath().
+Config FixtureConfig(int scrypt_log_n = 4);
+
+// The app's own Services (Services::Open) for a test: an in-memory store
+// unless `config` says otherwise, the signing key started. FAILs on error.
+std::unique_ptr<Services> OpenServices(const Config& config, const Clock& clock);
+
+// What the socket-less fixtures share: a FakeClock, the app's Services over
+// `services_config` (OpenServices), and a pointer to each service, as the
+// tests use them (f.clients->Create(...)). `config` is the Config the
+// handlers read (OAuthDeps, AdminDeps); a test may change it.
+struct ServicesFixture {
+  explicit ServicesFixture(const Config& services_config);
+  SqliteStore& store() { return services->store(); }
+
+  FakeClock clock;
+  Config config;
+  std::unique_ptr<Services> services;
+  ClientService* clients;
+  UserService* users;
+  CodeService* codes;
+  KeyService* keys;
+  TokenService* tokens;
+  TokenStatusService* status;
+  AdminService* admins;
+};
+
 // The demo config with cheap scrypt, `:memory:` storage and both applications;
 // `extra` is TOML appended before the applications (e.g. "[tokens]\ncode_ttl = 30").
 Config TestConfig(const std::string& extra = "");

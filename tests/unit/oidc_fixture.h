@@ -1,5 +1,5 @@
-// A complete, in-memory atm for the OpenID tests: store, services with a fake
-// clock, two confidential applications, one public application and a user,
+// A complete, in-memory atm for the OpenID tests: the app's Services with a
+// fake clock (tests/support/test_atm.h), two confidential applications, one public application and a user,
 // and a helper that signs the user in and returns tokens as /token would.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "app.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -19,27 +20,15 @@
 #include "domain/users.h"
 #include "oauth/deps.h"
 #include "store/sqlite_store.h"
+#include "support/test_atm.h"
 
 namespace atm::testing {
 
 inline constexpr const char* kIssuer = "https://id.example.test";
-inline constexpr const char* kVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";  // RFC 7636 App. B
 
-class OidcFixture {
+class OidcFixture : public ServicesFixture {
  public:
-  explicit OidcFixture(JwsAlg alg = JwsAlg::kES256) {
-    ConfigureLog(LogLevel::kWarn, false);  // no "now signing with" lines in test output
-    store_ = SqliteStore::Open({":memory:", false, 1000}).value();
-    clients = std::make_unique<ClientService>(*store_, clock);
-    users = std::make_unique<UserService>(*store_, clock, PasswordPolicy{{4}, 8, 2});
-    codes = std::make_unique<CodeService>(*store_, clock, 60);
-    KeyPolicy policy;
-    policy.alg = alg;
-    policy.retain_retired = 600 + 60;
-    keys = std::make_unique<KeyService>(*store_, clock, policy);
-    REQUIRE(keys->StartSync());
-    tokens = std::make_unique<TokenService>(*store_, clock, *keys, TokenLifetimes{600, 600, 3600});
-    status = std::make_unique<TokenStatusService>(*store_, clock, *tokens);
+  explicit OidcFixture(JwsAlg alg = JwsAlg::kES256) : ServicesFixture(OidcConfig(alg)) {
     deps = std::make_unique<OAuthDeps>(OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys});
     app = Create({"App", "app-one", "app-one-secret-0123456789", {"https://app.example/cb"}, false});
     other = Create({"Other", "app-two", "app-two-secret-0123456789", {"https://other.example/cb"}, false});
@@ -75,17 +64,17 @@ class OidcFixture {
   }
 
   IssuerSet issuers() const { return {{kIssuer, "atm"}, kIssuer}; }
-  SqliteStore& store() { return *store_; }
+ private:
+  static Config OidcConfig(JwsAlg alg) {
+    ConfigureLog(LogLevel::kWarn, false);  // no "now signing with" lines in test output
+    Config c = FixtureConfig();
+    c.keys.algorithm = JwsAlgName(alg);
+    if (alg != JwsAlg::kRS256) c.keys.key_file.clear();
+    c.tokens.refresh_token_ttl = 3600;
+    return c;
+  }
 
-  FakeClock clock;
-  Config config;
-  std::unique_ptr<SqliteStore> store_;
-  std::unique_ptr<ClientService> clients;
-  std::unique_ptr<UserService> users;
-  std::unique_ptr<CodeService> codes;
-  std::unique_ptr<KeyService> keys;
-  std::unique_ptr<TokenService> tokens;
-  std::unique_ptr<TokenStatusService> status;
+ public:
   std::unique_ptr<OAuthDeps> deps;
   ClientRecord app, other, spa;
   UserRecord user;

@@ -1,5 +1,5 @@
-// An atm without sockets for the security tests: the domain services over a
-// :memory: store, a FakeClock, and the ATM routes on a Router, so that a test
+// An atm without sockets for the security tests: the app's Services over a
+// :memory: store (tests/support/test_atm.h), a FakeClock, and the ATM routes on a Router, so that a test
 // drives /login, /auth and /auth/token exactly as the HTTP server would and
 // moves time instead of sleeping.
 #pragma once
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "app.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "crypto/encoding.h"
@@ -27,17 +28,9 @@
 #include "oauth/login_endpoint.h"
 #include "oauth/token_endpoint.h"
 #include "store/sqlite_store.h"
+#include "support/test_atm.h"
 
 namespace atm::testing {
-
-// One RSA key per test process: generating RSA-2048 for every test is slow.
-inline const std::string& TestRsaPem() {
-  static const std::string pem = [] {
-    auto key = SigningKey::Generate(JwsAlg::kRS256);
-    return key ? (*key)->PrivatePem() : std::string();
-  }();
-  return pem;
-}
 
 struct Pkce {
   std::string verifier;
@@ -63,28 +56,14 @@ struct TestUser {
   std::string password;
 };
 
-class SecurityFixture {
+class SecurityFixture : public ServicesFixture {
  public:
   explicit SecurityFixture(ThrottlePolicy throttle_policy = ThrottlePolicy{}, int scrypt_log_n = 4)
-      : store_(OpenStore()) {
-    PasswordPolicy passwords;
-    passwords.scrypt.log_n = scrypt_log_n;
-    passwords.max_concurrent_hashes = 4;
-    clients = std::make_unique<ClientService>(*store_, clock);
-    users = std::make_unique<UserService>(*store_, clock, passwords);
-    codes = std::make_unique<CodeService>(*store_, clock, config.tokens.code_ttl);
-    KeyPolicy keys_policy;
-    keys_policy.key_file_pem = TestRsaPem();
-    keys_policy.retain_retired = 660;
-    keys = std::make_unique<KeyService>(*store_, clock, keys_policy);
-    (void)keys->StartSync();
-    tokens = std::make_unique<TokenService>(*store_, clock, *keys, TokenLifetimes{});
+      : ServicesFixture(FixtureConfig(scrypt_log_n)) {
     throttle = std::make_unique<Throttle>(clock, throttle_policy);
     deps = std::make_unique<OAuthDeps>(OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys});
     RegisterAtmRoutes(router, *deps, *throttle);
   }
-
-  SqliteStore& store() { return *store_; }
 
   TestApp AddApp(const std::string& redirect_url = "http://localhost:9999/callback") {
     NewApplication a;
@@ -163,23 +142,9 @@ class SecurityFixture {
 
   static nlohmann::json Json(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
 
-  FakeClock clock;
-  Config config;
-  std::unique_ptr<ClientService> clients;
-  std::unique_ptr<UserService> users;
-  std::unique_ptr<CodeService> codes;
-  std::unique_ptr<KeyService> keys;
-  std::unique_ptr<TokenService> tokens;
   std::unique_ptr<Throttle> throttle;
   std::unique_ptr<OAuthDeps> deps;
   Router router;
-
- private:
-  static std::unique_ptr<SqliteStore> OpenStore() {
-    auto s = SqliteStore::Open({":memory:", false, 1000});
-    return s ? std::move(*s) : nullptr;
-  }
-  std::unique_ptr<SqliteStore> store_;
 };
 
 }  // namespace atm::testing

@@ -20,7 +20,7 @@ namespace {
 // The PEM of the public half of the test key: what an attacker takes from the
 // JWKS to use as an HMAC secret.
 std::string PublicKeyPem() {
-  const std::string& priv = atm::testing::TestRsaPem();
+  const std::string& priv = atm::testing::SharedKeyPem();
   BIO* in = BIO_new_mem_buf(priv.data(), static_cast<int>(priv.size()));
   EVP_PKEY* key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
   BIO* out = BIO_new(BIO_s_mem());

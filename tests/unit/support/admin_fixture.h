@@ -1,5 +1,5 @@
-// A store in memory, a fake clock and the services the admin API uses, with
-// the admin routes on a Router: handlers are called without a socket.
+// The app's Services over a store in memory (tests/support/test_atm.h), a
+// fake clock, and the admin routes on a Router: handlers are called without a socket.
 #pragma once
 
 #include <memory>
@@ -8,6 +8,7 @@
 
 #include "admin/deps.h"
 #include "admin/routes.h"
+#include "app.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "domain/admins.h"
@@ -15,22 +16,16 @@
 #include "domain/users.h"
 #include "http/router.h"
 #include "store/sqlite_store.h"
+#include "support/test_atm.h"
 
 namespace atm::test {
 
 inline constexpr const char* kAdminName = "admin";
 inline constexpr const char* kAdminPassword = "correct horse battery";
 
-class AdminFixture {
+class AdminFixture : public testing::ServicesFixture {
  public:
-  AdminFixture() {
-    store = SqliteStore::Open({":memory:", false, 1000}).value();
-    PasswordPolicy policy;
-    policy.scrypt.log_n = 4;  // cheap: these tests are about rules, not cost
-    policy.max_concurrent_hashes = 4;
-    clients = std::make_unique<ClientService>(*store, clock);
-    users = std::make_unique<UserService>(*store, clock, policy);
-    admins = std::make_unique<AdminService>(*store, clock, *users, AdminPolicy{3600, 600, 8});
+  AdminFixture() : ServicesFixture(AdminConfig()), store(&services->store()) {
     deps = std::make_unique<AdminDeps>(AdminDeps{config, clock, *clients, *users, *admins});
     RegisterAdminRoutes(router, *deps);
     auto a = admins->Create(kAdminName, kAdminPassword);
@@ -71,12 +66,16 @@ class AdminFixture {
 
   static nlohmann::json Json(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
 
-  FakeClock clock;
-  Config config;
-  std::unique_ptr<SqliteStore> store;
-  std::unique_ptr<ClientService> clients;
-  std::unique_ptr<UserService> users;
-  std::unique_ptr<AdminService> admins;
+ private:
+  static Config AdminConfig() {
+    Config c = testing::FixtureConfig();  // cheap scrypt: these tests are about rules, not cost
+    c.admin.session_ttl = 3600;
+    c.admin.token_ttl = 600;
+    return c;
+  }
+
+ public:
+  SqliteStore* store;  // (hides ServicesFixture::store())
   std::unique_ptr<AdminDeps> deps;
   Router router;
 };
