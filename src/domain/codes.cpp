@@ -26,20 +26,26 @@ Result<std::string> CodeService::Issue(const CodeRequest& r) {
 Result<CodeRecord> CodeService::Redeem(const Redemption& r) {
   if (r.code.empty()) return InvalidRequest("code is required", "code");
   if (auto s = ValidateVerifier(r.code_verifier); !s) return s.error();
-  auto code = store_.ConsumeCode(HashSecret(r.code), clock_.Now());
+  const std::string hash = HashSecret(r.code);
+  const int64_t now = clock_.Now();
+  auto code = store_.FindUnusedCode(hash, now);
+  if (!code && code.error().code == "code_used") return store_.SpendCode(hash, now).error();
   if (!code) return code;
+  auto refuse = [&](const std::string& why) -> Error {
+    // The failed attempt spends the code: a verifier cannot be tried twice.
+    if (auto s = store_.SpendCode(hash, now); !s) return s.error();
+    return InvalidGrant(why);
+  };
   // RFC 6749 §4.1.3: the code must have been issued to this client.
-  if (code->client_id != r.client_id) {
-    return InvalidGrant("the authorization code was issued to another client");
-  }
+  if (code->client_id != r.client_id) return refuse("the authorization code was issued to another client");
   // RFC 6749 §4.1.3: the redirect_uri must be identical to the authorization request's.
   if (!code->redirect_uri.empty() && code->redirect_uri != r.redirect_uri) {
-    return InvalidGrant("redirect_uri does not match the one of the authorization request");
+    return refuse("redirect_uri does not match the one of the authorization request");
   }
   // RFC 7636 §4.6.
   auto method = ParsePkceMethod(code->method, /*allow_plain=*/true);
   if (!method || !VerifyPkce(*method, r.code_verifier, code->challenge)) {
-    return InvalidGrant("code_verifier does not match the code_challenge");
+    return refuse("code_verifier does not match the code_challenge");
   }
   return code;
 }

@@ -37,8 +37,11 @@ class CodeService {
 
   // Returns the plain code (50 x [A-Za-z0-9]); only its hash is stored.
   Result<std::string> Issue(const CodeRequest& request);
-  // Consumes the code, then checks client, redirect URI and verifier. The code
-  // is spent even when a check fails, so a verifier cannot be guessed twice.
+  // Checks the code (unused, unexpired) and its binding to client, redirect
+  // URI and verifier, and returns it unspent: TokenService::IssueForCode
+  // spends it together with the grant it starts (Store::RedeemCode), in one
+  // transaction after signing. A failed check spends it, so a verifier cannot
+  // be tried twice; a code presented again revokes what it issued.
   Result<CodeRecord> Redeem(const Redemption& redemption);
 
  private:

@@ -84,9 +84,12 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
 
 Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const ClientRecord& client,
                                             const std::string& issuer) {
-  auto user = ActiveUser(code.user_id);
-  if (!user) return user.error();
   const int64_t now = clock_.Now();
+  auto user = ActiveUser(code.user_id);
+  if (!user) {
+    (void)store_.SpendCode(code.hash, now);  // of no use to anyone now
+    return user.error();
+  }
   GrantRecord grant;
   grant.id = code.session_id.empty() ? NewGrantId() : code.session_id;
   grant.client_id = client.id;
@@ -97,13 +100,11 @@ Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const Client
   grant.created_at = now;
   std::string refresh = NewRefreshToken();
   RefreshRecord first{HashSecret(refresh), grant.id, client.id, user->id, now, now + lifetimes_.refresh};
-  // Signing comes before storing: a failure to sign then leaves no live grant.
+  // Signing comes before storing: a failure to sign then leaves the code
+  // unspent and no grant. The code is spent with the grant, in one transaction.
   auto tokens = Sign(grant, client, *user, issuer, refresh);
   if (!tokens) return tokens;
-  if (auto s = store_.CreateGrant(grant, first, code.hash); !s) {
-    if (s.error().code == "conflict") return InvalidGrant("the authorization code was already used");
-    return s.error();
-  }
+  if (auto s = store_.RedeemCode(code.hash, now, grant, first); !s) return s.error();
   return tokens;
 }
 

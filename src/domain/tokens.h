@@ -42,7 +42,8 @@ class TokenService {
   TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes,
                size_t signing_slots = 0);
 
-  // After a successful code redemption: starts a grant and issues its tokens.
+  // For a code CodeService::Redeem checked: signs its tokens, then spends the
+  // code and starts its grant (Store::RedeemCode).
   Result<TokenSet> IssueForCode(const CodeRecord& code, const ClientRecord& client,
                                 const std::string& issuer);
   // RFC 6749 §6 with rotation: the presented token is spent, a new one issued.

@@ -70,10 +70,6 @@ GrantRecord ReadGrant(SQLite::Statement& q) {
   return g;
 }
 
-// auth_codes.grant_id of a code presented again before its first exchange
-// stored a grant (never a real grant id: those are 22 url-safe characters).
-constexpr const char* kReplayedCode = "(replayed)";
-
 Error NotFound(const std::string& what) { return Error("not_found", what + " not found", "", 404); }
 
 std::string Like(const std::string& filter) {
@@ -381,58 +377,49 @@ Status SqliteStore::SaveCode(const CodeRecord& c) {
   });
 }
 
-Result<CodeRecord> SqliteStore::ConsumeCode(const std::string& hash, int64_t now) {
-  return impl_->Run("consume code", [&]() -> Result<CodeRecord> {
-    SQLite::Transaction tx(*impl_->db);
-    auto& q = impl_->Prepare(
-        "SELECT client_id, user_id, challenge, method, redirect_uri, scope, nonce, session_id, "
-        "auth_time, expires_at, used_at, grant_id FROM auth_codes WHERE hash = ?");
-    q.bind(1, hash);
-    if (!q.executeStep()) return InvalidGrant("the authorization code is invalid");
-    CodeRecord c;
-    c.hash = hash;
-    c.client_id = q.getColumn(0).getString();
-    c.user_id = q.getColumn(1).getString();
-    c.challenge = q.getColumn(2).getString();
-    c.method = q.getColumn(3).getString();
-    c.redirect_uri = q.getColumn(4).getString();
-    c.scope = q.getColumn(5).getString();
-    c.nonce = q.getColumn(6).getString();
-    c.session_id = q.getColumn(7).getString();
-    c.auth_time = q.getColumn(8).getInt64();
-    c.expires_at = q.getColumn(9).getInt64();
-    bool used = !q.getColumn(10).isNull();
-    std::string grant_id = q.getColumn(11).isNull() ? "" : q.getColumn(11).getString();
-    if (used) {
-      // RFC 6749 §4.1.2: a code used twice revokes what it issued. When the
-      // first exchange has not stored its grant yet, the code is marked so
-      // that CreateGrant refuses to (kReplayedCode).
-      if (grant_id.empty()) {
-        auto& m = impl_->Prepare("UPDATE auth_codes SET grant_id = ? WHERE hash = ? AND grant_id IS NULL");
-        m.bind(1, kReplayedCode);
-        m.bind(2, hash);
-        m.exec();
-      } else {
-        auto& r = impl_->Prepare("DELETE FROM grants WHERE id = ?");
-        r.bind(1, grant_id);
-        r.exec();
-      }
-      tx.commit();
-      return InvalidGrant("the authorization code was already used; the tokens it issued are revoked");
-    }
-    if (c.expires_at <= now) return InvalidGrant("the authorization code has expired");
-    auto& u = impl_->Prepare("UPDATE auth_codes SET used_at = ? WHERE hash = ?");
-    u.bind(1, now);
-    u.bind(2, hash);
-    u.exec();
-    tx.commit();
-    return c;
-  });
+namespace {
+
+// A code row and whether (and into which grant) it was spent.
+struct StoredCode {
+  CodeRecord code;
+  bool used = false;
+  std::string grant_id;  // empty when no grant came from it
+};
+
+std::optional<StoredCode> ReadCode(SqliteStore::Impl& impl, const std::string& hash) {
+  auto& q = impl.Prepare(
+      "SELECT client_id, user_id, challenge, method, redirect_uri, scope, nonce, session_id, "
+      "auth_time, expires_at, used_at, grant_id FROM auth_codes WHERE hash = ?");
+  q.bind(1, hash);
+  if (!q.executeStep()) return std::nullopt;
+  StoredCode s;
+  CodeRecord& c = s.code;
+  c.hash = hash;
+  c.client_id = q.getColumn(0).getString();
+  c.user_id = q.getColumn(1).getString();
+  c.challenge = q.getColumn(2).getString();
+  c.method = q.getColumn(3).getString();
+  c.redirect_uri = q.getColumn(4).getString();
+  c.scope = q.getColumn(5).getString();
+  c.nonce = q.getColumn(6).getString();
+  c.session_id = q.getColumn(7).getString();
+  c.auth_time = q.getColumn(8).getInt64();
+  c.expires_at = q.getColumn(9).getInt64();
+  s.used = !q.getColumn(10).isNull();
+  s.grant_id = q.getColumn(11).isNull() ? "" : q.getColumn(11).getString();
+  return s;
 }
 
-// ---- grants and refresh tokens ---------------------------------------------
-
-namespace {
+// RFC 6749 §4.1.2: a code presented again revokes what it issued. Caller holds
+// a transaction.
+Error RevokeReplayedCode(SqliteStore::Impl& impl, const std::string& grant_id) {
+  if (!grant_id.empty()) {
+    auto& r = impl.Prepare("DELETE FROM grants WHERE id = ?");  // cascades its refresh tokens
+    r.bind(1, grant_id);
+    r.exec();
+  }
+  return InvalidGrant("the authorization code was already used; the tokens it issued are revoked");
+}
 
 void InsertRefresh(SqliteStore::Impl& impl, const RefreshRecord& r) {
   auto& q = impl.Prepare(
@@ -452,10 +439,54 @@ constexpr const char* kGrantSelect =
 
 }  // namespace
 
-Status SqliteStore::CreateGrant(const GrantRecord& g, const RefreshRecord& first,
-                                const std::string& code_hash) {
-  return impl_->Run("create grant", [&]() -> Status {
+Result<CodeRecord> SqliteStore::FindUnusedCode(const std::string& hash, int64_t now) {
+  return impl_->Run("find code", [&]() -> Result<CodeRecord> {
+    auto stored = ReadCode(*impl_, hash);
+    if (!stored) return InvalidGrant("the authorization code is invalid");
+    if (stored->used) return Error("code_used", "the authorization code was already used");
+    if (stored->code.expires_at <= now) return InvalidGrant("the authorization code has expired");
+    return std::move(stored->code);
+  });
+}
+
+Status SqliteStore::SpendCode(const std::string& hash, int64_t now) {
+  return impl_->Run("spend code", [&]() -> Status {
     SQLite::Transaction tx(*impl_->db);
+    auto stored = ReadCode(*impl_, hash);
+    if (!stored) return InvalidGrant("the authorization code is invalid");
+    if (stored->used) {
+      Error replayed = RevokeReplayedCode(*impl_, stored->grant_id);
+      tx.commit();
+      return replayed;
+    }
+    auto& u = impl_->Prepare("UPDATE auth_codes SET used_at = ? WHERE hash = ?");
+    u.bind(1, now);
+    u.bind(2, hash);
+    u.exec();
+    tx.commit();
+    return Ok();
+  });
+}
+
+Status SqliteStore::RedeemCode(const std::string& hash, int64_t now, const GrantRecord& g,
+                               const RefreshRecord& first) {
+  return impl_->Run("redeem code", [&]() -> Status {
+    SQLite::Transaction tx(*impl_->db);
+    auto& spend = impl_->Prepare(
+        "UPDATE auth_codes SET used_at = ?, grant_id = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?");
+    spend.bind(1, now);
+    spend.bind(2, g.id);
+    spend.bind(3, hash);
+    spend.bind(4, now);
+    if (spend.exec() == 0) {
+      // Spent since it was checked (a concurrent redemption won), or gone.
+      auto stored = ReadCode(*impl_, hash);
+      if (!stored) return InvalidGrant("the authorization code is invalid");
+      if (!stored->used) return InvalidGrant("the authorization code has expired");
+      Error replayed = RevokeReplayedCode(*impl_, stored->grant_id);
+      tx.commit();
+      return replayed;
+    }
     auto& q = impl_->Prepare(
         "INSERT INTO grants (id, client_id, user_id, scope, nonce, auth_time, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -468,13 +499,6 @@ Status SqliteStore::CreateGrant(const GrantRecord& g, const RefreshRecord& first
     q.bind(7, g.created_at);
     q.exec();
     InsertRefresh(*impl_, first);
-    if (!code_hash.empty()) {
-      // Only a code no replay has touched may start a grant.
-      auto& c = impl_->Prepare("UPDATE auth_codes SET grant_id = ? WHERE hash = ? AND grant_id IS NULL");
-      c.bind(1, g.id);
-      c.bind(2, code_hash);
-      if (c.exec() == 0) return Error("conflict", "the authorization code was already used", "", 409);
-    }
     tx.commit();
     return Ok();
   });

@@ -51,10 +51,11 @@ class SqliteStore final : public Store {
   Status DeleteUser(const std::string& id) override;
 
   Status SaveCode(const CodeRecord& code) override;
-  Result<CodeRecord> ConsumeCode(const std::string& hash, int64_t now) override;
+  Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) override;
+  Status SpendCode(const std::string& hash, int64_t now) override;
 
-  Status CreateGrant(const GrantRecord& grant, const RefreshRecord& first,
-                     const std::string& code_hash) override;
+  Status RedeemCode(const std::string& hash, int64_t now, const GrantRecord& grant,
+                    const RefreshRecord& first) override;
   Result<std::optional<GrantRecord>> GetGrant(const std::string& id) override;
   Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
                                     const RefreshRecord& next, int64_t now) override;

@@ -51,16 +51,21 @@ class Store {
 
   // Authorization codes (RFC 6749 §4.1.2: single use, short-lived).
   virtual Status SaveCode(const CodeRecord& code) = 0;
-  // Marks the code used and returns it. A code used before yields invalid_grant
-  // and revokes the grant issued from it (RFC 6749 §4.1.2); an expired or
-  // unknown one yields invalid_grant.
-  virtual Result<CodeRecord> ConsumeCode(const std::string& hash, int64_t now) = 0;
+  // The code, unspent and unexpired (reads only). invalid_grant when unknown
+  // or expired; "code_used" when spent (SpendCode then revokes its grant).
+  virtual Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) = 0;
+  // Spends the code without a grant (a failed check: the verifier cannot be
+  // tried twice). A code spent before yields invalid_grant and revokes the
+  // grant issued from it (RFC 6749 §4.1.2).
+  virtual Status SpendCode(const std::string& hash, int64_t now) = 0;
 
   // Grants and refresh tokens.
-  // Creates the grant with its first refresh token, remembering which code it
-  // came from (so a replayed code can revoke it).
-  virtual Status CreateGrant(const GrantRecord& grant, const RefreshRecord& first,
-                             const std::string& code_hash) = 0;
+  // One transaction: spends the unused, unexpired code and creates its grant
+  // with the first refresh token. When the code was spent meanwhile (a
+  // concurrent redemption won), revokes the grant that redemption created and
+  // yields invalid_grant, keeping nothing of `grant`.
+  virtual Status RedeemCode(const std::string& hash, int64_t now, const GrantRecord& grant,
+                            const RefreshRecord& first) = 0;
   virtual Result<std::optional<GrantRecord>> GetGrant(const std::string& id) = 0;
   // Swaps `old_hash` for `next`: the old token is marked used, not deleted. A
   // token presented a second time revokes its whole grant (reuse detection).

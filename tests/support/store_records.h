@@ -86,6 +86,14 @@ inline GrantRecord Grant(const std::string& id, const std::string& client_id, co
   return g;
 }
 
+// Starts grant `g` with its first refresh token the way an exchange does: a
+// fresh code, redeemed.
+inline void StartGrant(SqliteStore& s, const GrantRecord& g, const RefreshRecord& first) {
+  const std::string code = "code-for-" + g.id;
+  REQUIRE(s.SaveCode(Code(code, g.client_id, g.user_id, kNow + 60)).ok());
+  REQUIRE(s.RedeemCode(code, kNow, g, first).ok());
+}
+
 // A store with client "c1" and its user "u1", and client "c2".
 inline std::unique_ptr<SqliteStore> Seeded() {
   auto s = OpenMemory();

@@ -44,32 +44,30 @@ TEST_CASE("a replayed authorization code is refused and revokes the tokens of it
 
 TEST_CASE("a code replayed while its first exchange is in flight still revokes what that exchange issues",
           "[bcp][store]") {
-  // The race: the replay arrives after the first exchange consumed the code
-  // but before it stored its grant. The grant must then not be created.
+  // The race: two exchanges check the same code before either spent it, and
+  // both sign tokens. The code is spent with the grant in one transaction,
+  // so the second to commit finds it spent: its tokens are never stored and
+  // the first exchange's grant is revoked (RFC 6749 §4.1.2).
   SecurityFixture f;
   auto app = f.AddApp();
   auto user = f.AddUser(app);
-  atm::CodeRecord code;
-  code.hash = atm::HashSecret("the-code");
-  code.client_id = app.client_id;
-  code.user_id = user.id;
-  code.challenge = NewPkce().challenge;
-  code.method = "S256";
-  code.expires_at = f.clock.Now() + 60;
-  REQUIRE(f.store().SaveCode(code).ok());
-
-  REQUIRE(f.store().ConsumeCode(code.hash, f.clock.Now()).ok());     // first exchange
-  REQUIRE_FALSE(f.store().ConsumeCode(code.hash, f.clock.Now()).ok());  // replay
-
-  atm::GrantRecord grant{"grant-1", app.client_id, user.id, "", "", f.clock.Now(), f.clock.Now()};
-  atm::RefreshRecord first{atm::HashSecret("refresh-1"), "grant-1", app.client_id, user.id, f.clock.Now(),
-                           f.clock.Now() + 3600};
-  auto created = f.store().CreateGrant(grant, first, code.hash);
-  REQUIRE_FALSE(created.ok());
-  CHECK(created.error().code == "conflict");
-  auto stored = f.store().GetGrant("grant-1");
-  REQUIRE(stored.ok());
-  CHECK_FALSE(stored->has_value());
+  auto pkce = NewPkce();
+  const std::string code = f.LoginCode(app, user, pkce);
+  REQUIRE_FALSE(code.empty());
+  atm::Redemption redemption{code, app.client_id, pkce.verifier, ""};
+  auto first_check = f.codes->Redeem(redemption);
+  auto second_check = f.codes->Redeem(redemption);
+  REQUIRE(first_check.ok());
+  REQUIRE(second_check.ok());
+  auto client = f.clients->Get(app.client_id).value();
+  auto first = f.tokens->IssueForCode(*first_check, client, f.config.tokens.issuer);
+  REQUIRE(first.ok());
+  CHECK(f.AccessTokenValid(first->access_token));
+  auto second = f.tokens->IssueForCode(*second_check, client, f.config.tokens.issuer);
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == "invalid_grant");
+  CHECK_FALSE(f.AccessTokenValid(first->access_token));
+  CHECK(ErrorCode(f.Refresh(app, first->refresh_token)) == "invalid_grant");
 }
 
 TEST_CASE("an authorization code is bound to its client: a code of application A is refused at B",

@@ -56,23 +56,28 @@ TEST_CASE("a code is 50 characters of [A-Za-z0-9] and is stored only as its hash
   CHECK(std::regex_match(code, std::regex("[A-Za-z0-9]{50}")));
   CHECK(f.Issue() != code);
   // The store knows the hash, not the code.
-  CHECK_FALSE(f.store->ConsumeCode(code, f.clock.Now()).ok());
-  auto rec = f.store->ConsumeCode(HashSecret(code), f.clock.Now());
+  CHECK_FALSE(f.store->FindUnusedCode(code, f.clock.Now()).ok());
+  auto rec = f.store->FindUnusedCode(HashSecret(code), f.clock.Now());
   REQUIRE(rec.ok());
   CHECK(rec->challenge == kChallenge);
   CHECK(rec->method == "S256");
   CHECK(rec->expires_at == f.clock.Now() + 60);
 }
 
-TEST_CASE("a code redeems once with its verifier", "[codes]") {
+TEST_CASE("a code checks out with its verifier until it is spent", "[codes]") {
+  // Redeem checks; the exchange spends the code with its grant afterwards
+  // (Store::RedeemCode, tested in store_grants_test.cpp).
   Fixture f;
   const std::string code = f.Issue();
   auto r = f.codes->Redeem({code, "client", kVerifier, ""});
   REQUIRE(r.ok());
   CHECK(r->user_id == "user");
+  CHECK(r->hash == HashSecret(code));
+  REQUIRE(f.store->SpendCode(r->hash, f.clock.Now()).ok());
   auto again = f.codes->Redeem({code, "client", kVerifier, ""});
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == "invalid_grant");
+  CHECK(again.error().description.find("already used") != std::string::npos);
 }
 
 TEST_CASE("a code expires after the TTL, 60 s by default", "[codes]") {

@@ -9,46 +9,79 @@
 namespace atm {
 using namespace atm::testing;
 
-TEST_CASE("a code is consumed once", "[store]") {
+TEST_CASE("a code is read unspent, then spent once with its grant", "[store]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
-  auto first = s->ConsumeCode("h1", kNow);
-  REQUIRE(first.ok());
-  CHECK(first->client_id == "c1");
-  CHECK(first->user_id == "u1");
-  CHECK(first->challenge == "challenge");
-  CHECK(first->method == "S256");
-  auto second = s->ConsumeCode("h1", kNow);
-  REQUIRE_FALSE(second.ok());
-  CHECK(second.error().code == "invalid_grant");
-  CHECK(second.error().description.find("already used") != std::string::npos);
-  CHECK(s->ConsumeCode("unknown", kNow).error().code == "invalid_grant");
+  auto found = s->FindUnusedCode("h1", kNow);
+  REQUIRE(found.ok());
+  CHECK(found->client_id == "c1");
+  CHECK(found->user_id == "u1");
+  CHECK(found->challenge == "challenge");
+  CHECK(found->method == "S256");
+  CHECK(s->FindUnusedCode("h1", kNow).ok());  // reading does not spend it
+  REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
+  CHECK(s->GetGrant("g1")->has_value());
+  CHECK(s->GetLiveRefresh("r1", kNow)->has_value());
+  CHECK(s->FindUnusedCode("h1", kNow).error().code == "code_used");
+  CHECK(s->FindUnusedCode("unknown", kNow).error().code == "invalid_grant");
+  CHECK(s->SpendCode("unknown", kNow).error().code == "invalid_grant");
 }
 
 TEST_CASE("a code expires at its expiry time", "[store]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   REQUIRE(s->SaveCode(Code("h2", "c1", "u1", kNow + 60)).ok());
-  CHECK(s->ConsumeCode("h1", kNow + 59).ok());
-  auto late = s->ConsumeCode("h2", kNow + 60);
+  CHECK(s->FindUnusedCode("h1", kNow + 59).ok());
+  auto late = s->FindUnusedCode("h2", kNow + 60);
   REQUIRE_FALSE(late.ok());
   CHECK(late.error().code == "invalid_grant");
   CHECK(late.error().description.find("expired") != std::string::npos);
+  // Checked in time, redeemed too late (signing took long): refused, nothing kept.
+  auto redeemed = s->RedeemCode("h1", kNow + 60, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
+  REQUIRE_FALSE(redeemed.ok());
+  CHECK(redeemed.error().description.find("expired") != std::string::npos);
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
 }
 
 TEST_CASE("replaying a redeemed code revokes the grant it issued (RFC 6749 §4.1.2)", "[store]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
-  REQUIRE(s->ConsumeCode("h1", kNow).ok());
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "h1").ok());
-  CHECK_FALSE(s->ConsumeCode("h1", kNow + 1).ok());
+  REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
+  auto replay = s->SpendCode("h1", kNow + 1);
+  REQUIRE_FALSE(replay.ok());
+  CHECK(replay.error().code == "invalid_grant");
+  CHECK(replay.error().description.find("already used") != std::string::npos);
   CHECK_FALSE(s->GetGrant("g1")->has_value());
   CHECK_FALSE(s->GetLiveRefresh("r1", kNow + 1)->has_value());
 }
 
+TEST_CASE("of two redemptions of one code, the second revokes the first and keeps nothing", "[store]") {
+  // Both checked the code unspent and signed tokens; the second to commit
+  // finds it spent: RFC 6749 §4.1.2 says revoke what the code issued.
+  auto s = Seeded();
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  REQUIRE(s->FindUnusedCode("h1", kNow).ok());
+  REQUIRE(s->FindUnusedCode("h1", kNow).ok());
+  REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
+  auto second = s->RedeemCode("h1", kNow, Grant("g2", "c1", "u1"), Refresh("r2", "g2", "c1", "u1"));
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == "invalid_grant");
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
+  CHECK_FALSE(s->GetGrant("g2")->has_value());
+  CHECK_FALSE(s->GetLiveRefresh("r2", kNow)->has_value());
+}
+
+TEST_CASE("a code spent by a failed check starts no grant", "[store]") {
+  auto s = Seeded();
+  REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
+  REQUIRE(s->SpendCode("h1", kNow).ok());
+  CHECK_FALSE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
+  CHECK_FALSE(s->GetGrant("g1")->has_value());
+}
+
 TEST_CASE("rotating a refresh token spends it and issues the next in the same grant", "[store]") {
   auto s = Seeded();
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   auto grant = s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow + 10);
   REQUIRE(grant.ok());
   CHECK(grant->id == "g1");
@@ -63,7 +96,7 @@ TEST_CASE("rotating a refresh token spends it and issues the next in the same gr
 
 TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detection)", "[store]") {
   auto s = Seeded();
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
   auto reuse = s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 1);
   REQUIRE_FALSE(reuse.ok());
@@ -77,7 +110,7 @@ TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detec
 
 TEST_CASE("another client's refresh token is refused and stays usable by its owner", "[store]") {
   auto s = Seeded();
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   auto stolen = s->RotateRefresh("r1", "c2", Refresh("r2", "", "c2", ""), kNow);
   REQUIRE_FALSE(stolen.ok());
   CHECK(stolen.error().code == "invalid_grant");
@@ -88,7 +121,7 @@ TEST_CASE("another client's refresh token is refused and stays usable by its own
 
 TEST_CASE("an expired refresh token is refused", "[store]") {
   auto s = Seeded();
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1", kNow + 100), "").ok());
+  StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1", kNow + 100));
   auto late = s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow + 100);
   REQUIRE_FALSE(late.ok());
   CHECK(late.error().description.find("expired") != std::string::npos);
@@ -98,25 +131,25 @@ TEST_CASE("an expired refresh token is refused", "[store]") {
 
 TEST_CASE("deleting a user deletes their grants, tokens and codes", "[store]") {
   auto s = Seeded();
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   REQUIRE(s->DeleteUser("u1").ok());
   CHECK_FALSE(s->GetUser("u1")->has_value());
   CHECK_FALSE(s->GetGrant("g1")->has_value());
   CHECK_FALSE(s->GetLiveRefresh("r1", kNow)->has_value());
   CHECK_FALSE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
-  CHECK_FALSE(s->ConsumeCode("h1", kNow).ok());
+  CHECK_FALSE(s->FindUnusedCode("h1", kNow).ok());
   CHECK(s->DeleteUser("u1").error().code == "not_found");
 }
 
 TEST_CASE("deleting an application deletes its users, grants and codes", "[store]") {
   auto s = Seeded();
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"), "").ok());
+  StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   REQUIRE(s->DeleteClient("c1").ok());
   CHECK_FALSE(s->GetUser("u1")->has_value());
   CHECK_FALSE(s->GetGrant("g1")->has_value());
-  CHECK_FALSE(s->ConsumeCode("h1", kNow).ok());
+  CHECK_FALSE(s->FindUnusedCode("h1", kNow).ok());
   CHECK(s->GetClient("c2")->has_value());
 }
 
@@ -124,12 +157,12 @@ TEST_CASE("purging drops expired codes and tokens but keeps spent ones for reuse
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("old", "c1", "u1", kNow + 10)).ok());
   REQUIRE(s->SaveCode(Code("new", "c1", "u1", kNow + 1000)).ok());
-  REQUIRE(s->CreateGrant(Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1", kNow + 500), "").ok());
+  StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1", kNow + 500));
   REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", "", kNow + 500), kNow).ok());
-  REQUIRE(s->CreateGrant(Grant("g2", "c1", "u1"), Refresh("x1", "g2", "c1", "u1", kNow + 20), "").ok());
+  StartGrant(*s, Grant("g2", "c1", "u1"), Refresh("x1", "g2", "c1", "u1", kNow + 20));
   REQUIRE(s->PurgeExpired(kNow + 100).ok());
-  CHECK(s->ConsumeCode("old", kNow).error().description.find("invalid") != std::string::npos);
-  CHECK(s->ConsumeCode("new", kNow + 100).ok());
+  CHECK(s->FindUnusedCode("old", kNow).error().description.find("invalid") != std::string::npos);
+  CHECK(s->FindUnusedCode("new", kNow + 100).ok());
   // The spent r1 still triggers reuse detection after the purge.
   CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 100).error().description.find(
             "already used") != std::string::npos);

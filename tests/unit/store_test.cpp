@@ -230,7 +230,8 @@ TEST_CASE("the store is safe to use from many threads at once", "[store]") {
         auto u = s->FindUserByEmail("c1", id + "@EXAMPLE.com");
         if (!u.ok() || !u->has_value() || (*u)->id != id) ++failures;
         if (!s->SaveCode(Code("code-" + id, "c1", id, kNow + 60)).ok()) ++failures;
-        if (!s->ConsumeCode("code-" + id, kNow).ok()) ++failures;
+        if (!s->FindUnusedCode("code-" + id, kNow).ok()) ++failures;
+        if (!s->SpendCode("code-" + id, kNow).ok()) ++failures;
       }
     });
   }
