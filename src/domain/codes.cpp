@@ -29,7 +29,11 @@ Result<CodeRecord> CodeService::Redeem(const Redemption& r) {
   const std::string hash = HashSecret(r.code);
   const int64_t now = clock_.Now();
   auto code = store_.FindUnusedCode(hash, now);
-  if (!code && code.error().code == "code_used") return store_.SpendCode(hash, now).error();
+  if (!code && code.error().code == "code_used") {
+    // Presented again: SpendCode revokes what it issued, and says so.
+    auto s = store_.SpendCode(hash, now);
+    return s ? InvalidGrant("the authorization code was already used") : s.error();
+  }
   if (!code) return code;
   auto refuse = [&](const std::string& why) -> Error {
     // The failed attempt spends the code: a verifier cannot be tried twice.
