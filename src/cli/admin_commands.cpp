@@ -16,43 +16,41 @@ int Create(const Argv& argv) {
                                 "Creates an administrator of the console (/admin) and the admin API.\n"
                                 "The password is read from stdin (first line), or asked twice on a terminal.\n",
                                 {}, {}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  if (auto s = ValidateAdminUsername(inv.Arg(0)); !s) return Fail(s.error());
-  auto password = ReadPassword("Password for " + inv.Arg(0), true);
-  if (!password) return Fail(password.error());
-  auto admin = inv.services->admins().Create(inv.Arg(0), *password);
-  if (!admin) return Fail(admin.error());
-  if (inv.json) {
-    PrintJson(AdminView(*admin));
-  } else {
-    std::printf("Created admin %s: sign in at /admin.\n", admin->username.c_str());
-  }
-  return 0;
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    if (auto s = ValidateAdminUsername(inv.Arg(0)); !s) return Fail(s.error());
+    auto password = ReadPassword("Password for " + inv.Arg(0), true);
+    if (!password) return Fail(password.error());
+    auto admin = inv.services->admins().Create(inv.Arg(0), *password);
+    if (!admin) return Fail(admin.error());
+    if (inv.json) {
+      PrintJson(AdminView(*admin));
+    } else {
+      std::printf("Created admin %s: sign in at /admin.\n", admin->username.c_str());
+    }
+    return 0;
+  });
 }
 
 int List(const Argv& argv) {
   static const CommandSpec spec{"atm admin list", "Lists the administrators.\n", {}, {}, 0};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  auto admins = inv.services->admins().List();
-  if (!admins) return Fail(admins.error());
-  if (inv.json) {
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& a : *admins) items.push_back(AdminView(a));
-    PrintJson({{"items", items}, {"total", admins->size()}});
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    auto admins = inv.services->admins().List();
+    if (!admins) return Fail(admins.error());
+    if (inv.json) {
+      nlohmann::json items = nlohmann::json::array();
+      for (const auto& a : *admins) items.push_back(AdminView(a));
+      PrintJson({{"items", items}, {"total", admins->size()}});
+      return 0;
+    }
+    if (admins->empty()) {
+      std::printf("No admins yet: atm admin create USERNAME\n");
+      return 0;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& a : *admins) rows.push_back({a.username});
+    PrintTable({"USERNAME"}, rows);
     return 0;
-  }
-  if (admins->empty()) {
-    std::printf("No admins yet: atm admin create USERNAME\n");
-    return 0;
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& a : *admins) rows.push_back({a.username});
-  PrintTable({"USERNAME"}, rows);
-  return 0;
+  });
 }
 
 int Passwd(const Argv& argv) {
@@ -60,34 +58,32 @@ int Passwd(const Argv& argv) {
                                 "Sets an administrator's password (stdin, or asked twice on a terminal)\n"
                                 "and signs them out everywhere.\n",
                                 {}, {}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  if (auto admin = inv.services->admins().Get(inv.Arg(0)); !admin) return Fail(admin.error());
-  auto password = ReadPassword("New password for " + inv.Arg(0), true);
-  if (!password) return Fail(password.error());
-  if (auto s = inv.services->admins().SetPassword(inv.Arg(0), *password); !s) return Fail(s.error());
-  if (inv.json) {
-    PrintJson({{"username", inv.Arg(0)}, {"password_changed", true}});
-  } else {
-    std::printf("Changed the password of admin %s; their sessions are ended.\n", inv.Arg(0).c_str());
-  }
-  return 0;
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    if (auto admin = inv.services->admins().Get(inv.Arg(0)); !admin) return Fail(admin.error());
+    auto password = ReadPassword("New password for " + inv.Arg(0), true);
+    if (!password) return Fail(password.error());
+    if (auto s = inv.services->admins().SetPassword(inv.Arg(0), *password); !s) return Fail(s.error());
+    if (inv.json) {
+      PrintJson({{"username", inv.Arg(0)}, {"password_changed", true}});
+    } else {
+      std::printf("Changed the password of admin %s; their sessions are ended.\n", inv.Arg(0).c_str());
+    }
+    return 0;
+  });
 }
 
 int Delete(const Argv& argv) {
   static const CommandSpec spec{"atm admin delete USERNAME",
                                 "Deletes an administrator and ends their sessions.\n", {}, {}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  if (auto s = inv.services->admins().Delete(inv.Arg(0)); !s) return Fail(s.error());
-  if (inv.json) {
-    PrintJson({{"deleted", inv.Arg(0)}});
-  } else {
-    std::printf("Deleted admin %s.\n", inv.Arg(0).c_str());
-  }
-  return 0;
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    if (auto s = inv.services->admins().Delete(inv.Arg(0)); !s) return Fail(s.error());
+    if (inv.json) {
+      PrintJson({{"deleted", inv.Arg(0)}});
+    } else {
+      std::printf("Deleted admin %s.\n", inv.Arg(0).c_str());
+    }
+    return 0;
+  });
 }
 
 // "90", "90s", "15m", "12h", "30d" -> seconds.
@@ -112,23 +108,22 @@ int Token(const Argv& argv) {
       "No password is asked: whoever can run this already holds the database.\n"
       "  --ttl DURATION  how long it works, e.g. 3600, \"90m\", \"7d\" (default: [admin] token_ttl)\n",
       {"--ttl"}, {}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  int64_t ttl = 0;
-  if (auto text = inv.args.Option("--ttl")) {
-    auto parsed = ParseTtl(*text);
-    if (!parsed) return Fail(parsed.error());
-    ttl = *parsed;
-  }
-  auto token = inv.services->admins().IssueToken(inv.Arg(0), ttl);
-  if (!token) return Fail(token.error());
-  if (inv.json) {
-    PrintJson({{"access_token", token->token}, {"token_type", "Bearer"}, {"expires_at", token->expires_at}});
-  } else {
-    std::printf("%s\n", token->token.c_str());
-  }
-  return 0;
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    int64_t ttl = 0;
+    if (auto text = inv.args.Option("--ttl")) {
+      auto parsed = ParseTtl(*text);
+      if (!parsed) return Fail(parsed.error());
+      ttl = *parsed;
+    }
+    auto token = inv.services->admins().IssueToken(inv.Arg(0), ttl);
+    if (!token) return Fail(token.error());
+    if (inv.json) {
+      PrintJson({{"access_token", token->token}, {"token_type", "Bearer"}, {"expires_at", token->expires_at}});
+    } else {
+      std::printf("%s\n", token->token.c_str());
+    }
+    return 0;
+  });
 }
 
 }  // namespace

@@ -55,74 +55,71 @@ int Create(const Argv& argv) {
   static const CommandSpec spec{
       "atm app create --name NAME --redirect-url URL [--public] [--client-id ID] [--secret-stdin]", help.c_str(),
       {"--name", "--redirect-url", "--client-id"}, {"--public", "--secret-stdin"}, 0};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  if (!inv.args.Option("--name")) return UsageError("--name is required (see --help)");
-  if (inv.args.Options("--redirect-url").empty()) return UsageError("--redirect-url is required (see --help)");
-  NewApplication app;
-  app.name = *inv.args.Option("--name");
-  app.redirect_urls = inv.args.Options("--redirect-url");
-  app.is_public = inv.args.Flag("--public");
-  app.client_id = inv.args.Option("--client-id").value_or("");
-  if (inv.args.Flag("--secret-stdin")) {
-    if (app.is_public) return UsageError("--secret-stdin: a public application has no client secret");
-    auto secret = ReadPassword("Client secret", true);
-    if (!secret) return Fail(Error("invalid_request", "client secret: " + secret.error().description));
-    app.client_secret = *secret;
-  }
-  auto created = inv.services->clients().Create(app);
-  if (!created) return Fail(created.error());
-  return Show(inv, created->record, created->client_secret);
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    if (!inv.args.Option("--name")) return UsageError("--name is required (see --help)");
+    if (inv.args.Options("--redirect-url").empty()) return UsageError("--redirect-url is required (see --help)");
+    NewApplication app;
+    app.name = *inv.args.Option("--name");
+    app.redirect_urls = inv.args.Options("--redirect-url");
+    app.is_public = inv.args.Flag("--public");
+    app.client_id = inv.args.Option("--client-id").value_or("");
+    if (inv.args.Flag("--secret-stdin")) {
+      if (app.is_public) return UsageError("--secret-stdin: a public application has no client secret");
+      auto secret = ReadPassword("Client secret", true);
+      if (!secret) return Fail(Error("invalid_request", "client secret: " + secret.error().description));
+      app.client_secret = *secret;
+    }
+    auto created = inv.services->clients().Create(app);
+    if (!created) return Fail(created.error());
+    return Show(inv, created->record, created->client_secret);
+  });
 }
 
 int List(const Argv& argv) {
   static const CommandSpec spec{"atm app list [--offset N] [--limit N]",
                                 "Lists the applications, oldest first, 50 at a time (--limit up to 200).\n",
                                 {"--offset", "--limit"}, {}, 0};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  auto page = PageFromArgs(inv.args);
-  if (!page) return Fail(page.error());
-  auto total = inv.services->clients().Count();
-  if (!total) return Fail(total.error());
-  auto apps = inv.services->clients().List(*page);
-  if (!apps) return Fail(apps.error());
-  nlohmann::json items = nlohmann::json::array();
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& c : *apps) {
-    auto count = inv.services->users().Count(c.id, "");
-    if (!count) return Fail(count.error());
-    items.push_back(ApplicationView(c, *count));
-    rows.push_back({c.id, c.name, c.is_public ? "public" : "confidential", std::to_string(*count),
-                    c.disabled ? "disabled" : "enabled", Join(c.redirect_urls, " ")});
-  }
-  if (inv.json) {
-    PrintJson(ListView(std::move(items), *total, *page));
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    auto page = PageFromArgs(inv.args);
+    if (!page) return Fail(page.error());
+    auto total = inv.services->clients().Count();
+    if (!total) return Fail(total.error());
+    auto apps = inv.services->clients().List(*page);
+    if (!apps) return Fail(apps.error());
+    nlohmann::json items = nlohmann::json::array();
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : *apps) {
+      auto count = inv.services->users().Count(c.id, "");
+      if (!count) return Fail(count.error());
+      items.push_back(ApplicationView(c, *count));
+      rows.push_back({c.id, c.name, c.is_public ? "public" : "confidential", std::to_string(*count),
+                      c.disabled ? "disabled" : "enabled", Join(c.redirect_urls, " ")});
+    }
+    if (inv.json) {
+      PrintJson(ListView(std::move(items), *total, *page));
+      return 0;
+    }
+    if (*total == 0) {
+      std::printf("No applications yet: atm app create --name NAME --redirect-url URL\n");
+      return 0;
+    }
+    PrintTable({"CLIENT ID", "NAME", "TYPE", "USERS", "STATUS", "REDIRECT URL"}, rows);
+    if (page->offset > 0 || static_cast<int64_t>(rows.size()) < *total) {
+      std::printf("(%lld to %lld of %lld; see --offset and --limit)\n", static_cast<long long>(page->offset + 1),
+                  static_cast<long long>(page->offset + static_cast<int64_t>(rows.size())),
+                  static_cast<long long>(*total));
+    }
     return 0;
-  }
-  if (*total == 0) {
-    std::printf("No applications yet: atm app create --name NAME --redirect-url URL\n");
-    return 0;
-  }
-  PrintTable({"CLIENT ID", "NAME", "TYPE", "USERS", "STATUS", "REDIRECT URL"}, rows);
-  if (page->offset > 0 || static_cast<int64_t>(rows.size()) < *total) {
-    std::printf("(%lld to %lld of %lld; see --offset and --limit)\n", static_cast<long long>(page->offset + 1),
-                static_cast<long long>(page->offset + static_cast<int64_t>(rows.size())),
-                static_cast<long long>(*total));
-  }
-  return 0;
+  });
 }
 
 int ShowCommand(const Argv& argv) {
   static const CommandSpec spec{"atm app show CLIENT_ID", "Shows one application (never its secret).\n", {}, {}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  auto app = inv.services->clients().Get(inv.Arg(0));
-  if (!app) return Fail(app.error());
-  return Show(inv, *app, "");
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    auto app = inv.services->clients().Get(inv.Arg(0));
+    if (!app) return Fail(app.error());
+    return Show(inv, *app, "");
+  });
 }
 
 int Update(const Argv& argv) {
@@ -133,41 +130,39 @@ int Update(const Argv& argv) {
       "  --enable            undoes --disable\n";
   static const CommandSpec spec{"atm app update CLIENT_ID [--name NAME] [--redirect-url URL]... [--disable|--enable]",
                                 help.c_str(), {"--name", "--redirect-url"}, {"--disable", "--enable"}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  ApplicationChanges changes;
-  changes.name = inv.args.Option("--name");
-  if (auto urls = inv.args.Options("--redirect-url"); !urls.empty()) changes.redirect_urls = urls;
-  if (inv.args.Flag("--disable") && inv.args.Flag("--enable")) return UsageError("give --disable or --enable, not both");
-  if (inv.args.Flag("--disable")) changes.disabled = true;
-  if (inv.args.Flag("--enable")) changes.disabled = false;
-  if (!changes.name && !changes.redirect_urls && !changes.disabled) {
-    return UsageError("nothing to change: give --name, --redirect-url, --disable or --enable");
-  }
-  auto updated = inv.services->clients().Update(inv.Arg(0), changes);
-  if (!updated) return Fail(updated.error());
-  return Show(inv, *updated, "");
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    ApplicationChanges changes;
+    changes.name = inv.args.Option("--name");
+    if (auto urls = inv.args.Options("--redirect-url"); !urls.empty()) changes.redirect_urls = urls;
+    if (inv.args.Flag("--disable") && inv.args.Flag("--enable")) return UsageError("give --disable or --enable, not both");
+    if (inv.args.Flag("--disable")) changes.disabled = true;
+    if (inv.args.Flag("--enable")) changes.disabled = false;
+    if (!changes.name && !changes.redirect_urls && !changes.disabled) {
+      return UsageError("nothing to change: give --name, --redirect-url, --disable or --enable");
+    }
+    auto updated = inv.services->clients().Update(inv.Arg(0), changes);
+    if (!updated) return Fail(updated.error());
+    return Show(inv, *updated, "");
+  });
 }
 
 int Delete(const Argv& argv) {
   static const CommandSpec spec{"atm app delete CLIENT_ID",
                                 "Deletes an application with its users and every token issued to it.\n", {}, {}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  auto app = inv.services->clients().Get(inv.Arg(0));
-  if (!app) return Fail(app.error());
-  auto count = inv.services->users().Count(app->id, "");
-  if (!count) return Fail(count.error());
-  if (auto s = inv.services->clients().Delete(app->id); !s) return Fail(s.error());
-  if (inv.json) {
-    PrintJson({{"deleted", app->id}, {"users_deleted", *count}});
-  } else {
-    std::printf("Deleted application %s (%s) and its %lld user(s).\n", app->name.c_str(), app->id.c_str(),
-                static_cast<long long>(*count));
-  }
-  return 0;
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    auto app = inv.services->clients().Get(inv.Arg(0));
+    if (!app) return Fail(app.error());
+    auto count = inv.services->users().Count(app->id, "");
+    if (!count) return Fail(count.error());
+    if (auto s = inv.services->clients().Delete(app->id); !s) return Fail(s.error());
+    if (inv.json) {
+      PrintJson({{"deleted", app->id}, {"users_deleted", *count}});
+    } else {
+      std::printf("Deleted application %s (%s) and its %lld user(s).\n", app->name.c_str(), app->id.c_str(),
+                  static_cast<long long>(*count));
+    }
+    return 0;
+  });
 }
 
 int RotateSecret(const Argv& argv) {
@@ -175,17 +170,16 @@ int RotateSecret(const Argv& argv) {
                                 "Replaces the client secret with a new random one and prints it once.\n"
                                 "The old secret stops working at once.\n",
                                 {}, {}, 1};
-  auto prep = Prepare(argv, spec);
-  if (auto* code = std::get_if<int>(&prep)) return *code;
-  auto& inv = std::get<Invocation>(prep);
-  auto secret = inv.services->clients().RotateSecret(inv.Arg(0));
-  if (!secret) return Fail(secret.error());
-  if (inv.json) {
-    PrintJson({{"client_id", inv.Arg(0)}, {"client_secret", *secret}});
-  } else {
-    PrintFields({{"client_id", inv.Arg(0)}, {"client_secret", *secret + "   (shown once: store it now)"}});
-  }
-  return 0;
+  return RunDbCommand(argv, spec, [&](Invocation& inv) {
+    auto secret = inv.services->clients().RotateSecret(inv.Arg(0));
+    if (!secret) return Fail(secret.error());
+    if (inv.json) {
+      PrintJson({{"client_id", inv.Arg(0)}, {"client_secret", *secret}});
+    } else {
+      PrintFields({{"client_id", inv.Arg(0)}, {"client_secret", *secret + "   (shown once: store it now)"}});
+    }
+    return 0;
+  });
 }
 
 }  // namespace

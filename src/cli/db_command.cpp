@@ -50,7 +50,7 @@ int DispatchSubcommand(const char* group, const std::vector<Subcommand>& table, 
   return UsageError("unknown command \"" + std::string(group) + " " + argv[0] + "\" (see atm " + group + " --help)");
 }
 
-std::variant<int, Invocation> Prepare(const Argv& argv, const CommandSpec& spec) {
+int RunDbCommand(const Argv& argv, const CommandSpec& spec, const std::function<int(Invocation&)>& body) {
   std::set<std::string> valued = spec.valued;
   valued.insert(kConfigOptions.begin(), kConfigOptions.end());
   std::set<std::string> flags = spec.flags;
@@ -74,7 +74,7 @@ std::variant<int, Invocation> Prepare(const Argv& argv, const CommandSpec& spec)
   inv.args = std::move(*args);
   inv.services = std::move(*services);
   inv.json = inv.args.Flag("--json");
-  return inv;
+  return body(inv);
 }
 
 int Fail(const Error& error) {

@@ -9,12 +9,12 @@
 // redirect URL or password), each with a one-line message on stderr.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "app.h"
@@ -50,10 +50,11 @@ struct Invocation {
   const std::string& Arg(size_t i) const { return args.positional[i]; }
 };
 
-// Parses `argv` against `spec`, then loads the config and opens the database.
-// Returns an exit status instead when --help was asked (0, help printed) or
-// the use is bad (2, one line on stderr).
-std::variant<int, Invocation> Prepare(const Argv& argv, const CommandSpec& spec);
+// Parses `argv` against `spec`, loads the config, opens the database, and
+// returns what `body` returns for that invocation. Returns an exit status
+// without calling `body` when --help was asked (0, help printed) or the use
+// is bad (2, one line on stderr).
+int RunDbCommand(const Argv& argv, const CommandSpec& spec, const std::function<int(Invocation&)>& body);
 
 // Prints "atm: <description>" (naming the option at fault) and returns the
 // exit status for the error: 2 for invalid values, 1 otherwise.
