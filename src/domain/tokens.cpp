@@ -104,7 +104,8 @@ Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const Client
   // unspent and no grant. The code is spent with the grant, in one transaction.
   auto tokens = Sign(grant, client, *user, issuer, refresh);
   if (!tokens) return tokens;
-  if (auto s = store_.RedeemCode(code.hash, now, grant, first); !s) return s.error();
+  // After signing, the clock may have passed the code's expiry: checked again.
+  if (auto s = store_.RedeemCode(code.hash, clock_.Now(), grant, first); !s) return s.error();
   return tokens;
 }
 
