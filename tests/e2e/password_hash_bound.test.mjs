@@ -9,30 +9,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 
-import { DEMO, login, pkcePair, startAtm } from './security/harness.mjs';
+import { DEMO, configToml, login, pkcePair, startAtm } from './security/harness.mjs';
 
 const MiB = 1024 * 1024;
 const HASH_BYTES = 32 * MiB;  // 128 * r * N with r = 8, N = 2^15
 const STORM = 16;
-
-function config(maxConcurrentHashes) {
-  return `[server]
-host = "127.0.0.1"
-
-[passwords]
-scrypt_log_n = 15
-max_concurrent_hashes = ${maxConcurrentHashes}
-
-[[applications]]
-name = "Storm"
-client_id = "${DEMO.clientId}"
-client_secret = "${DEMO.clientSecret}"
-redirect_url = "${DEMO.redirectUrl}"
-  [[applications.users]]
-  email = "${DEMO.email}"
-  password = "${DEMO.password}"
-`;
-}
 
 // The server's peak resident memory so far (VmHWM), in bytes.
 function peakRss(pid) {
@@ -41,9 +22,11 @@ function peakRss(pid) {
 }
 
 async function stormPeak(maxConcurrentHashes) {
-  const atm = await startAtm({ config: config(maxConcurrentHashes) });
+  const atm = await startAtm({
+    config: configToml({ passwords: `scrypt_log_n = 15\nmax_concurrent_hashes = ${maxConcurrentHashes}` }),
+  });
   try {
-    const before = peakRss(atm.pid);  // start-up hashed the seeded user: one hash
+    const before = peakRss(atm.pid);  // start-up hashed the seeded users, one at a time
     const answers = await Promise.all(
       Array.from({ length: STORM }, () => login(atm.url, DEMO, DEMO, pkcePair())));
     for (const a of answers) assert.equal(a.status, 200, a.text);

@@ -1,6 +1,7 @@
 // The gate in front of token signing (core/fifo_gate.h): a bound on holders,
 // and admission in arrival order.
 #include "core/fifo_gate.h"
+#include "support/wait_for.h"
 
 #include <atomic>
 #include <functional>
@@ -12,18 +13,7 @@
 
 using namespace atm;
 
-namespace {
-
-bool WaitFor(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
-
-}  // namespace
+using atm::testing::WaitFor;
 
 TEST_CASE("the gate never lets more than its slots through at once") {
   FifoGate gate(2);

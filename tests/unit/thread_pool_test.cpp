@@ -1,5 +1,6 @@
 // The connection pool behind the HTTP server (src/http/thread_pool.h).
 #include "http/thread_pool.h"
+#include "support/wait_for.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -31,14 +32,7 @@ class Gate {
   bool open_ = false;
 };
 
-bool WaitFor(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
-}
+using atm::testing::WaitFor;
 
 TEST_CASE("the pool starts no thread before the first job") {
   ThreadPool pool(8);

@@ -24,14 +24,15 @@ export const OTHER = {
   password: 'bob-password-12',
 };
 
-// A config with the two applications above and cheap scrypt; `extra` is
-// TOML appended at the end (whole tables such as "[throttle]\n...").
-export function configToml({ server = '', extra = '' } = {}) {
+// A config with the two applications above and cheap scrypt; `server` and
+// `passwords` are lines for those tables, `extra` is TOML appended at the end
+// (whole tables such as "[throttle]\n...").
+export function configToml({ server = '', passwords = 'scrypt_log_n = 10', extra = '' } = {}) {
   return `[server]
 host = "127.0.0.1"
 ${server}
 [passwords]
-scrypt_log_n = 10
+${passwords}
 
 ${extra}
 
