@@ -36,10 +36,10 @@ Status SqliteStore::CreateAdmin(const AdminRecord& a) {
 }
 
 Result<std::optional<AdminRecord>> SqliteStore::FindAdmin(const std::string& username) {
-  return impl_->Run("find admin", [&]() -> Result<std::optional<AdminRecord>> {
+  return impl_->Read("find admin", [&](SqliteConnection& c) -> Result<std::optional<AdminRecord>> {
     static const std::string sql =
         std::string("SELECT ") + kAdminColumns + " FROM admins WHERE username = ? COLLATE NOCASE";
-    auto& q = impl_->Prepare(sql.c_str());
+    auto& q = c.Prepare(sql.c_str());
     q.bind(1, username);
     if (!q.executeStep()) return std::optional<AdminRecord>();
     return std::optional<AdminRecord>(ReadAdmin(q));
@@ -47,10 +47,10 @@ Result<std::optional<AdminRecord>> SqliteStore::FindAdmin(const std::string& use
 }
 
 Result<std::vector<AdminRecord>> SqliteStore::ListAdmins() {
-  return impl_->Run("list admins", [&]() -> Result<std::vector<AdminRecord>> {
+  return impl_->Read("list admins", [&](SqliteConnection& c) -> Result<std::vector<AdminRecord>> {
     static const std::string sql =
         std::string("SELECT ") + kAdminColumns + " FROM admins ORDER BY username COLLATE NOCASE";
-    auto& q = impl_->Prepare(sql.c_str());
+    auto& q = c.Prepare(sql.c_str());
     std::vector<AdminRecord> out;
     while (q.executeStep()) out.push_back(ReadAdmin(q));
     return out;
@@ -101,8 +101,8 @@ Status SqliteStore::CreateAdminSession(const AdminSessionRecord& s) {
 Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> SqliteStore::GetAdminSession(
     const std::string& token_hash, int64_t now) {
   using Found = std::optional<std::pair<AdminSessionRecord, AdminRecord>>;
-  return impl_->Run("get admin session", [&]() -> Result<Found> {
-    auto& q = impl_->Prepare(
+  return impl_->Read("get admin session", [&](SqliteConnection& c) -> Result<Found> {
+    auto& q = c.Prepare(
         "SELECT s.token_hash, s.kind, s.created_at, s.expires_at, "
         "a.id, a.username, a.password_hash, a.created_at, a.updated_at "
         "FROM admin_sessions s JOIN admins a ON a.id = s.admin_id "

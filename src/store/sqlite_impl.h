@@ -1,11 +1,13 @@
 // The inside of SqliteStore, shared by the files that implement it
-// (sqlite_store.cpp, sqlite_admins.cpp) and by nothing else: the one
-// connection, its mutex and its cache of prepared statements.
+// (sqlite_store.cpp, sqlite_admins.cpp) and by nothing else: the writer
+// connection, the reader connections of a file database, and for each its
+// mutex and its cache of prepared statements.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -18,12 +20,12 @@
 
 namespace atm {
 
-struct SqliteStore::Impl {
+// One connection, used by one thread at a time (under `mutex`).
+struct SqliteConnection {
   std::unique_ptr<SQLite::Database> db;
-  std::unique_ptr<WalCheckpointer> checkpointer;  // file databases; stops before `db` closes
   std::mutex mutex;
   std::map<const char*, std::unique_ptr<SQLite::Statement>> statements;
-  // Statements prepared during the current Run, reset when it ends.
+  // Statements prepared during the current call, reset when it ends.
   std::vector<SQLite::Statement*> in_use;
 
   // A prepared statement, reset and ready to bind. Caller holds `mutex`.
@@ -43,23 +45,65 @@ struct SqliteStore::Impl {
     return *slot;
   }
 
-  // Resets every statement the current Run used. A statement left on a row
+  // Resets every statement the current call used. A statement left on a row
   // keeps its read transaction open, and in WAL mode that pins the
   // connection to an old snapshot: the server would not see what the CLI
   // (another process) commits until that statement happened to be reused.
   struct ResetInUse {
-    Impl& impl;
+    SqliteConnection& connection;
     ~ResetInUse() {
-      for (SQLite::Statement* s : impl.in_use) s->tryReset();
-      impl.in_use.clear();
+      for (SQLite::Statement* s : connection.in_use) s->tryReset();
+      connection.in_use.clear();
     }
   };
+};
 
-  // Runs `fn` under the lock, turning SQLite exceptions into error values.
+// The store: the writer connection (every write, and reads that belong with
+// one) plus, for a file database, reader connections. In WAL mode a reader
+// never waits for the writer, so a lookup is not queued behind a commit's
+// page writes. A `:memory:` database exists only on the connection that made
+// it: it has no readers, and reads use the writer.
+struct SqliteStore::Impl : SqliteConnection {
+  std::unique_ptr<WalCheckpointer> checkpointer;  // file databases; stops before `db` closes
+  std::vector<std::unique_ptr<SqliteConnection>> readers;
+  std::atomic<unsigned> next_reader{0};
+
+  // Runs `fn` on the writer connection, under its lock.
   template <class Fn>
   auto Run(const char* what, Fn&& fn) -> decltype(fn()) {
     std::lock_guard<std::mutex> lock(mutex);
     ResetInUse reset{*this};
+    return Guarded(what, fn);
+  }
+
+  // Runs `fn(connection)` on a reader connection (the first one free,
+  // else the next in turn), or on the writer when there are no readers.
+  // `fn` must only read.
+  template <class Fn>
+  auto Read(const char* what, Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
+    SqliteConnection* c = this;
+    std::unique_lock<std::mutex> lock;
+    if (!readers.empty()) {
+      const size_t first = next_reader.fetch_add(1, std::memory_order_relaxed) % readers.size();
+      for (size_t i = 0; i < readers.size() && !lock.owns_lock(); ++i) {
+        c = readers[(first + i) % readers.size()].get();
+        lock = std::unique_lock<std::mutex>(c->mutex, std::try_to_lock);
+      }
+      if (!lock.owns_lock()) {
+        c = readers[first].get();
+        lock = std::unique_lock<std::mutex>(c->mutex);
+      }
+    } else {
+      lock = std::unique_lock<std::mutex>(mutex);
+    }
+    ResetInUse reset{*c};
+    return Guarded(what, [&] { return fn(*c); });
+  }
+
+ private:
+  // Calls `fn`, turning SQLite exceptions into error values.
+  template <class Fn>
+  static auto Guarded(const char* what, Fn&& fn) -> decltype(fn()) {
     try {
       return fn();
     } catch (const SQLite::Exception& e) {

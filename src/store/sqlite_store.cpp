@@ -1,6 +1,8 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "store/schema.h"
@@ -118,6 +120,16 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
       tx.commit();
     }
     if (wal) {
+      // Readers: one per core, each with a small page cache of its own.
+      const unsigned count = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+      for (unsigned i = 0; i < count; ++i) {
+        auto reader = std::make_unique<SqliteConnection>();
+        reader->db = std::make_unique<SQLite::Database>(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX,
+                                                        options.busy_timeout_ms);
+        reader->db->exec("PRAGMA query_only=ON");
+        reader->db->exec("PRAGMA cache_size=-1024");
+        impl->readers.push_back(std::move(reader));
+      }
       std::string error;
       impl->checkpointer = WalCheckpointer::Start(db.getHandle(), options.path, options.synchronous_full, &error);
       // Without it SQLite's own autocheckpoint stays: slower, not wrong.
@@ -171,9 +183,9 @@ Status SqliteStore::CreateClient(const ClientRecord& c) {
 }
 
 Result<std::optional<ClientRecord>> SqliteStore::GetClient(const std::string& id) {
-  return impl_->Run("get client", [&]() -> Result<std::optional<ClientRecord>> {
+  return impl_->Read("get client", [&](SqliteConnection& c) -> Result<std::optional<ClientRecord>> {
     static const std::string sql = std::string("SELECT ") + kClientColumns + " FROM clients WHERE id = ?";
-    auto& q = impl_->Prepare(sql.c_str());
+    auto& q = c.Prepare(sql.c_str());
     q.bind(1, id);
     if (!q.executeStep()) return std::optional<ClientRecord>();
     return std::optional<ClientRecord>(ReadClient(q));
@@ -181,10 +193,10 @@ Result<std::optional<ClientRecord>> SqliteStore::GetClient(const std::string& id
 }
 
 Result<std::vector<ClientRecord>> SqliteStore::ListClients(const Page& page) {
-  return impl_->Run("list clients", [&]() -> Result<std::vector<ClientRecord>> {
+  return impl_->Read("list clients", [&](SqliteConnection& c) -> Result<std::vector<ClientRecord>> {
     static const std::string sql = std::string("SELECT ") + kClientColumns +
                                    " FROM clients ORDER BY created_at, id LIMIT ? OFFSET ?";
-    auto& q = impl_->Prepare(sql.c_str());
+    auto& q = c.Prepare(sql.c_str());
     q.bind(1, page.limit);
     q.bind(2, page.offset);
     std::vector<ClientRecord> out;
@@ -194,8 +206,8 @@ Result<std::vector<ClientRecord>> SqliteStore::ListClients(const Page& page) {
 }
 
 Result<int64_t> SqliteStore::CountClients() {
-  return impl_->Run("count clients", [&]() -> Result<int64_t> {
-    auto& q = impl_->Prepare("SELECT COUNT(*) FROM clients");
+  return impl_->Read("count clients", [&](SqliteConnection& c) -> Result<int64_t> {
+    auto& q = c.Prepare("SELECT COUNT(*) FROM clients");
     q.executeStep();
     return q.getColumn(0).getInt64();
   });
@@ -262,9 +274,9 @@ Status SqliteStore::CreateUser(const UserRecord& u) {
 }
 
 Result<std::optional<UserRecord>> SqliteStore::GetUser(const std::string& id) {
-  return impl_->Run("get user", [&]() -> Result<std::optional<UserRecord>> {
+  return impl_->Read("get user", [&](SqliteConnection& c) -> Result<std::optional<UserRecord>> {
     static const std::string sql = std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?";
-    auto& q = impl_->Prepare(sql.c_str());
+    auto& q = c.Prepare(sql.c_str());
     q.bind(1, id);
     if (!q.executeStep()) return std::optional<UserRecord>();
     return std::optional<UserRecord>(ReadUser(q));
@@ -273,10 +285,10 @@ Result<std::optional<UserRecord>> SqliteStore::GetUser(const std::string& id) {
 
 Result<std::optional<UserRecord>> SqliteStore::FindUserByEmail(const std::string& client_id,
                                                                const std::string& email) {
-  return impl_->Run("find user", [&]() -> Result<std::optional<UserRecord>> {
+  return impl_->Read("find user", [&](SqliteConnection& c) -> Result<std::optional<UserRecord>> {
     static const std::string sql = std::string("SELECT ") + kUserColumns +
                                    " FROM users WHERE client_id = ? AND email = ? COLLATE NOCASE";
-    auto& q = impl_->Prepare(sql.c_str());
+    auto& q = c.Prepare(sql.c_str());
     q.bind(1, client_id);
     q.bind(2, email);
     if (!q.executeStep()) return std::optional<UserRecord>();
@@ -287,12 +299,12 @@ Result<std::optional<UserRecord>> SqliteStore::FindUserByEmail(const std::string
 Result<std::vector<UserRecord>> SqliteStore::ListUsers(const std::string& client_id,
                                                        const std::string& email_filter,
                                                        const Page& page) {
-  return impl_->Run("list users", [&]() -> Result<std::vector<UserRecord>> {
+  return impl_->Read("list users", [&](SqliteConnection& c) -> Result<std::vector<UserRecord>> {
     static const std::string sql =
         std::string("SELECT ") + kUserColumns +
         " FROM users WHERE client_id = ? AND email LIKE ? ESCAPE '\\' "
         "ORDER BY email COLLATE NOCASE, id LIMIT ? OFFSET ?";
-    auto& q = impl_->Prepare(sql.c_str());
+    auto& q = c.Prepare(sql.c_str());
     q.bind(1, client_id);
     q.bind(2, Like(email_filter));
     q.bind(3, page.limit);
@@ -304,8 +316,8 @@ Result<std::vector<UserRecord>> SqliteStore::ListUsers(const std::string& client
 }
 
 Result<int64_t> SqliteStore::CountUsers(const std::string& client_id, const std::string& email_filter) {
-  return impl_->Run("count users", [&]() -> Result<int64_t> {
-    auto& q = impl_->Prepare(
+  return impl_->Read("count users", [&](SqliteConnection& c) -> Result<int64_t> {
+    auto& q = c.Prepare(
         "SELECT COUNT(*) FROM users WHERE client_id = ? AND email LIKE ? ESCAPE '\\'");
     q.bind(1, client_id);
     q.bind(2, Like(email_filter));
@@ -386,8 +398,8 @@ struct StoredCode {
   std::string grant_id;  // empty when no grant came from it
 };
 
-std::optional<StoredCode> ReadCode(SqliteStore::Impl& impl, const std::string& hash) {
-  auto& q = impl.Prepare(
+std::optional<StoredCode> ReadCode(SqliteConnection& connection, const std::string& hash) {
+  auto& q = connection.Prepare(
       "SELECT client_id, user_id, challenge, method, redirect_uri, scope, nonce, session_id, "
       "auth_time, expires_at, used_at, grant_id FROM auth_codes WHERE hash = ?");
   q.bind(1, hash);
@@ -412,17 +424,17 @@ std::optional<StoredCode> ReadCode(SqliteStore::Impl& impl, const std::string& h
 
 // RFC 6749 §4.1.2: a code presented again revokes what it issued. Caller holds
 // a transaction.
-Error RevokeReplayedCode(SqliteStore::Impl& impl, const std::string& grant_id) {
+Error RevokeReplayedCode(SqliteConnection& c, const std::string& grant_id) {
   if (!grant_id.empty()) {
-    auto& r = impl.Prepare("DELETE FROM grants WHERE id = ?");  // cascades its refresh tokens
+    auto& r = c.Prepare("DELETE FROM grants WHERE id = ?");  // cascades its refresh tokens
     r.bind(1, grant_id);
     r.exec();
   }
   return InvalidGrant("the authorization code was already used; the tokens it issued are revoked");
 }
 
-void InsertRefresh(SqliteStore::Impl& impl, const RefreshRecord& r) {
-  auto& q = impl.Prepare(
+void InsertRefresh(SqliteConnection& c, const RefreshRecord& r) {
+  auto& q = c.Prepare(
       "INSERT INTO refresh_tokens (hash, grant_id, client_id, user_id, issued_at, expires_at) "
       "VALUES (?, ?, ?, ?, ?, ?)");
   q.bind(1, r.hash);
@@ -440,8 +452,8 @@ constexpr const char* kGrantSelect =
 }  // namespace
 
 Result<CodeRecord> SqliteStore::FindUnusedCode(const std::string& hash, int64_t now) {
-  return impl_->Run("find code", [&]() -> Result<CodeRecord> {
-    auto stored = ReadCode(*impl_, hash);
+  return impl_->Read("find code", [&](SqliteConnection& c) -> Result<CodeRecord> {
+    auto stored = ReadCode(c, hash);
     if (!stored) return InvalidGrant("the authorization code is invalid");
     if (stored->used) return Error("code_used", "the authorization code was already used");
     if (stored->code.expires_at <= now) return InvalidGrant("the authorization code has expired");
@@ -505,8 +517,8 @@ Status SqliteStore::RedeemCode(const std::string& hash, int64_t now, const Grant
 }
 
 Result<std::optional<GrantRecord>> SqliteStore::GetGrant(const std::string& id) {
-  return impl_->Run("get grant", [&]() -> Result<std::optional<GrantRecord>> {
-    auto& q = impl_->Prepare(kGrantSelect);
+  return impl_->Read("get grant", [&](SqliteConnection& c) -> Result<std::optional<GrantRecord>> {
+    auto& q = c.Prepare(kGrantSelect);
     q.bind(1, id);
     if (!q.executeStep()) return std::optional<GrantRecord>();
     return std::optional<GrantRecord>(ReadGrant(q));
@@ -554,8 +566,8 @@ Result<GrantRecord> SqliteStore::RotateRefresh(const std::string& old_hash,
 }
 
 Result<std::optional<RefreshRecord>> SqliteStore::GetLiveRefresh(const std::string& hash, int64_t now) {
-  return impl_->Run("get refresh token", [&]() -> Result<std::optional<RefreshRecord>> {
-    auto& q = impl_->Prepare(
+  return impl_->Read("get refresh token", [&](SqliteConnection& c) -> Result<std::optional<RefreshRecord>> {
+    auto& q = c.Prepare(
         "SELECT grant_id, client_id, user_id, issued_at, expires_at FROM refresh_tokens "
         "WHERE hash = ? AND used_at IS NULL AND expires_at > ?");
     q.bind(1, hash);
@@ -593,8 +605,8 @@ Status SqliteStore::RevokeAccessToken(const std::string& jti, int64_t expires_at
 }
 
 Result<bool> SqliteStore::IsAccessTokenRevoked(const std::string& jti) {
-  return impl_->Run("check revoked access token", [&]() -> Result<bool> {
-    auto& q = impl_->Prepare("SELECT 1 FROM revoked_access_tokens WHERE jti = ?");
+  return impl_->Read("check revoked access token", [&](SqliteConnection& c) -> Result<bool> {
+    auto& q = c.Prepare("SELECT 1 FROM revoked_access_tokens WHERE jti = ?");
     q.bind(1, jti);
     return q.executeStep();
   });
@@ -643,8 +655,8 @@ Status SqliteStore::SaveKey(const KeyRecord& k) {
 }
 
 Result<std::vector<KeyRecord>> SqliteStore::ListKeys() {
-  return impl_->Run("list keys", [&]() -> Result<std::vector<KeyRecord>> {
-    auto& q = impl_->Prepare(
+  return impl_->Read("list keys", [&](SqliteConnection& c) -> Result<std::vector<KeyRecord>> {
+    auto& q = c.Prepare(
         "SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys "
         "ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, kid");
     std::vector<KeyRecord> out;

@@ -1,10 +1,12 @@
 // Store on SQLite: all SQL lives here and in sqlite_admins.cpp (the admin
 // accounts), with bound parameters only.
 //
-// Connection use: one connection behind a mutex serves every call. SQLite
-// serialises writers anyway, a `:memory:` database exists only on the
-// connection that made it, and statements are prepared once and reused. File
-// databases run in WAL mode with a busy timeout, so the CLI can write to the
+// Connection use: one writer connection behind a mutex makes every write
+// (SQLite serialises writers anyway). A file database runs in WAL mode and
+// also has a reader connection per core for lookups, which never wait for a
+// commit in progress; a `:memory:` database exists only on the connection
+// that made it, so there the writer also reads. Statements are prepared once
+// per connection and reused. The busy timeout lets the CLI write to the
 // database while a server runs on it.
 #pragma once
 

@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
+
+#include <SQLiteCpp/SQLiteCpp.h>
 
 #include "store/sqlite_store.h"
 
@@ -57,4 +61,29 @@ TEST_CASE("a store sees another process's commits at once, even right after a re
     return c;
   }()));
   CHECK(cli->GetClient("second")->value().disabled);
+}
+
+TEST_CASE("lookups keep answering while a write waits for another process's lock", "[store]") {
+  TempDir dir;
+  std::string file = (dir.path / "shared.db").string();
+  auto server = atm::SqliteStore::Open({file, false, 3000}).value();
+  REQUIRE(server->CreateClient(Client("app")));
+  REQUIRE(server->CreateUser(User("u1", "app", "ann@example.com")));
+
+  // Another process holds the write lock: an open write transaction.
+  SQLite::Database other(file, SQLite::OPEN_READWRITE);
+  other.exec("BEGIN IMMEDIATE");
+  std::atomic<bool> write_returned{false};
+  std::thread writer([&] {
+    // Waits up to the busy timeout (3 s) for the lock, then gives up.
+    (void)server->CreateClient(Client("blocked"));
+    write_returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The server's reads do not queue behind its waiting write.
+  CHECK(server->GetClient("app")->has_value());
+  CHECK(server->FindUserByEmail("app", "ann@example.com")->has_value());
+  CHECK(server->CountClients().value() == 1);
+  CHECK_FALSE(write_returned);
+  writer.join();
 }
