@@ -7,6 +7,7 @@
 // so the first token issued after a cold start may be that much slower.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -101,7 +102,9 @@ class KeyService {
   std::mutex rotate_mutex_;  // one generation at a time
   std::thread generator_;
   std::string generate_error_;
-  int64_t data_version_ = -1;
+  // Written by Load (on rotation from a request thread, or from Maintain),
+  // read by Maintain on the maintenance thread.
+  std::atomic<int64_t> data_version_{-1};
 };
 
 }  // namespace atm
