@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -89,56 +90,76 @@ SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
-  auto impl = std::make_unique<Impl>();
-  try {
-    impl->db = std::make_unique<SQLite::Database>(
-        options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
-        options.busy_timeout_ms);
-    auto& db = *impl->db;
-    bool wal = false;
-    if (options.path != ":memory:") {
-      std::string mode = db.execAndGet("PRAGMA journal_mode=WAL").getString();
-      wal = mode == "wal";
-      if (!wal) Log(LogLevel::kWarn, "storage: WAL mode unavailable, using " + mode);
-    }
-    db.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-    db.exec("PRAGMA foreign_keys=ON");
-    // Deleted and overwritten content is zeroed, not left in free pages: a
-    // signing key encrypted in place leaves no plaintext copy behind.
-    db.exec("PRAGMA secure_delete=ON");
-    const auto& migrations = SchemaMigrations();
-    int version = db.execAndGet("PRAGMA user_version").getInt();
-    if (version > static_cast<int>(migrations.size())) {
-      return Error("invalid_config", options.path + ": the database schema (version " +
-                                         std::to_string(version) +
-                                         ") is newer than this atm understands; upgrade atm");
-    }
-    for (int v = version; v < static_cast<int>(migrations.size()); ++v) {
-      SQLite::Transaction tx(db);
-      db.exec(std::string(migrations[v]));
-      db.exec("PRAGMA user_version=" + std::to_string(v + 1));
-      tx.commit();
-    }
-    if (wal) {
-      // Readers: one per core, each with a small page cache of its own.
-      const unsigned count = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-      for (unsigned i = 0; i < count; ++i) {
-        auto reader = std::make_unique<SqliteConnection>();
-        reader->db = std::make_unique<SQLite::Database>(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX,
-                                                        options.busy_timeout_ms);
-        reader->db->exec("PRAGMA query_only=ON");
-        reader->db->exec("PRAGMA cache_size=-1024");
-        impl->readers.push_back(std::move(reader));
+  // A new database that another process is setting up at this moment
+  // (switching it to WAL, migrating it) can answer "busy" without waiting:
+  // opening is retried until the busy timeout.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+  for (;;) {
+    auto impl = std::make_unique<Impl>();
+    try {
+      impl->db = std::make_unique<SQLite::Database>(
+          options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+          options.busy_timeout_ms);
+      auto& db = *impl->db;
+      bool wal = false;
+      if (options.path != ":memory:") {
+        std::string mode = db.execAndGet("PRAGMA journal_mode=WAL").getString();
+        wal = mode == "wal";
+        if (!wal) Log(LogLevel::kWarn, "storage: WAL mode unavailable, using " + mode);
       }
-      std::string error;
-      impl->checkpointer = WalCheckpointer::Start(db.getHandle(), options.path, options.synchronous_full, &error);
-      // Without it SQLite's own autocheckpoint stays: slower, not wrong.
-      if (!impl->checkpointer) Log(LogLevel::kWarn, "storage: no background checkpoints: " + error);
+      db.exec(options.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+      // Deleted and overwritten content is zeroed, not left in free pages: a
+      // signing key encrypted in place leaves no plaintext copy behind.
+      db.exec("PRAGMA secure_delete=ON");
+      const auto& migrations = SchemaMigrations();
+      const int latest = static_cast<int>(migrations.size());
+      auto newer = [&](int version) {
+        return Error("invalid_config", options.path + ": the database schema (version " + std::to_string(version) +
+                                           ") is newer than this atm understands; upgrade atm");
+      };
+      int version = db.execAndGet("PRAGMA user_version").getInt();
+      if (version > latest) return newer(version);
+      if (version < latest) {
+        // One write transaction, in which the version is read again: of two
+        // processes opening a new database at once, the second waits and then
+        // finds it migrated. Foreign keys are still off, as SQLite's
+        // table-rebuild procedure needs (dropping a parent table would delete
+        // its children).
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        version = db.execAndGet("PRAGMA user_version").getInt();
+        if (version > latest) return newer(version);
+        for (int v = version; v < latest; ++v) {
+          db.exec(std::string(migrations[v]));
+          db.exec("PRAGMA user_version=" + std::to_string(v + 1));
+        }
+        tx.commit();
+      }
+      db.exec("PRAGMA foreign_keys=ON");
+      if (wal) {
+        // Readers: one per core, each with a small page cache of its own.
+        const unsigned count = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+        for (unsigned i = 0; i < count; ++i) {
+          auto reader = std::make_unique<SqliteConnection>();
+          reader->db = std::make_unique<SQLite::Database>(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX,
+                                                          options.busy_timeout_ms);
+          reader->db->exec("PRAGMA query_only=ON");
+          reader->db->exec("PRAGMA cache_size=-1024");
+          impl->readers.push_back(std::move(reader));
+        }
+        std::string error;
+        impl->checkpointer = WalCheckpointer::Start(db.getHandle(), options.path, options.synchronous_full, &error);
+        // Without it SQLite's own autocheckpoint stays: slower, not wrong.
+        if (!impl->checkpointer) Log(LogLevel::kWarn, "storage: no background checkpoints: " + error);
+      }
+      return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
+    } catch (const SQLite::Exception& e) {
+      if ((e.getErrorCode() & 0xff) == SQLITE_BUSY && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        continue;
+      }
+      return Error("invalid_config", options.path + ": cannot open the database: " + e.what());
     }
-  } catch (const SQLite::Exception& e) {
-    return Error("invalid_config", options.path + ": cannot open the database: " + e.what());
   }
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
 }
 
 int64_t SqliteStore::WalFrames() const { return impl_->checkpointer ? impl_->checkpointer->frames() : 0; }

@@ -87,3 +87,25 @@ TEST_CASE("lookups keep answering while a write waits for another process's lock
   CHECK_FALSE(write_returned);
   writer.join();
 }
+
+TEST_CASE("two processes opening a new database at once both get it migrated", "[store]") {
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    TempDir dir;
+    std::string file = (dir.path / "new.db").string();
+    std::atomic<int> arrived{0};
+    std::string errors[2];
+    auto open = [&](int i) {
+      ++arrived;
+      while (arrived < 2) std::this_thread::yield();
+      auto store = atm::SqliteStore::Open({file, false, 5000});
+      if (!store) errors[i] = store.error().description;
+    };
+    std::thread a(open, 0), b(open, 1);
+    a.join();
+    b.join();
+    INFO("attempt " << attempt << ": " << errors[0] << " / " << errors[1]);
+    CHECK(errors[0].empty());
+    CHECK(errors[1].empty());
+    CHECK(atm::SqliteStore::Open({file, false, 5000}).value()->CountClients().value() == 0);
+  }
+}
