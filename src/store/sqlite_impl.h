@@ -76,14 +76,16 @@ struct SqliteStore::Impl : SqliteConnection {
     return Guarded(what, fn);
   }
 
-  // Runs `fn(connection)` on a reader connection (the first one free,
-  // else the next in turn), or on the writer when there are no readers.
-  // `fn` must only read.
+  // Runs `fn(connection)` on the writer if it is free, else on a reader
+  // (the first one free, else the next in turn); with no readers, on the
+  // writer once free. `fn` must only read.
   template <class Fn>
   auto Read(const char* what, Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
+    // The writer first, when it is free: its page cache stays valid, while a
+    // reader's is discarded whenever the writer has committed since.
     SqliteConnection* c = this;
-    std::unique_lock<std::mutex> lock;
-    if (!readers.empty()) {
+    std::unique_lock<std::mutex> lock(mutex, std::try_to_lock);
+    if (!lock.owns_lock() && !readers.empty()) {
       const size_t first = next_reader.fetch_add(1, std::memory_order_relaxed) % readers.size();
       for (size_t i = 0; i < readers.size() && !lock.owns_lock(); ++i) {
         c = readers[(first + i) % readers.size()].get();
@@ -93,7 +95,7 @@ struct SqliteStore::Impl : SqliteConnection {
         c = readers[first].get();
         lock = std::unique_lock<std::mutex>(c->mutex);
       }
-    } else {
+    } else if (!lock.owns_lock()) {
       lock = std::unique_lock<std::mutex>(mutex);
     }
     ResetInUse reset{*c};
