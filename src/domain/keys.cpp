@@ -30,12 +30,12 @@ void KeyService::Publish(std::shared_ptr<const KeySet> set) {
 
 Status KeyService::Start() {
   if (auto s = EncryptStoredKeys(); !s) return s;
-  return Load(/*allow_background=*/true);
+  return Load(MissingKey::kGenerateInBackground);
 }
 
 Status KeyService::StartSync() {
   if (auto s = EncryptStoredKeys(); !s) return s;
-  return Load(/*allow_background=*/false);
+  return Load(MissingKey::kGenerateNow);
 }
 
 Status KeyService::EncryptStoredKeys() {
@@ -67,7 +67,7 @@ Result<std::string> KeyService::PrivatePem(const KeyRecord& rec) const {
   return pem;
 }
 
-Status KeyService::Load(bool allow_background) {
+Status KeyService::Load(MissingKey missing) {
   if (auto v = store_.DataVersion()) data_version_ = *v;
   if (!policy_.key_file_pem.empty()) {
     auto key = SigningKey::FromPem(policy_.key_file_pem);
@@ -111,7 +111,10 @@ Status KeyService::Load(bool allow_background) {
   bool need_key = !set->current;
   Publish(set);
   if (!need_key) return Ok();
-  if (!allow_background) return Rotate().ok() ? Ok() : Status(ServerError("key generation failed"));
+  if (missing == MissingKey::kError) return ServerError("the new signing key could not be loaded");
+  if (missing == MissingKey::kGenerateNow) {
+    return Rotate().ok() ? Ok() : Status(ServerError("key generation failed"));
+  }
   if (generator_.joinable()) return Ok();
   generator_ = std::thread([this] {
     // Start-up and requests come first: on Linux the nice value is per
@@ -145,7 +148,7 @@ Result<std::string> KeyService::Rotate() {
   if (!key) return key.error();
   auto kid = CreateKey(std::move(*key));
   if (!kid) return kid;
-  if (auto s = Load(/*allow_background=*/false); !s) return s.error();
+  if (auto s = Load(MissingKey::kError); !s) return s.error();
   Log(LogLevel::kInfo, "keys: now signing with " + *kid + " (" + JwsAlgName(policy_.alg) + ")");
   return kid;
 }
@@ -182,7 +185,11 @@ Status KeyService::Maintain() {
     if (auto kid = Rotate(); !kid) return kid.error();
     return Ok();
   }
-  // Drop retired keys past their retention, and pick up other processes' changes.
+  // Drop retired keys past their retention, and pick up other processes'
+  // changes. One reload or rotation at a time: a reload that read the keys
+  // before a concurrent rotation committed must not publish after it (the
+  // server would go on signing with the key just retired).
+  std::lock_guard<std::mutex> lock(rotate_mutex_);
   auto keys = store_.ListKeys();
   if (!keys) return keys.error();
   bool changed = *version != data_version_;
@@ -192,7 +199,7 @@ Status KeyService::Maintain() {
       changed = true;
     }
   }
-  if (changed) return Load(/*allow_background=*/true);
+  if (changed) return Load(MissingKey::kGenerateInBackground);
   return Ok();
 }
 

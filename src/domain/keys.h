@@ -84,7 +84,9 @@ class KeyService {
     int64_t current_created_at = 0;
   };
 
-  Status Load(bool allow_background);
+  // What Load does when no stored key fits the configured algorithm.
+  enum class MissingKey { kGenerateInBackground, kGenerateNow, kError };
+  Status Load(MissingKey missing);
   // Encrypts the private keys still stored in plaintext.
   Status EncryptStoredKeys();
   // The PEM of a stored key, decrypted when it is sealed.
@@ -99,7 +101,7 @@ class KeyService {
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::shared_ptr<const KeySet> set_;
-  std::mutex rotate_mutex_;  // one generation at a time
+  std::mutex rotate_mutex_;  // one rotation or reload at a time
   std::thread generator_;
   std::string generate_error_;
   // Written by Load (on rotation from a request thread, or from Maintain),

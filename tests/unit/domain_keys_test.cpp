@@ -1,8 +1,10 @@
 // KeyService (SPEC §6): the first key is created and persisted, the JWKS
 // publishes it, rotation keeps a retired key published while its tokens can
 // be valid, and another process's rotation is picked up.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <thread>
 #include <unistd.h>
 
 #include "core/clock.h"
@@ -178,6 +180,36 @@ TEST_CASE("a key from keys.key_file is used and published", "[keys]") {
     auto s = other.StartSync();
     REQUIRE_FALSE(s.ok());
     CHECK(s.error().description.find("keys.key_file") != std::string::npos);
+  }
+}
+
+TEST_CASE("a reload racing a rotation never leaves the server signing with the retired key", "[keys]") {
+  TempDir dir;
+  FakeClock clock;
+  auto server_store = Open(dir.path + "/atm.db");
+  auto other_store = Open(dir.path + "/atm.db");
+  KeyService server(*server_store, clock, Policy(JwsAlg::kES256));
+  REQUIRE(server.StartSync().ok());
+  for (int i = 0; i < 150; ++i) {
+    // Another process commits, so the next Maintain reloads the keys...
+    ClientRecord c;
+    c.id = "client-" + std::to_string(i);
+    c.name = c.id;
+    REQUIRE(other_store->CreateClient(c).ok());
+    // ...while an admin rotates on a request thread.
+    std::atomic<int> ready{0};
+    std::thread maintenance([&] {
+      ++ready;
+      while (ready < 2) std::this_thread::yield();
+      REQUIRE(server.Maintain().ok());
+    });
+    ++ready;
+    while (ready < 2) std::this_thread::yield();
+    auto rotated = server.Rotate();
+    maintenance.join();
+    REQUIRE(rotated.ok());
+    INFO("rotation " << i);
+    REQUIRE(server.Current().value()->kid() == *rotated);
   }
 }
 
