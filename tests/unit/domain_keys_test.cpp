@@ -190,7 +190,7 @@ TEST_CASE("a reload racing a rotation never leaves the server signing with the r
   auto other_store = Open(dir.path + "/atm.db");
   KeyService server(*server_store, clock, Policy(JwsAlg::kES256));
   REQUIRE(server.StartSync().ok());
-  for (int i = 0; i < 150; ++i) {
+  for (int i = 0; i < 60; ++i) {
     // Another process commits, so the next Maintain reloads the keys...
     ClientRecord c;
     c.id = "client-" + std::to_string(i);
