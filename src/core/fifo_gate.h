@@ -25,16 +25,21 @@ class FifoGate {
     return waiters_.size();
   }
 
-  // Holds a slot until destroyed.
+  // Holds a slot until destroyed; a null gate admits at once.
   class Pass {
    public:
-    explicit Pass(FifoGate& gate) : gate_(gate) { gate_.Enter(); }
-    ~Pass() { gate_.Leave(); }
+    explicit Pass(FifoGate* gate) : gate_(gate) {
+      if (gate_) gate_->Enter();
+    }
+    explicit Pass(FifoGate& gate) : Pass(&gate) {}
+    ~Pass() {
+      if (gate_) gate_->Leave();
+    }
     Pass(const Pass&) = delete;
     Pass& operator=(const Pass&) = delete;
 
    private:
-    FifoGate& gate_;
+    FifoGate* gate_;
   };
 
  private:

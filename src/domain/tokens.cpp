@@ -56,7 +56,7 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
       {"sid", grant.id},
       {"jti", NewTokenId()}};
   TokenSet out;
-  FifoGate::Pass pass(signing_);
+  FifoGate::Pass pass(GateFor(**key));
   auto at = SignJwt(**key, access);
   if (!at) return at.error();
   out.access_token = std::move(*at);
@@ -138,6 +138,10 @@ Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const C
   return Sign(*grant, client, *user, issuer, std::move(next));
 }
 
+FifoGate* TokenService::GateFor(const SigningKey& key) {
+  return key.alg() == JwsAlg::kRS256 ? &signing_ : nullptr;
+}
+
 Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const std::string& scope,
                                               const std::string& issuer) {
   auto key = keys_.Current();
@@ -147,7 +151,7 @@ Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const 
                            {"aud", client.id}, {"sub", client.id},    {"client_id", client.id},
                            {"jti", NewTokenId()}};
   if (!scope.empty()) access["scp"] = scope;
-  FifoGate::Pass pass(signing_);
+  FifoGate::Pass pass(GateFor(**key));
   auto at = SignJwt(**key, access);
   if (!at) return at.error();
   TokenSet out;

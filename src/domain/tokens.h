@@ -38,7 +38,8 @@ struct AccessTokenInfo {
 
 class TokenService {
  public:
-  // At most `signing_slots` token sets are signed at once (0: one per core).
+  // At most `signing_slots` token sets are signed with an RSA key at once
+  // (0: one per core).
   TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes,
                size_t signing_slots = 0);
 
@@ -64,6 +65,11 @@ class TokenService {
   Result<TokenSet> Sign(const GrantRecord& grant, const ClientRecord& client, const UserRecord& user,
                         const std::string& issuer, std::string refresh_token);
   Result<UserRecord> ActiveUser(const std::string& user_id);
+  // The signing gate for an RSA key (a signature of ~0.25-1 ms, which the
+  // scheduler would otherwise slice among the connections); none (null) for
+  // P-256 and Ed25519, whose signatures take tens of microseconds and would
+  // only pay the gate's hand-over.
+  FifoGate* GateFor(const SigningKey& key);
 
   Store& store_;
   const Clock& clock_;
