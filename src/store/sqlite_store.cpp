@@ -89,6 +89,51 @@ std::string Like(const std::string& filter) {
 SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 
+namespace {
+
+// Brings the schema to the latest migration. A database from a newer atm is
+// refused.
+Status Migrate(SQLite::Database& db, const std::string& path) {
+  const auto& migrations = SchemaMigrations();
+  const int latest = static_cast<int>(migrations.size());
+  auto newer = [&](int version) {
+    return Error("invalid_config", path + ": the database schema (version " + std::to_string(version) +
+                                       ") is newer than this atm understands; upgrade atm");
+  };
+  int version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > latest) return newer(version);
+  if (version == latest) return Ok();
+  // One write transaction, in which the version is read again: of two
+  // processes opening a new database at once, the second waits and then
+  // finds it migrated. The caller turns foreign keys on afterwards, as
+  // SQLite's table-rebuild procedure needs (dropping a parent table would
+  // delete its children).
+  SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+  version = db.execAndGet("PRAGMA user_version").getInt();
+  if (version > latest) return newer(version);
+  for (int v = version; v < latest; ++v) {
+    db.exec(std::string(migrations[v]));
+    db.exec("PRAGMA user_version=" + std::to_string(v + 1));
+  }
+  tx.commit();
+  return Ok();
+}
+
+// A reader connection per core (at most 4), each with a small page cache.
+void OpenReaders(SqliteStore::Impl& impl, const SqliteOptions& options) {
+  const unsigned count = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  for (unsigned i = 0; i < count; ++i) {
+    auto reader = std::make_unique<SqliteConnection>();
+    reader->db = std::make_unique<SQLite::Database>(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX,
+                                                    options.busy_timeout_ms);
+    reader->db->exec("PRAGMA query_only=ON");
+    reader->db->exec("PRAGMA cache_size=-1024");
+    impl.readers.push_back(std::move(reader));
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options) {
   // A new database that another process is setting up at this moment
   // (switching it to WAL, migrating it) can answer "busy" without waiting:
@@ -111,41 +156,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
       // Deleted and overwritten content is zeroed, not left in free pages: a
       // signing key encrypted in place leaves no plaintext copy behind.
       db.exec("PRAGMA secure_delete=ON");
-      const auto& migrations = SchemaMigrations();
-      const int latest = static_cast<int>(migrations.size());
-      auto newer = [&](int version) {
-        return Error("invalid_config", options.path + ": the database schema (version " + std::to_string(version) +
-                                           ") is newer than this atm understands; upgrade atm");
-      };
-      int version = db.execAndGet("PRAGMA user_version").getInt();
-      if (version > latest) return newer(version);
-      if (version < latest) {
-        // One write transaction, in which the version is read again: of two
-        // processes opening a new database at once, the second waits and then
-        // finds it migrated. Foreign keys are still off, as SQLite's
-        // table-rebuild procedure needs (dropping a parent table would delete
-        // its children).
-        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-        version = db.execAndGet("PRAGMA user_version").getInt();
-        if (version > latest) return newer(version);
-        for (int v = version; v < latest; ++v) {
-          db.exec(std::string(migrations[v]));
-          db.exec("PRAGMA user_version=" + std::to_string(v + 1));
-        }
-        tx.commit();
-      }
+      if (auto migrated = Migrate(db, options.path); !migrated) return migrated.error();
       db.exec("PRAGMA foreign_keys=ON");
       if (wal) {
-        // Readers: one per core, each with a small page cache of its own.
-        const unsigned count = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
-        for (unsigned i = 0; i < count; ++i) {
-          auto reader = std::make_unique<SqliteConnection>();
-          reader->db = std::make_unique<SQLite::Database>(options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX,
-                                                          options.busy_timeout_ms);
-          reader->db->exec("PRAGMA query_only=ON");
-          reader->db->exec("PRAGMA cache_size=-1024");
-          impl->readers.push_back(std::move(reader));
-        }
+        OpenReaders(*impl, options);
         std::string error;
         impl->checkpointer = WalCheckpointer::Start(db.getHandle(), options.path, options.synchronous_full, &error);
         // Without it SQLite's own autocheckpoint stays: slower, not wrong.
