@@ -77,4 +77,10 @@ void ConnectionGuard::NextRequest() {
   }
 }
 
+int ConnectionGuard::TakeSendFlags() {
+  if (!join_next_write_) return 0;
+  join_next_write_ = false;
+  return MSG_MORE;
+}
+
 }  // namespace atm

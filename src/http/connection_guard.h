@@ -79,6 +79,14 @@ class ConnectionGuard {
   // (end of stream, error, deadline or budget), the socket then shut down.
   bool KeepDraining(int socket, long n);
 
+  // The response about to be written has a body: its header block is sent
+  // with MSG_MORE, so that headers and body leave in one TCP segment (httplib
+  // writes them with two send calls; with TCP_NODELAY each would be a packet
+  // of its own, and the client would wake up twice).
+  void JoinNextWrite() { join_next_write_ = true; }
+  // The flags for the next send: MSG_MORE once after JoinNextWrite().
+  int TakeSendFlags();
+
   bool cut() const { return cut_; }
 
  private:
@@ -90,6 +98,7 @@ class ConnectionGuard {
   size_t bytes_ = 0;
   bool cut_ = false;
   bool close_ = false;
+  bool join_next_write_ = false;
   ConnectionGuard* previous_;
   ConnectionRegistry* registry_;
   // Shared with ConnectionRegistry::ShutdownIdle, under its mutex.

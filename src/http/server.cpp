@@ -25,10 +25,14 @@ namespace atm {
 ssize_t GuardedRecv(int socket, void* buffer, size_t length, int flags);
 int GuardedSslRead(SSL* ssl, void* buffer, int length);
 int GuardedSslAccept(SSL* ssl);
+int GuardedSendFlags();
 }  // namespace atm
 #define recv(socket, buffer, length, flags) ::atm::GuardedRecv(socket, buffer, length, flags)
 #define SSL_read(ssl, buffer, length) ::atm::GuardedSslRead(ssl, buffer, length)
 #define SSL_accept ::atm::GuardedSslAccept
+// The flags of each send() on a plain connection: MSG_MORE on the header
+// block of an answer with a body (ConnectionGuard::JoinNextWrite).
+#define CPPHTTPLIB_SEND_FLAGS ::atm::GuardedSendFlags()
 
 #define CPPHTTPLIB_OPENSSL_SUPPORT
 // httplib listens with a backlog of 5: a burst of new connections then has
@@ -75,6 +79,11 @@ int GuardedSslRead(SSL* ssl, void* buffer, int length) {
   int n = ::SSL_read(ssl, buffer, length);
   if (guard) guard->AfterRead(SSL_get_fd(ssl), n);
   return n;
+}
+
+int GuardedSendFlags() {
+  ConnectionGuard* guard = ConnectionGuard::Current();
+  return guard ? guard->TakeSendFlags() : 0;
 }
 
 int GuardedSslAccept(SSL* ssl) {
@@ -253,6 +262,10 @@ HttpServer::HttpServer(const Router& router, ServerOptions options)
   bool tls = !o.tls_cert_file.empty();
   auto handle = [this, tls](const httplib::Request& req, httplib::Response& res) {
     Write(impl_->router.Handle(Convert(req, tls)), res);
+    // httplib sends no body for HEAD: nothing would follow the headers.
+    if (ConnectionGuard* guard = ConnectionGuard::Current(); guard && req.method != "HEAD" && !res.body.empty()) {
+      guard->JoinNextWrite();
+    }
   };
   const size_t max_body = o.max_body_bytes;
   const size_t max_skipped = o.max_body_bytes + kMaxHeaderBytes;

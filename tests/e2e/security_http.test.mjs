@@ -272,3 +272,58 @@ test('SIGTERM does not wait for idle keep-alive connections', async () => {
   assert.equal(code, 0);
   assert.ok(Date.now() - started < 1500, `stopping took ${Date.now() - started} ms`);
 });
+
+// Sends `requests` one after the other on one keep-alive connection, each
+// once the previous answer is complete (by its Content-Length). Resolves with
+// the answers and the server side's count of TCP segments that carried data
+// on that connection (`ss -ti`), read before the connection closes.
+function keepAliveAnswers(requests) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(atm.port, '127.0.0.1');
+    const answers = [];
+    let buffer = '';
+    let started = 0;
+    const complete = () => {
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end < 0) return false;
+      const length = Number((buffer.match(/\r\ncontent-length: (\d+)/i) || [0, 0])[1]);
+      const isHead = requests[answers.length].startsWith('HEAD');
+      return Buffer.byteLength(buffer) >= end + 4 + (isHead ? 0 : length);
+    };
+    const next = () => {
+      if (answers.length === requests.length) {
+        const info = execFileSync('ss', ['-tinH', 'state', 'established',
+          `( sport = :${atm.port} and dport = :${socket.localPort} )`], { encoding: 'utf8' });
+        socket.destroy();
+        resolve({ answers, dataSegments: Number((info.match(/data_segs_out:(\d+)/) || [0, NaN])[1]) });
+        return;
+      }
+      buffer = '';
+      started = Date.now();
+      socket.write(requests[answers.length]);
+    };
+    socket.setTimeout(5000, () => reject(new Error(`no complete answer after ${answers.length}`)));
+    socket.on('connect', next);
+    socket.on('data', (d) => {
+      buffer += d;
+      if (complete()) {
+        answers.push({ raw: buffer, ms: Date.now() - started });
+        next();
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+test('an answer leaves in one TCP segment, headers and body together', async () => {
+  // httplib writes the header block and the body with two send calls; with
+  // TCP_NODELAY each was a segment of its own, waking the client twice.
+  const get = 'GET /auth/.well-known/jwks.json HTTP/1.1\r\nHost: x\r\n\r\n';
+  const { answers, dataSegments } = await keepAliveAnswers(Array(20).fill(get));
+  for (const a of answers) assert.match(a.raw, COMPLETE_ANSWER);
+  assert.equal(dataSegments, 20, `20 answers took ${dataSegments} data segments`);
+  // A HEAD answer has no body to wait for: its headers leave at once.
+  const { answers: [head] } = await keepAliveAnswers(['HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n']);
+  assert.equal(statusOf(head.raw), 200);
+  assert.ok(head.ms < 150, `the HEAD answer took ${head.ms} ms`);
+});
