@@ -1,9 +1,9 @@
 // KeyService (SPEC §6): the first key is created and persisted, the JWKS
 // publishes it, rotation keeps a retired key published while its tokens can
 // be valid, and another process's rotation is picked up.
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <latch>
 #include <thread>
 #include <unistd.h>
 
@@ -197,14 +197,12 @@ TEST_CASE("a reload racing a rotation never leaves the server signing with the r
     c.name = c.id;
     REQUIRE(other_store->CreateClient(c).ok());
     // ...while an admin rotates on a request thread.
-    std::atomic<int> ready{0};
+    std::latch start(2);
     std::thread maintenance([&] {
-      ++ready;
-      while (ready < 2) std::this_thread::yield();
+      start.arrive_and_wait();
       REQUIRE(server.Maintain().ok());
     });
-    ++ready;
-    while (ready < 2) std::this_thread::yield();
+    start.arrive_and_wait();
     auto rotated = server.Rotate();
     maintenance.join();
     REQUIRE(rotated.ok());

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <latch>
 #include <string>
 #include <thread>
 
@@ -92,11 +93,10 @@ TEST_CASE("two processes opening a new database at once both get it migrated", "
   for (int attempt = 0; attempt < 20; ++attempt) {
     TempDir dir;
     std::string file = (dir.path / "new.db").string();
-    std::atomic<int> arrived{0};
+    std::latch start(2);
     std::string errors[2];
     auto open = [&](int i) {
-      ++arrived;
-      while (arrived < 2) std::this_thread::yield();
+      start.arrive_and_wait();
       auto store = atm::SqliteStore::Open({file, false, 5000});
       if (!store) errors[i] = store.error().description;
     };
