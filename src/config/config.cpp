@@ -286,6 +286,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   r.Field("pkce", r.Table([&](const toml::table& t, const std::string& k) {
     TableReader s(source, k);
     s.Field("allow_plain", s.Bool(&c.pkce.allow_plain));
+    s.Field("strict_verifiers", s.Bool(&c.pkce.strict_verifiers));
     return s.Read(t);
   }));
   r.Field("passwords", r.Table([&](const toml::table& t, const std::string& k) {

@@ -59,6 +59,9 @@ struct TokenConfig {
 
 struct PkceConfig {
   bool allow_plain = false;
+  // RFC 7636 §4.1's verifier rules on the ATM endpoints too (by default they
+  // take any printable verifier for SHA256/SHA512 codes, as ATM does).
+  bool strict_verifiers = false;
 };
 
 struct PasswordConfig {

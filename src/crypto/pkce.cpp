@@ -93,6 +93,18 @@ Status ValidateVerifier(std::string_view verifier) {
   return Ok();
 }
 
+Status ValidateAtmVerifier(std::string_view verifier) {
+  if (verifier.empty()) return InvalidRequest("code_verifier is required", "code_verifier");
+  if (!std::all_of(verifier.begin(), verifier.end(), [](char c) { return c >= 0x20 && c <= 0x7e; })) {
+    return InvalidRequest("code_verifier must be printable ASCII", "code_verifier");
+  }
+  return Ok();
+}
+
+bool IsAtmMethod(PkceMethod method) {
+  return method == PkceMethod::kSha256Hex || method == PkceMethod::kSha512Hex;
+}
+
 std::string ComputeChallenge(PkceMethod method, std::string_view verifier) {
   switch (method) {
     case PkceMethod::kS256: return Base64UrlEncode(Sha256(verifier));

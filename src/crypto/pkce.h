@@ -21,6 +21,11 @@ std::string PkceMethodName(PkceMethod method);
 Status ValidateChallenge(PkceMethod method, std::string_view challenge);
 // RFC 7636 §4.1: 43 to 128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
 Status ValidateVerifier(std::string_view verifier);
+// The ATM service's own rule for its hex methods (SHA256, SHA512): any
+// non-empty verifier of printable ASCII (the seed's example is "123456789").
+Status ValidateAtmVerifier(std::string_view verifier);
+// True for SHA256 and SHA512, the methods the ATM service defines.
+bool IsAtmMethod(PkceMethod method);
 // The transformed verifier for `method`.
 std::string ComputeChallenge(PkceMethod method, std::string_view verifier);
 // Constant-time comparison of the transformed verifier with the challenge.

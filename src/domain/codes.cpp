@@ -25,7 +25,11 @@ Result<std::string> CodeService::Issue(const CodeRequest& r) {
 
 Result<CodeRecord> CodeService::Redeem(const Redemption& r) {
   if (r.code.empty()) return InvalidRequest("code is required", "code");
-  if (auto s = ValidateVerifier(r.code_verifier); !s) return s.error();
+  // The shape is checked before the lookup, and a malformed verifier does
+  // not spend the code: it is no guess at the challenge.
+  if (auto s = r.atm_verifier_rule ? ValidateAtmVerifier(r.code_verifier) : ValidateVerifier(r.code_verifier); !s) {
+    return s.error();
+  }
   const std::string hash = HashSecret(r.code);
   const int64_t now = clock_.Now();
   auto code = store_.FindUnusedCode(hash, now);
@@ -46,8 +50,11 @@ Result<CodeRecord> CodeService::Redeem(const Redemption& r) {
   if (!code->redirect_uri.empty() && code->redirect_uri != r.redirect_uri) {
     return refuse("redirect_uri does not match the one of the authorization request");
   }
-  // RFC 7636 §4.6.
   auto method = ParsePkceMethod(code->method, /*allow_plain=*/true);
+  if (method && r.atm_verifier_rule && !IsAtmMethod(*method)) {
+    if (auto s = ValidateVerifier(r.code_verifier); !s) return s.error();  // RFC 7636 §4.1
+  }
+  // RFC 7636 §4.6.
   if (!method || !VerifyPkce(*method, r.code_verifier, code->challenge)) {
     return refuse("code_verifier does not match the code_challenge");
   }

@@ -28,6 +28,10 @@ struct Redemption {
   std::string client_id;
   std::string code_verifier;
   std::string redirect_uri;  // required when the code was bound to one
+  // The ATM endpoint's verifier rule: for codes with an ATM method (SHA256,
+  // SHA512) any printable verifier, as ATM takes. Otherwise, and for S256 and
+  // plain codes always, RFC 7636 §4.1 (43 to 128 unreserved characters).
+  bool atm_verifier_rule = false;
 };
 
 class CodeService {

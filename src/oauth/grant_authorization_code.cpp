@@ -14,7 +14,7 @@ Result<TokenSet> GrantAuthorizationCode(const OAuthDeps& deps, const GrantReques
   auto client = deps.clients.Authenticate(request.credentials.client_id, request.credentials.client_secret,
                                           /*secret_required=*/true);
   if (!client) return client.error();
-  auto redeemed = deps.codes.Redeem({code, client->id, verifier, p.Get("redirect_uri")});
+  auto redeemed = deps.codes.Redeem({code, client->id, verifier, p.Get("redirect_uri"), request.atm_verifier_rule});
   if (!redeemed) return redeemed.error();
   return deps.tokens.IssueForCode(*redeemed, *client, request.issuer);
 }

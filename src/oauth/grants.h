@@ -17,6 +17,7 @@ struct GrantRequest {
   const ClientCredentials& credentials;
   std::string issuer;
   bool secret_required_for_refresh = false;
+  bool atm_verifier_rule = false;  // see Redemption::atm_verifier_rule
 };
 
 // RFC 6749 §4.1.3 + RFC 7636 §4.5.

@@ -22,6 +22,7 @@ void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusServic
   rules.atm_aliases = false;
   rules.issuer = issuer;
   rules.form_only = true;
+  rules.atm_verifier_rule = false;
   router.Add("POST", "/token", MakeTokenHandler(deps, rules));
   Handler userinfo = MakeUserinfoHandler(deps, issuers.accepted);
   router.Add("GET", "/userinfo", userinfo);

@@ -30,7 +30,8 @@ Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
     if (!credentials) return ClientAuthFailure(credentials.error(), false);
     GrantRequest grant{*params, *credentials,
                        rules.issuer.empty() ? deps.config.tokens.issuer : rules.issuer,
-                       rules.secret_required_for_refresh};
+                       rules.secret_required_for_refresh,
+                       rules.atm_verifier_rule && !deps.config.pkce.strict_verifiers};
     Result<TokenSet> tokens = Error();
     if (grant_type == "authorization_code") {
       tokens = GrantAuthorizationCode(deps, grant);

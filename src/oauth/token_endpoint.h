@@ -21,6 +21,8 @@ struct TokenEndpointRules {
   std::string issuer;
   // RFC 6749 §4.1.3: form-encoded bodies only (the ATM endpoint also takes JSON).
   bool form_only = false;
+  // ATM's verifier rule for ATM-method codes (unless pkce.strict_verifiers).
+  bool atm_verifier_rule = true;
 };
 
 Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules);

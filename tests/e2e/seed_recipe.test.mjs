@@ -1,23 +1,25 @@
-// The seed document's own JavaScript recipe, run against the real binary:
-// axios for POST /auth and POST /auth/token (JSON bodies, clientId /
-// clientSecret / grant_types), then jwks-rsa + jsonwebtoken.verify with
-// algorithms ['RS256'] against /auth/.well-known/jwks.json.
+// The seed document's own JavaScript recipe, verbatim, run against the real
+// binary: the verifier "123456789" and its SHA512 hex challenge, axios for
+// POST /auth and POST /auth/token (JSON bodies, clientId / clientSecret /
+// grant_types), the refresh body without a secret (clientId, refresh_token,
+// id_token, grantType), then jwks-rsa + jsonwebtoken.verify with algorithms
+// ['RS256'] against /auth/.well-known/jwks.json.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
 import axios from 'axios';
 import jwt from 'jsonwebtoken';
 import jwksClient from 'jwks-rsa';
 
-import { DEMO, startAtm, stopAll } from './support/server.mjs';
+import { DEMO, demoToml, startAtm, stopAll } from './support/server.mjs';
 
 let atm;
 let tokens;
 before(async () => {
   atm = await startAtm();
-  // The recipe: a verifier, its SHA512 challenge, /auth, then /auth/token.
-  const codeVerifier = randomBytes(32).toString('hex');
+  // The recipe: its verifier, its SHA512 challenge, /auth, then /auth/token.
+  const codeVerifier = '123456789';
   const codeChallenge = createHash('sha512').update(codeVerifier).digest('hex');
   const auth = await axios.post(`${atm.url}/auth`, {
     loginId: DEMO.email,
@@ -39,6 +41,68 @@ before(async () => {
   tokens = token.data;
 });
 after(stopAll);
+
+// Logs in with the recipe's verifier and the given ATM method; the token
+// request's answer (any status).
+async function exchange(method, verifier = '123456789') {
+  const challenge = createHash(method.toLowerCase()).update(verifier).digest('hex');
+  const auth = await axios.post(`${atm.url}/auth`, {
+    loginId: DEMO.email, password: DEMO.password, clientId: DEMO.clientId,
+    code_challenge: challenge, code_challenge_method: method,
+  }, { timeout: 10000 });
+  return axios.post(`${atm.url}/auth/token`, {
+    clientId: DEMO.clientId, clientSecret: DEMO.clientSecret,
+    grant_types: 'authorization_code', code: auth.data.code, code_verifier: verifier,
+  }, { timeout: 10000, validateStatus: () => true });
+}
+
+test('the recipe\'s 9-character verifier works with SHA256 too', async () => {
+  const r = await exchange('SHA256');
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(typeof r.data.access_token, 'string');
+});
+
+test('a wrong verifier is refused with invalid_grant', async () => {
+  const auth = await axios.post(`${atm.url}/auth`, {
+    loginId: DEMO.email, password: DEMO.password, clientId: DEMO.clientId,
+    code_challenge: createHash('sha256').update('123456789').digest('hex'), code_challenge_method: 'SHA256',
+  }, { timeout: 10000 });
+  const r = await axios.post(`${atm.url}/auth/token`, {
+    clientId: DEMO.clientId, clientSecret: DEMO.clientSecret,
+    grant_types: 'authorization_code', code: auth.data.code, code_verifier: '987654321',
+  }, { timeout: 10000, validateStatus: () => true });
+  assert.equal(r.status, 400);
+  assert.equal(r.data.error, 'invalid_grant');
+});
+
+test('the recipe\'s refresh body, without a secret, rotates the refresh token', async () => {
+  const r = await axios.post(`${atm.url}/auth/token`, {
+    clientId: DEMO.clientId,
+    refresh_token: tokens.refresh_token,
+    id_token: tokens.id_token,
+    grantType: 'refresh_token',
+  }, { timeout: 10000 });
+  assert.equal(r.status, 200);
+  assert.notEqual(r.data.refresh_token, tokens.refresh_token);
+  assert.equal(r.data.exp_access_token, 600);
+  await verifier()(r.data.access_token, { audience: DEMO.clientId, issuer: 'atm' });
+});
+
+test('with pkce.strict_verifiers the ATM endpoints apply RFC 7636 §4.1 too', async () => {
+  const strict = await startAtm({ config: demoToml({ extra: '[pkce]\nstrict_verifiers = true' }) });
+  const challenge = createHash('sha512').update('123456789').digest('hex');
+  const auth = await axios.post(`${strict.url}/auth`, {
+    loginId: DEMO.email, password: DEMO.password, clientId: DEMO.clientId,
+    code_challenge: challenge, code_challenge_method: 'SHA512',
+  }, { timeout: 10000 });
+  const r = await axios.post(`${strict.url}/auth/token`, {
+    clientId: DEMO.clientId, clientSecret: DEMO.clientSecret,
+    grant_types: 'authorization_code', code: auth.data.code, code_verifier: '123456789',
+  }, { timeout: 10000, validateStatus: () => true });
+  assert.equal(r.status, 400);
+  assert.equal(r.data.error, 'invalid_request');
+  assert.match(r.data.error_description, /43 to 128/);
+});
 
 function verifier() {
   const client = jwksClient({ jwksUri: `${atm.url}/auth/.well-known/jwks.json`, timeout: 10000 });

@@ -31,6 +31,7 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
   CHECK(c.tokens.refresh_token_ttl == 30 * 86400);
   CHECK(c.tokens.code_ttl == 60);
   CHECK_FALSE(c.pkce.allow_plain);
+  CHECK_FALSE(c.pkce.strict_verifiers);
   CHECK(c.passwords.scrypt_log_n == 17);
   CHECK(c.passwords.min_length == 8);
   CHECK(c.keys.algorithm == "RS256");
@@ -79,6 +80,7 @@ code_ttl = "30s"
 
 [pkce]
 allow_plain = true
+strict_verifiers = true
 
 [passwords]
 scrypt_log_n = 10
@@ -105,6 +107,7 @@ rotate_every = "30d"
   CHECK(c.tokens.refresh_token_ttl == 7 * 86400);
   CHECK(c.tokens.code_ttl == 30);
   CHECK(c.pkce.allow_plain);
+  CHECK(c.pkce.strict_verifiers);
   CHECK(c.passwords.scrypt_log_n == 10);
   CHECK(c.passwords.min_length == 12);
   CHECK(c.passwords.max_concurrent_hashes == 3);

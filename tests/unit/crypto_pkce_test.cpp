@@ -122,6 +122,31 @@ TEST_CASE("a verifier is 43 to 128 unreserved characters (RFC 7636 §4.1)", "[pk
   }
 }
 
+TEST_CASE("ATM's verifier rule: any non-empty printable ASCII", "[pkce]") {
+  auto [verifier, valid] = GENERATE(table<std::string, bool>({
+      {"123456789", true},
+      {"a", true},
+      {"with space and !\"#$%&'()*+,/:;<=>?@[\\]^`{|}~", true},
+      {std::string(200, 'a'), true},
+      {"", false},
+      {"tab\there", false},
+      {"new\nline", false},
+      {"caf\xc3\xa9", false},
+      {std::string("nul") + std::string(1, '\0'), false},
+  }));
+  CAPTURE(verifier);
+  auto s = ValidateAtmVerifier(verifier);
+  CHECK(s.ok() == valid);
+  if (!s.ok()) CHECK(s.error().field == "code_verifier");
+}
+
+TEST_CASE("SHA256 and SHA512 are the ATM methods", "[pkce]") {
+  CHECK(IsAtmMethod(PkceMethod::kSha256Hex));
+  CHECK(IsAtmMethod(PkceMethod::kSha512Hex));
+  CHECK_FALSE(IsAtmMethod(PkceMethod::kS256));
+  CHECK_FALSE(IsAtmMethod(PkceMethod::kPlain));
+}
+
 TEST_CASE("a challenge must have the shape its method produces", "[pkce]") {
   auto [method, challenge, valid] = GENERATE(table<PkceMethod, std::string, bool>({
       {PkceMethod::kS256, kRfcChallenge, true},

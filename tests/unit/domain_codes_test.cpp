@@ -34,12 +34,13 @@ struct Fixture {
     REQUIRE(store->CreateUser(u).ok());
     codes = std::make_unique<CodeService>(*store, clock, ttl);
   }
-  std::string Issue(const std::string& redirect_uri = "") {
+  std::string Issue(const std::string& redirect_uri = "", PkceMethod method = PkceMethod::kS256,
+                    const std::string& challenge = kChallenge) {
     CodeRequest r;
     r.client_id = "client";
     r.user_id = "user";
-    r.challenge = kChallenge;
-    r.method = PkceMethod::kS256;
+    r.challenge = challenge;
+    r.method = method;
     r.redirect_uri = redirect_uri;
     r.auth_time = clock.Now();
     auto code = codes->Issue(r);
@@ -141,6 +142,49 @@ TEST_CASE("a code bound to a redirect URI needs the same URI", "[codes]") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == "invalid_grant");
   }
+}
+
+TEST_CASE("the ATM rule takes any printable verifier for SHA256 and SHA512 codes, as ATM does", "[codes][pkce]") {
+  // The seed's own recipe uses the verifier "123456789".
+  Fixture f;
+  const std::string verifier = "123456789";
+  auto method = GENERATE(PkceMethod::kSha256Hex, PkceMethod::kSha512Hex);
+  CAPTURE(PkceMethodName(method));
+  const std::string challenge = ComputeChallenge(method, verifier);
+  SECTION("with the ATM rule it redeems, and a wrong short verifier is a failed guess") {
+    CHECK(f.codes->Redeem({f.Issue("", method, challenge), "client", verifier, "", true}).ok());
+    const std::string code = f.Issue("", method, challenge);
+    auto wrong = f.codes->Redeem({code, "client", "123456780", "", true});
+    REQUIRE_FALSE(wrong.ok());
+    CHECK(wrong.error().code == "invalid_grant");
+    CHECK_FALSE(f.codes->Redeem({code, "client", verifier, "", true}).ok());  // spent
+  }
+  SECTION("without it (the standard /token, or pkce.strict_verifiers) RFC 7636 §4.1 applies") {
+    const std::string code = f.Issue("", method, challenge);
+    auto r = f.codes->Redeem({code, "client", verifier, "", false});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "invalid_request");
+    CHECK(r.error().field == "code_verifier");
+  }
+  SECTION("an empty or non-printable verifier is invalid_request even with the ATM rule") {
+    const std::string code = f.Issue("", method, challenge);
+    for (std::string bad : {std::string(), std::string("1234\n5678"), std::string("caf\xc3\xa9")}) {
+      auto r = f.codes->Redeem({code, "client", bad, "", true});
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.error().code == "invalid_request");
+    }
+    CHECK(f.codes->Redeem({code, "client", verifier, "", true}).ok());  // nothing was spent
+  }
+}
+
+TEST_CASE("the ATM rule does not loosen S256 codes: their verifier follows RFC 7636 §4.1", "[codes][pkce]") {
+  Fixture f;
+  const std::string short_verifier = "123456789";
+  const std::string code = f.Issue("", PkceMethod::kS256, ComputeChallenge(PkceMethod::kS256, short_verifier));
+  auto r = f.codes->Redeem({code, "client", short_verifier, "", true});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "invalid_request");
+  CHECK(r.error().field == "code_verifier");
 }
 
 }  // namespace atm
