@@ -6,21 +6,22 @@
 #                               clang for the fuzzers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 export DEBIAN_FRONTEND=noninteractive
 
-pkgs=(build-essential cmake pkg-config libcpp-httplib-dev nlohmann-json3-dev
-      libsqlitecpp-dev libtomlplusplus-dev catch2 libssl-dev libsqlite3-dev dpkg-dev)
+pkgs=(build-essential cmake pkg-config libboost1.81-dev nlohmann-json3-dev
+      libsqlitecpp-dev libtomlplusplus-dev catch2 libssl-dev libsqlite3-dev)
 if [ $want_test = 1 ]; then
   pkgs+=(chromium python3-authlib python3-requests nodejs npm sqlite3 file gnuplot-nox)
   # Security tests: openssl (test certificates), chattr/prlimit (storage
   # failures), ss (connection reuse), clang + libFuzzer runtime (fuzz/run.sh,
   # scripts/ci_extra.sh).
   pkgs+=(openssl e2fsprogs util-linux iproute2 clang-14 libclang-rt-14-dev)
+  # HTTP core tests: slow clients (slowloris, slow body, slow read).
+  pkgs+=(slowhttptest)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -32,25 +33,9 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
 fi
 missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
 
-# deb-src for the header-only httplib.h (Debian's shared libcpp-httplib cannot link statically).
-src_list=/etc/apt/sources.list.d/atm-deb-src.sources
-need_update=0
-if [ ! -f "$src_list" ] && ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ && ! grep -qs '^deb-src' /etc/apt/sources.list; then
-  sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources | sudo_ tee "$src_list" >/dev/null
-  need_update=1
-fi
-if [ ${#missing[@]} -gt 0 ] || [ $need_update = 1 ]; then
-  sudo_ apt-get update -q
-fi
 if [ ${#missing[@]} -gt 0 ]; then
+  sudo_ apt-get update -q
   sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
-
-third=$root/build/third_party
-if [ ! -f "$third/httplib/httplib.h" ]; then
-  mkdir -p "$third/src" "$third/httplib"
-  (cd "$third/src" && apt-get source -q cpp-httplib >/dev/null)
-  cp "$(ls -d "$third"/src/cpp-httplib-*/ | head -n1)/httplib.h" "$third/httplib/httplib.h"
 fi
 
 if [ $want_test = 1 ] && [ ! -d tests/e2e/node_modules ]; then

@@ -124,8 +124,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   options.port = config.server.port;
   options.threads = config.server.threads;
   options.max_body_bytes = static_cast<size_t>(config.server.max_body_bytes);
+  options.max_header_bytes = static_cast<size_t>(config.server.max_header_bytes);
+  options.max_url_bytes = static_cast<size_t>(config.server.max_url_bytes);
   options.read_timeout_seconds = config.server.read_timeout_seconds;
+  options.min_body_bytes_per_second = static_cast<size_t>(config.server.min_body_bytes_per_second);
   options.keep_alive_seconds = config.server.keep_alive_seconds;
+  options.max_connections = static_cast<size_t>(config.server.max_connections);
+  options.max_connections_per_client = static_cast<size_t>(config.server.max_connections_per_client);
   options.access_log = config.server.access_log;
   options.tls_cert_file = config.server.tls_cert_file;
   options.tls_key_file = config.server.tls_key_file;
@@ -184,9 +189,7 @@ std::string App::ListenUrl() const {
 }
 
 void App::Serve() {
-  serving_ = true;
   if (!stopping_) server_->Listen();
-  serving_ = false;
 }
 
 void App::Stop() {
@@ -195,11 +198,7 @@ void App::Stop() {
     std::lock_guard<std::mutex> lock(stop_mutex_);
     stop_cv_.notify_all();
   }
-  // httplib ignores stop() until its accept loop runs: retry until Serve returns.
-  while (serving_) {
-    server_->Stop();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  if (server_) server_->Stop();  // also before Listen, which then returns at once
 }
 
 void App::MaintenanceLoop() {

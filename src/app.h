@@ -95,7 +95,6 @@ class App {
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> serving_{false};
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   std::thread maintenance_;

@@ -251,8 +251,13 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("threads", s.Integer(&c.server.threads, 0, 1024));
     s.Field("public_url", s.String(&c.server.public_url));
     s.Field("max_body_bytes", s.Integer(&c.server.max_body_bytes, 1024, 64 << 20));
+    s.Field("max_header_bytes", s.Integer(&c.server.max_header_bytes, 1024, 1 << 20));
+    s.Field("max_url_bytes", s.Integer(&c.server.max_url_bytes, 256, 1 << 20));
     s.Field("read_timeout_seconds", s.Integer(&c.server.read_timeout_seconds, 1, 3600));
+    s.Field("min_body_bytes_per_second", s.Integer(&c.server.min_body_bytes_per_second, 0, 1 << 30));
     s.Field("keep_alive_seconds", s.Integer(&c.server.keep_alive_seconds, 1, 300));
+    s.Field("max_connections", s.Integer(&c.server.max_connections, 0, 10000000));
+    s.Field("max_connections_per_client", s.Integer(&c.server.max_connections_per_client, 0, 10000000));
     s.Field("log_format", s.OneOf(&c.server.log_format, {"text", "json"}));
     s.Field("log_level", s.OneOf(&c.server.log_level, {"debug", "info", "warn", "error"}));
     s.Field("access_log", s.Bool(&c.server.access_log));

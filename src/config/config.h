@@ -35,8 +35,13 @@ struct ServerConfig {
   int threads = 0;                   // 0 = chosen from the core count
   std::string public_url;            // base URL of the issuer; default http://host:port
   int64_t max_body_bytes = 64 * 1024;
-  int read_timeout_seconds = 10;
-  int keep_alive_seconds = 5;        // idle time between requests on one connection
+  int64_t max_header_bytes = 64 * 1024;  // request line and headers (431)
+  int64_t max_url_bytes = 8192;           // request target (414)
+  int read_timeout_seconds = 10;     // the head once started; each body read; each answer
+  int64_t min_body_bytes_per_second = 1024;  // after the first read_timeout (slow POST); 0 = none
+  int keep_alive_seconds = 5;        // idle time before a request, on a new connection or between requests
+  int64_t max_connections = 0;       // 0 = from RLIMIT_NOFILE (raised to the hard limit)
+  int64_t max_connections_per_client = 0;  // per client address; 0 = no limit
   std::string log_format = "text";   // text | json
   std::string log_level = "info";    // debug | info | warn | error
   bool access_log = true;            // one line per request on stderr

@@ -1,9 +1,13 @@
-// The HTTP server: the only file that includes cpp-httplib. It turns httplib's
-// requests into HttpRequest, hands them to the Router, and writes back the
-// HttpResponse, with limits (body, URI, headers, timeouts) and one access-log
-// line per request.
+// The HTTP server: event-driven, on Boost.Beast and Boost.Asio (the only
+// files that include them are in src/http/). A few I/O threads run every
+// connection's reads and writes; a connection waiting for its next request
+// costs a small object and a timer, no thread. Only a complete request
+// reaches the worker pool, which runs the Router (signing, scrypt, SQLite)
+// and hands the HttpResponse back to the connection to write. Limits (size,
+// time, connections) are in ServerOptions; one access-log line per request.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -15,13 +19,23 @@ namespace atm {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0 = an ephemeral port
-  int threads = 0;
-  size_t max_body_bytes = 64 * 1024;
+  int threads = 0;  // handler workers; 0 = max(32, 4 x cores)
+  size_t max_body_bytes = 64 * 1024;  // larger bodies get 413
+  size_t max_header_bytes = 64 * 1024;  // request line and headers; more gets 431
+  size_t max_url_bytes = 8192;  // a longer request target gets 414
+  // Once a request's first byte arrived, its head must be complete within
+  // this; it is also the longest wait for any single read of a body, and for
+  // the client to take each part of an answer.
   int read_timeout_seconds = 10;
-  // Idle time allowed between requests on a connection. Node's HTTP clients
-  // reuse a connection only when the server allows more than a second after
-  // their own one-second margin, i.e. 3 s or more.
+  // A body must arrive at least this fast after the first read_timeout
+  // (slow POST); 0 = no minimum.
+  size_t min_body_bytes_per_second = 1024;
+  // Idle time allowed before a request starts: on a new connection and
+  // between requests. Node's HTTP clients reuse a connection only when the
+  // server allows more than a second after their own one-second margin.
   int keep_alive_seconds = 5;
+  size_t max_connections = 0;  // 0 = from RLIMIT_NOFILE (raised to its hard limit)
+  size_t max_connections_per_client = 0;  // per remote address; 0 = no limit
   bool access_log = true;
   std::string tls_cert_file;  // both set: HTTPS (TLS 1.2+)
   std::string tls_key_file;
@@ -34,10 +48,13 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the socket; returns the real port.
+  // Loads the TLS certificate (when set) and binds the socket; returns the
+  // real port.
   Result<int> Bind();
   // Serves until Stop(); in-flight requests finish before it returns.
   void Listen();
+  // Stops accepting, closes idle connections and lets requests in progress
+  // finish (each then closes). Safe to call from any thread, more than once.
   void Stop();
   bool tls() const;
 
