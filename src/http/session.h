@@ -25,7 +25,6 @@
 #include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -121,7 +120,7 @@ class Session final : public DrainableConnection, public std::enable_shared_from
 
   void BeginRequest() {
     if (closed_) return;
-    parser_.emplace();
+    parser_ = std::make_unique<boost::beast::http::request_parser<boost::beast::http::string_body>>();
     parser_->header_limit(static_cast<uint32_t>(std::min<size_t>(ctx_.options.max_header_bytes, UINT32_MAX)));
     parser_->body_limit(ctx_.options.max_body_bytes);
     head_deadline_ = Clock::now() + ReadTimeout();
@@ -187,7 +186,7 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     body_started_ = Clock::now();
     body_bytes_ = 0;
     if (!parser_->is_done() && boost::beast::iequals(request[http::field::expect], "100-continue")) {
-      continue_.emplace(http::status::continue_, request.version());
+      continue_ = std::make_unique<http::response<http::empty_body>>(http::status::continue_, request.version());
       Lowest().expires_after(ReadTimeout());
       return http::async_write(stream_, *continue_,
                                [self = this->shared_from_this()](boost::beast::error_code ec, size_t) {
@@ -252,7 +251,8 @@ class Session final : public DrainableConnection, public std::enable_shared_from
               bool keep_alive, bool linger = false) {
     if (closed_) return;
     const int status = response.status;
-    response_.emplace(ToBeastResponse(std::move(response), version, keep_alive && !draining_, method == "HEAD"));
+    response_ = std::make_unique<BeastResponse>(
+        ToBeastResponse(std::move(response), version, keep_alive && !draining_, method == "HEAD"));
     const bool close = !response_->keep_alive();
     Lowest().expires_after(ReadTimeout());  // the client must take the answer in time (slow read)
     boost::beast::http::async_write(
@@ -330,9 +330,11 @@ class Session final : public DrainableConnection, public std::enable_shared_from
   Stream stream_;
   boost::asio::steady_timer timer_;  // the idle limit while waiting on plain TCP
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::optional<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
-  std::optional<BeastResponse> response_;
+  // Held only while a request is read or answered (on the heap, so that an
+  // idle connection does not carry their room).
+  std::unique_ptr<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::unique_ptr<boost::beast::http::response<boost::beast::http::empty_body>> continue_;
+  std::unique_ptr<BeastResponse> response_;
   const std::string address_;
   const SessionContext& ctx_;
   Clock::time_point head_deadline_;

@@ -1,8 +1,9 @@
-// The pool that serves connections: one worker per connection in progress
-// (a keep-alive connection holds its worker), grown on demand up to a bound.
+// The pool that runs handlers: one complete request per job (connections
+// themselves live on the I/O threads and hold no worker), grown on demand up
+// to a bound.
 // Starting empty keeps start-up short (no burst of thread creation before the
 // first request can be accepted) and idle memory low (no stacks nobody
-// uses); a worker, once made, stays for the next connection.
+// uses); a worker, once made, stays for the next request.
 #pragma once
 
 #include <condition_variable>
