@@ -51,19 +51,6 @@ Result<std::unique_ptr<SecretBox>> LoadKeyEncryptionKey(const Config& c) {
   return std::make_unique<SecretBox>(std::move(*box));
 }
 
-ThrottlePolicy ThrottlePolicyFrom(const ThrottleConfig& c) {
-  ThrottlePolicy p;
-  p.enabled = c.enabled;
-  p.pair = {c.free_attempts, c.base_delay, c.max_delay};
-  p.account = {c.account_free_attempts, c.base_delay, c.account_max_delay};
-  p.network = {c.network_free_attempts, c.base_delay, c.network_max_delay};
-  p.max_parallel = c.max_parallel_attempts;
-  p.forget_after = c.forget_after;
-  p.trust_for = c.trust_for;
-  p.max_entries = static_cast<size_t>(c.max_entries);
-  return p;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clock* clock) {
@@ -74,22 +61,14 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   auto kek = LoadKeyEncryptionKey(c);
   if (!kek) return kek.error();
   s->key_encryption_ = std::move(*kek);
-  auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == "full", 5000});
+  auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == SyncMode::kFull, 5000});
   if (!store) return store.error();
   s->store_ = std::move(*store);
   s->clients_ = std::make_unique<ClientService>(*s->store_, *s->clock_);
-  PasswordPolicy policy;
-  policy.scrypt.log_n = c.passwords.scrypt_log_n;
-  policy.min_length = c.passwords.min_length;
-  policy.max_concurrent_hashes = c.passwords.max_concurrent_hashes > 0
-                                     ? c.passwords.max_concurrent_hashes
-                                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, policy);
+  s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, c.passwords);
   s->codes_ = std::make_unique<CodeService>(*s->store_, *s->clock_, c.tokens.code_ttl);
   KeyPolicy keys;
-  auto alg = ParseJwsAlg(c.keys.algorithm);
-  if (!alg) return Error("invalid_config", c.source + ": keys.algorithm: " + alg.error().description);
-  keys.alg = *alg;
+  keys.alg = c.keys.algorithm;
   keys.rotate_every = c.keys.rotate_every;
   // A retired key stays published while any token it signed can be valid,
   // plus keys.retired_grace for clock skew.
@@ -102,13 +81,12 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
     keys.key_file_pem = std::move(*pem);
   }
   s->keys_ = std::make_unique<KeyService>(*s->store_, *s->clock_, keys);
-  s->tokens_ = std::make_unique<TokenService>(
-      *s->store_, *s->clock_, *s->keys_,
-      TokenLifetimes{c.tokens.access_token_ttl, c.tokens.id_token_ttl, c.tokens.refresh_token_ttl});
+  s->tokens_ = std::make_unique<TokenService>(*s->store_, *s->clock_, *s->keys_, c.tokens);
   s->token_status_ = std::make_unique<TokenStatusService>(*s->store_, *s->clock_, *s->tokens_);
   s->admins_ = std::make_unique<AdminService>(
       *s->store_, *s->clock_, *s->users_,
-      AdminPolicy{c.admin.session_ttl, c.admin.token_ttl, std::max(8, c.passwords.min_length)});
+      AdminPolicy{c.admin.session_ttl, c.admin.token_ttl,
+                  std::max(c.admin.min_password_length, c.passwords.min_length)});
   return s;
 }
 
@@ -119,22 +97,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (!config.server.tls_key_file.empty()) {
     if (auto f = CheckPrivateFile(config.server.tls_key_file, "server.tls.key_file"); !f) return f.error();
   }
-  ServerOptions options;
-  options.host = config.server.host;
-  options.port = config.server.port;
-  options.threads = config.server.threads;
-  options.max_body_bytes = static_cast<size_t>(config.server.max_body_bytes);
-  options.max_header_bytes = static_cast<size_t>(config.server.max_header_bytes);
-  options.max_url_bytes = static_cast<size_t>(config.server.max_url_bytes);
-  options.read_timeout_seconds = config.server.read_timeout_seconds;
-  options.min_body_bytes_per_second = static_cast<size_t>(config.server.min_body_bytes_per_second);
-  options.keep_alive_seconds = config.server.keep_alive_seconds;
-  options.max_connections = static_cast<size_t>(config.server.max_connections);
-  options.max_connections_per_client = static_cast<size_t>(config.server.max_connections_per_client);
-  options.access_log = config.server.access_log;
-  options.tls_cert_file = config.server.tls_cert_file;
-  options.tls_key_file = config.server.tls_key_file;
-  app->server_ = std::make_unique<HttpServer>(app->router_, options);
+  // The [server] section is the server's options, plus what the app uses.
+  app->server_ = std::make_unique<HttpServer>(app->router_, static_cast<const ServerOptions&>(config.server));
   auto port = app->server_->Bind();
   if (!port) return port.error();
   app->port_ = *port;
@@ -155,7 +119,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
   app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins()});
-  app->throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicyFrom(s.config().throttle));
+  app->throttle_ = std::make_unique<Throttle>(s.clock(), s.config().throttle);
   // The standard endpoints need the bound port for the issuer URL.
   app->RegisterRoutes();
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });

@@ -25,7 +25,7 @@ int RunHashPassword(const Argv& argv) {
   auto config = LoadConfigFromArgs(*args);
   if (!config) return UsageError(config.error().description);
   ScryptParams params;
-  params.log_n = config->passwords.scrypt_log_n;
+  params.log_n = config->passwords.scrypt.log_n;
   if (auto cost = args->Option("--cost")) {
     char* end = nullptr;
     long v = std::strtol(cost->c_str(), &end, 10);

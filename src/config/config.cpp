@@ -126,18 +126,20 @@ class TableReader {
       return Ok();
     };
   }
-  FieldFn OneOf(std::string* out, std::vector<std::string> allowed) const {
+  // One of a fixed set of names, read into its enum value.
+  template <class E>
+  FieldFn Enum(E* out, std::vector<std::pair<std::string, E>> allowed) const {
     return [this, out, allowed](const toml::node& n, const std::string& key) -> Status {
       if (!n.is_string()) return Fail(key, std::string("expected a string, got ") + TypeName(n));
       std::string v = *n.value<std::string>();
-      for (const auto& a : allowed) {
-        if (a == v) {
-          *out = v;
+      for (const auto& [name, value] : allowed) {
+        if (name == v) {
+          *out = value;
           return Ok();
         }
       }
       std::string list;
-      for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a + "\"";
+      for (const auto& a : allowed) list += (list.empty() ? "\"" : ", \"") + a.first + "\"";
       return Fail(key, "expected one of " + list + ", got \"" + v + "\"");
     };
   }
@@ -258,8 +260,11 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("keep_alive_seconds", s.Integer(&c.server.keep_alive_seconds, 1, 300));
     s.Field("max_connections", s.Integer(&c.server.max_connections, 0, 10000000));
     s.Field("max_connections_per_client", s.Integer(&c.server.max_connections_per_client, 0, 10000000));
-    s.Field("log_format", s.OneOf(&c.server.log_format, {"text", "json"}));
-    s.Field("log_level", s.OneOf(&c.server.log_level, {"debug", "info", "warn", "error"}));
+    s.Field("log_format", s.Enum(&c.server.log_format, {{"text", LogFormat::kText}, {"json", LogFormat::kJson}}));
+    s.Field("log_level", s.Enum(&c.server.log_level, {{"debug", LogLevel::kDebug},
+                                                      {"info", LogLevel::kInfo},
+                                                      {"warn", LogLevel::kWarn},
+                                                      {"error", LogLevel::kError}}));
     s.Field("access_log", s.Bool(&c.server.access_log));
     s.Field("tls", s.Table([&](const toml::table& tt, const std::string& tk) -> Status {
       TableReader tls(source, tk);
@@ -276,7 +281,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   r.Field("storage", r.Table([&](const toml::table& t, const std::string& k) {
     TableReader s(source, k);
     s.Field("path", s.String(&c.storage.path));
-    s.Field("synchronous", s.OneOf(&c.storage.synchronous, {"normal", "full"}));
+    s.Field("synchronous", s.Enum(&c.storage.synchronous, {{"normal", SyncMode::kNormal}, {"full", SyncMode::kFull}}));
     return s.Read(t);
   }));
   r.Field("tokens", r.Table([&](const toml::table& t, const std::string& k) {
@@ -296,14 +301,15 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   }));
   r.Field("passwords", r.Table([&](const toml::table& t, const std::string& k) {
     TableReader s(source, k);
-    s.Field("scrypt_log_n", s.Integer(&c.passwords.scrypt_log_n, 4, 22));
+    s.Field("scrypt_log_n", s.Integer(&c.passwords.scrypt.log_n, 4, 22));
     s.Field("min_length", s.Integer(&c.passwords.min_length, 1, 1024));
     s.Field("max_concurrent_hashes", s.Integer(&c.passwords.max_concurrent_hashes, 0, 1024));
     return s.Read(t);
   }));
   r.Field("keys", r.Table([&](const toml::table& t, const std::string& k) {
     TableReader s(source, k);
-    s.Field("algorithm", s.OneOf(&c.keys.algorithm, {"RS256", "ES256", "EdDSA"}));
+    s.Field("algorithm",
+            s.Enum(&c.keys.algorithm, {{"RS256", JwsAlg::kRS256}, {"ES256", JwsAlg::kES256}, {"EdDSA", JwsAlg::kEdDSA}}));
     s.Field("rotate_every", s.Duration(&c.keys.rotate_every, 0));
     s.Field("key_file", s.String(&c.keys.key_file));
     s.Field("retired_grace", s.Duration(&c.keys.retired_grace, 0));
@@ -312,20 +318,24 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   }));
   r.Field("throttle", r.Table([&](const toml::table& t, const std::string& k) {
     TableReader s(source, k);
-    ThrottleConfig& th = c.throttle;
+    ThrottlePolicy& th = c.throttle;
+    // One base delay for the three rules.
+    int64_t base_delay = th.pair.base_delay;
     s.Field("enabled", s.Bool(&th.enabled));
-    s.Field("free_attempts", s.Integer(&th.free_attempts, 1, 1000000));
-    s.Field("max_delay", s.Duration(&th.max_delay, 1));
-    s.Field("account_free_attempts", s.Integer(&th.account_free_attempts, 1, 1000000));
-    s.Field("account_max_delay", s.Duration(&th.account_max_delay, 1));
-    s.Field("network_free_attempts", s.Integer(&th.network_free_attempts, 1, 1000000));
-    s.Field("network_max_delay", s.Duration(&th.network_max_delay, 1));
-    s.Field("base_delay", s.Duration(&th.base_delay, 1));
-    s.Field("max_parallel_attempts", s.Integer(&th.max_parallel_attempts, 1, 100000));
+    s.Field("free_attempts", s.Integer(&th.pair.free_failures, 1, 1000000));
+    s.Field("max_delay", s.Duration(&th.pair.max_delay, 1));
+    s.Field("account_free_attempts", s.Integer(&th.account.free_failures, 1, 1000000));
+    s.Field("account_max_delay", s.Duration(&th.account.max_delay, 1));
+    s.Field("network_free_attempts", s.Integer(&th.network.free_failures, 1, 1000000));
+    s.Field("network_max_delay", s.Duration(&th.network.max_delay, 1));
+    s.Field("base_delay", s.Duration(&base_delay, 1));
+    s.Field("max_parallel_attempts", s.Integer(&th.max_parallel, 1, 100000));
     s.Field("forget_after", s.Duration(&th.forget_after, 1));
     s.Field("trust_for", s.Duration(&th.trust_for, 0));
     s.Field("max_entries", s.Integer(&th.max_entries, 100, 100000000));
-    return s.Read(t);
+    if (auto st = s.Read(t); !st) return st;
+    th.pair.base_delay = th.account.base_delay = th.network.base_delay = base_delay;
+    return Ok();
   }));
   r.Field("admin", r.Table([&](const toml::table& t, const std::string& k) -> Status {
     TableReader s(source, k);
@@ -367,7 +377,6 @@ Result<Config> LoadConfig(const std::string& path) {
 }
 
 void ApplyOverrides(const Overrides& overrides, Config& config) {
-  if (overrides.port) config.server.port = *overrides.port;
   if (overrides.db_path) config.storage.path = *overrides.db_path;
 }
 

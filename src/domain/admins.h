@@ -15,16 +15,11 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "domain/admin_policy.h"
 #include "domain/users.h"
 #include "store/store.h"
 
 namespace atm {
-
-struct AdminPolicy {
-  int64_t session_ttl = 8 * 3600;  // console sessions
-  int64_t token_ttl = 3600;        // API bearer tokens
-  int min_password_length = 8;
-};
 
 enum class AdminSessionKind { kConsole, kApi };
 

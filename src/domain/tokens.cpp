@@ -20,12 +20,12 @@ std::string AtHash(const std::string& access_token, JwsAlg alg) {
 
 }  // namespace
 
-TokenService::TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes,
+TokenService::TokenService(Store& store, const Clock& clock, KeyService& keys, TokenOptions options,
                            size_t signing_slots)
     : store_(store),
       clock_(clock),
       keys_(keys),
-      lifetimes_(lifetimes),
+      options_(std::move(options)),
       signing_(signing_slots > 0 ? signing_slots : std::max(1u, std::thread::hardware_concurrency())) {}
 
 Result<UserRecord> TokenService::ActiveUser(const std::string& user_id) {
@@ -47,7 +47,7 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
   nlohmann::json access = {
       {"iat", now},
       {"iss", issuer},
-      {"exp", now + lifetimes_.access},
+      {"exp", now + options_.access_token_ttl},
       {"aud", client.id},
       {"scope",
        {{"email", user.email}, {"id", user.id}, {"firstName", user.first_name}, {"lastName", user.last_name}}},
@@ -60,7 +60,7 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
   auto at = SignJwt(**key, access);
   if (!at) return at.error();
   out.access_token = std::move(*at);
-  out.expires_in = lifetimes_.access;
+  out.expires_in = options_.access_token_ttl;
   out.scope = grant.scope;
   out.refresh_token = std::move(refresh_token);
   // The ATM flow (no scope) always gets an ID token; OAuth requests only with "openid".
@@ -69,7 +69,7 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
     nlohmann::json id = UserClaims(user, grant.scope);
     id.update({{"iss", issuer},
                {"aud", client.id},
-               {"exp", now + lifetimes_.id},
+               {"exp", now + options_.id_token_ttl},
                {"iat", now},
                {"auth_time", grant.auth_time},
                {"sid", grant.id},
@@ -99,7 +99,7 @@ Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const Client
   grant.auth_time = code.auth_time;
   grant.created_at = now;
   std::string refresh = NewRefreshToken();
-  RefreshRecord first{HashSecret(refresh), grant.id, client.id, user->id, now, now + lifetimes_.refresh};
+  RefreshRecord first{HashSecret(refresh), grant.id, client.id, user->id, now, now + options_.refresh_token_ttl};
   // Signing comes before storing: a failure to sign then leaves the code
   // unspent and no grant. The code is spent with the grant, in one transaction.
   auto tokens = Sign(grant, client, *user, issuer, refresh);
@@ -114,7 +114,7 @@ Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const C
   if (refresh_token.empty()) return InvalidRequest("refresh_token is required", "refresh_token");
   const int64_t now = clock_.Now();
   std::string next = NewRefreshToken();
-  RefreshRecord rec{HashSecret(next), "", client.id, "", now, now + lifetimes_.refresh};
+  RefreshRecord rec{HashSecret(next), "", client.id, "", now, now + options_.refresh_token_ttl};
   if (!id_token_hint.empty()) {
     // The ATM body carries the last ID token; it must belong to this client's login.
     auto hint = DecodeJwtUnverified(id_token_hint);
@@ -147,7 +147,7 @@ Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const 
   auto key = keys_.Current();
   if (!key) return key.error();
   const int64_t now = clock_.Now();
-  nlohmann::json access = {{"iat", now},       {"iss", issuer},       {"exp", now + lifetimes_.access},
+  nlohmann::json access = {{"iat", now},       {"iss", issuer},       {"exp", now + options_.access_token_ttl},
                            {"aud", client.id}, {"sub", client.id},    {"client_id", client.id},
                            {"jti", NewTokenId()}};
   if (!scope.empty()) access["scp"] = scope;
@@ -156,7 +156,7 @@ Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const 
   if (!at) return at.error();
   TokenSet out;
   out.access_token = std::move(*at);
-  out.expires_in = lifetimes_.access;
+  out.expires_in = options_.access_token_ttl;
   out.scope = scope;
   return out;
 }

@@ -10,15 +10,11 @@
 #include "core/result.h"
 #include "domain/claims.h"
 #include "domain/keys.h"
+#include "domain/token_options.h"
 #include "store/store.h"
 
 namespace atm {
 
-struct TokenLifetimes {
-  int64_t access = 600;
-  int64_t id = 600;
-  int64_t refresh = 30 * 24 * 3600;
-};
 
 struct TokenSet {
   std::string access_token;
@@ -40,7 +36,7 @@ class TokenService {
  public:
   // At most `signing_slots` token sets are signed with an RSA key at once
   // (0: one per core).
-  TokenService(Store& store, const Clock& clock, KeyService& keys, TokenLifetimes lifetimes,
+  TokenService(Store& store, const Clock& clock, KeyService& keys, TokenOptions options,
                size_t signing_slots = 0);
 
   // For a code CodeService::Redeem checked: signs its tokens, then spends the
@@ -59,7 +55,7 @@ class TokenService {
   Result<AccessTokenInfo> VerifyAccessToken(const std::string& token,
                                             const std::vector<std::string>& issuers);
 
-  const TokenLifetimes& lifetimes() const { return lifetimes_; }
+  const TokenOptions& options() const { return options_; }
 
  private:
   Result<TokenSet> Sign(const GrantRecord& grant, const ClientRecord& client, const UserRecord& user,
@@ -74,7 +70,7 @@ class TokenService {
   Store& store_;
   const Clock& clock_;
   KeyService& keys_;
-  TokenLifetimes lifetimes_;
+  TokenOptions options_;
   FifoGate signing_;
 };
 

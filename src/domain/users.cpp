@@ -1,5 +1,7 @@
 #include "domain/users.h"
 
+#include <thread>
+
 #include "domain/ids.h"
 #include "domain/validation.h"
 
@@ -41,7 +43,9 @@ UserService::UserService(Store& store, const Clock& clock, PasswordPolicy policy
     : store_(store),
       clock_(clock),
       policy_(policy),
-      hash_slots_(std::make_unique<std::counting_semaphore<>>(std::max(1, policy.max_concurrent_hashes))) {}
+      hash_slots_(std::make_unique<std::counting_semaphore<>>(
+          policy.max_concurrent_hashes > 0 ? policy.max_concurrent_hashes
+                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))) {}
 
 Result<std::string> UserService::HashPassword(const std::string& password) {
   SlotGuard slot(*hash_slots_);

@@ -13,15 +13,10 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "crypto/password.h"
+#include "domain/password_policy.h"
 #include "store/store.h"
 
 namespace atm {
-
-struct PasswordPolicy {
-  ScryptParams scrypt;
-  int min_length = 8;
-  int max_concurrent_hashes = 2;
-};
 
 struct NewUser {
   std::string client_id;

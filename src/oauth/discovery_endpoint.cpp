@@ -22,7 +22,7 @@ nlohmann::json DiscoveryDocument(const Config& config, const std::string& issuer
       {"response_modes_supported", {"query"}},
       {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
       {"subject_types_supported", {"public"}},
-      {"id_token_signing_alg_values_supported", {config.keys.algorithm}},
+      {"id_token_signing_alg_values_supported", {JwsAlgName(config.keys.algorithm)}},
       {"code_challenge_methods_supported", challenge_methods},
       // "none" is how a public application authenticates (PKCE only).
       {"token_endpoint_auth_methods_supported", client_auth},

@@ -58,7 +58,7 @@ const std::string& SharedKeyPem() {
 Config FixtureConfig(int scrypt_log_n) {
   Config c;
   c.storage.path = ":memory:";
-  c.passwords.scrypt_log_n = scrypt_log_n;
+  c.passwords.scrypt.log_n = scrypt_log_n;
   c.passwords.max_concurrent_hashes = 4;
   c.keys.key_file = SharedKeyPath();
   return c;
@@ -117,7 +117,7 @@ redirect_url  = "https://other.example.com/cb"
 )";
   auto config = ParseConfig(toml, "test.toml");
   if (!config) FAIL("test config: " << config.error().description);
-  if (config->keys.key_file.empty() && config->keys.algorithm == "RS256") config->keys.key_file = SharedKeyPath();
+  if (config->keys.key_file.empty() && config->keys.algorithm == JwsAlg::kRS256) config->keys.key_file = SharedKeyPath();
   return std::move(config).value();
 }
 

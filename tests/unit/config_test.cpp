@@ -22,9 +22,9 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
   CHECK(c.server.host == "127.0.0.1");
   CHECK(c.server.port == 8080);
   CHECK(c.server.max_body_bytes == 64 * 1024);
-  CHECK(c.server.log_format == "text");
+  CHECK(c.server.log_format == LogFormat::kText);
   CHECK(c.storage.path == "atm.db");
-  CHECK(c.storage.synchronous == "normal");
+  CHECK(c.storage.synchronous == SyncMode::kNormal);
   CHECK(c.tokens.issuer == "atm");
   CHECK(c.tokens.access_token_ttl == 600);
   CHECK(c.tokens.id_token_ttl == 600);
@@ -32,9 +32,9 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
   CHECK(c.tokens.code_ttl == 60);
   CHECK_FALSE(c.pkce.allow_plain);
   CHECK_FALSE(c.pkce.strict_verifiers);
-  CHECK(c.passwords.scrypt_log_n == 17);
+  CHECK(c.passwords.scrypt.log_n == 17);
   CHECK(c.passwords.min_length == 8);
-  CHECK(c.keys.algorithm == "RS256");
+  CHECK(c.keys.algorithm == JwsAlg::kRS256);
   CHECK(c.keys.rotate_every == 0);
   CHECK(c.applications.empty());
 }
@@ -96,11 +96,11 @@ rotate_every = "30d"
   CHECK(c.server.threads == 4);
   CHECK(c.server.max_body_bytes == 2048);
   CHECK(c.server.read_timeout_seconds == 5);
-  CHECK(c.server.log_format == "json");
-  CHECK(c.server.log_level == "warn");
+  CHECK(c.server.log_format == LogFormat::kJson);
+  CHECK(c.server.log_level == LogLevel::kWarn);
   CHECK_FALSE(c.server.access_log);
   CHECK(c.storage.path == ":memory:");
-  CHECK(c.storage.synchronous == "full");
+  CHECK(c.storage.synchronous == SyncMode::kFull);
   CHECK(c.tokens.issuer == "https://auth.example.com");
   CHECK(c.tokens.access_token_ttl == 300);
   CHECK(c.tokens.id_token_ttl == 120);
@@ -108,10 +108,10 @@ rotate_every = "30d"
   CHECK(c.tokens.code_ttl == 30);
   CHECK(c.pkce.allow_plain);
   CHECK(c.pkce.strict_verifiers);
-  CHECK(c.passwords.scrypt_log_n == 10);
+  CHECK(c.passwords.scrypt.log_n == 10);
   CHECK(c.passwords.min_length == 12);
   CHECK(c.passwords.max_concurrent_hashes == 3);
-  CHECK(c.keys.algorithm == "ES256");
+  CHECK(c.keys.algorithm == JwsAlg::kES256);
   CHECK(c.keys.rotate_every == 30 * 86400);
   CHECK(c.PublicUrl(1234) == "https://auth.example.com");
 }
@@ -254,13 +254,13 @@ TEST_CASE("a missing config file is an error naming the file", "[config]") {
   CHECK(c.error().description.rfind("/nonexistent/atm-config.toml: ", 0) == 0);
 }
 
-TEST_CASE("command-line overrides replace the file's port and database", "[config]") {
+TEST_CASE("the --db override replaces the file's database and nothing else", "[config]") {
   Config c = Parse("[server]\nport = 9000\n[storage]\npath = \"x.db\"");
   ApplyOverrides(Overrides{}, c);
   CHECK(c.server.port == 9000);
   CHECK(c.storage.path == "x.db");
-  ApplyOverrides(Overrides{0, ":memory:"}, c);
-  CHECK(c.server.port == 0);
+  ApplyOverrides(Overrides{":memory:"}, c);
+  CHECK(c.server.port == 9000);
   CHECK(c.storage.path == ":memory:");
 }
 

@@ -42,9 +42,9 @@ TEST_CASE("discovery names the issuer's endpoints and only the supported feature
 
 TEST_CASE("discovery follows the configured signing algorithm and PKCE plain setting") {
   Config c;
-  c.keys.algorithm = GENERATE(std::string("ES256"), std::string("EdDSA"));
+  c.keys.algorithm = GENERATE(JwsAlg::kES256, JwsAlg::kEdDSA);
   c.pkce.allow_plain = true;
   json d = DiscoveryDocument(c, "http://127.0.0.1:8080");
-  CHECK(d["id_token_signing_alg_values_supported"] == json({c.keys.algorithm}));
+  CHECK(d["id_token_signing_alg_values_supported"] == json({JwsAlgName(c.keys.algorithm)}));
   CHECK(d["code_challenge_methods_supported"] == json({"S256", "plain"}));
 }

@@ -68,7 +68,7 @@ class OidcFixture : public ServicesFixture {
   static Config OidcConfig(JwsAlg alg) {
     ConfigureLog(LogLevel::kWarn, false);  // no "now signing with" lines in test output
     Config c = FixtureConfig();
-    c.keys.algorithm = JwsAlgName(alg);
+    c.keys.algorithm = alg;
     if (alg != JwsAlg::kRS256) c.keys.key_file.clear();
     c.tokens.refresh_token_ttl = 3600;
     return c;

@@ -286,17 +286,19 @@ TEST_CASE("[throttle] config keys set the policy; bad values are one-line errors
       "forget_after = \"2h\"\ntrust_for = \"7d\"\nmax_entries = 5000\nmax_parallel_attempts = 8\n",
       "t.toml");
   REQUIRE(c.ok());
-  CHECK(c->throttle.free_attempts == 3);
-  CHECK(c->throttle.max_delay == 120);
-  CHECK(c->throttle.account_free_attempts == 7);
-  CHECK(c->throttle.account_max_delay == 20);
-  CHECK(c->throttle.network_free_attempts == 50);
-  CHECK(c->throttle.network_max_delay == 600);
-  CHECK(c->throttle.base_delay == 2);
+  CHECK(c->throttle.pair.free_failures == 3);
+  CHECK(c->throttle.pair.max_delay == 120);
+  CHECK(c->throttle.account.free_failures == 7);
+  CHECK(c->throttle.account.max_delay == 20);
+  CHECK(c->throttle.network.free_failures == 50);
+  CHECK(c->throttle.network.max_delay == 600);
+  CHECK(c->throttle.pair.base_delay == 2);
+  CHECK(c->throttle.account.base_delay == 2);
+  CHECK(c->throttle.network.base_delay == 2);
   CHECK(c->throttle.forget_after == 7200);
   CHECK(c->throttle.trust_for == 7 * 86400);
   CHECK(c->throttle.max_entries == 5000);
-  CHECK(c->throttle.max_parallel_attempts == 8);
+  CHECK(c->throttle.max_parallel == 8);
 
   auto [text, message] = GENERATE(table<std::string, std::string>({
       {"[throttle]\nfree_attempts = 0\n", "t.toml: throttle.free_attempts: expected an integer from 1 to"},

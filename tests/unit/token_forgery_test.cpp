@@ -136,7 +136,7 @@ TEST_CASE("access tokens are refused once expired or when issued by another issu
   json t = SecurityFixture::Json(f.Exchange(app, f.LoginCode(app, user, pkce), pkce.verifier));
   const std::string token = t["access_token"];
   CHECK_FALSE(f.tokens->VerifyAccessToken(token, {"https://other.example.com"}).ok());
-  f.clock.Advance(f.tokens->lifetimes().access - 1);
+  f.clock.Advance(f.tokens->options().access_token_ttl - 1);
   CHECK(f.AccessTokenValid(token));
   f.clock.Advance(1);
   CHECK_FALSE(f.AccessTokenValid(token));
