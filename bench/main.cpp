@@ -2,6 +2,8 @@
 //
 //   atm_bench run --atm PATH --config bench/bench.toml --work-dir DIR --out RUN.json [options]
 //   atm_bench summarize [--out SUMMARY.json] [--table FILE] [--chart-data FILE] RUN.json...
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -9,8 +11,10 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "idle.h"
 #include "report.h"
 #include "suite.h"
 
@@ -29,13 +33,25 @@ constexpr const char* kUsage = R"(usage:
       --login-cost N      log2 N of the login user's scrypt hash (15)
       --algs LIST         exchange algorithms (RS256,ES256,EdDSA)
       --client-threads N  load generator threads (2)
-      --smoke             a short run (about 20 s) for CI
+      --connection-sweep LIST  connection counts for the exchange at many
+                          connections (16,64,256,1000; each --seconds long)
+      --idle-connections N  keep-alive connections held idle (10000; 0 = skip)
+      --idle-seconds S    how long they sit idle while the server's CPU is read (5)
+      --idle-requests N   sequential GET /health for the latency beside them (2000)
+      --only LIST         only these parts: start, tokens (RS256 scenarios, sweep,
+                          login), algs (ES256, EdDSA), connections, idle; the
+                          limits are always measured (a partial run, not for CI)
+      --smoke             a short run (about 25 s) for CI
   atm_bench summarize [--out FILE] [--table FILE] [--chart-data FILE] RUN.json...
   atm_bench load --port N --scenario NAME [--connections N] [--seconds S] [--codes N]
       one scenario (jwks, client_credentials, exchange, refresh, login) against
       an atm already running with bench.toml, e.g. to profile it with perf
   atm_bench starts --atm PATH --config FILE [--count N]
       only the start-up measurement
+  atm_bench idle --port N [--connections N] [--seconds S]
+      opens N connections (10000) that each GET /health once, then holds them
+      idle for S seconds (60) against an atm already running, e.g. to look at
+      its memory; the atm needs server.keep_alive_seconds above S
 )";
 
 int Usage(const std::string& why) {
@@ -81,6 +97,10 @@ int Run(const std::vector<std::string>& args) {
     o.starts = 3;
     o.limit_seconds = 0.3;
     o.max_codes = 4000;
+    o.connection_sweep = {16, 64};
+    o.idle_connections = 200;
+    o.idle_seconds = 0.5;
+    o.idle_requests = 200;
   }
   try {
     for (const auto& [k, v] : values) {
@@ -96,9 +116,16 @@ int Run(const std::vector<std::string>& args) {
       else if (k == "--login-cost") o.login_cost = std::stoi(v);
       else if (k == "--client-threads") o.client_threads = std::stoi(v);
       else if (k == "--algs") o.exchange_algs = Split(v);
+      else if (k == "--only") o.only = Split(v);
+      else if (k == "--idle-connections") o.idle_connections = std::stoi(v);
+      else if (k == "--idle-seconds") o.idle_seconds = std::stod(v);
+      else if (k == "--idle-requests") o.idle_requests = std::stol(v);
       else if (k == "--sweep") {
         o.sweep.clear();
         for (const auto& s : Split(v)) o.sweep.push_back(std::stoi(s));
+      } else if (k == "--connection-sweep") {
+        o.connection_sweep.clear();
+        for (const auto& s : Split(v)) o.connection_sweep.push_back(std::stoi(s));
       } else {
         return Usage("unknown option " + k);
       }
@@ -111,6 +138,15 @@ int Run(const std::vector<std::string>& args) {
   }
   if (o.connections < 1 || o.starts < 1 || o.seconds <= 0 || o.sweep.empty()) {
     return Usage("connections, starts and seconds must be positive");
+  }
+  for (const auto& part : o.only) {
+    if (part != "start" && part != "tokens" && part != "algs" && part != "connections" && part != "idle") {
+      return Usage("--only takes start, tokens, algs, connections and idle, not \"" + part + "\"");
+    }
+  }
+  if (o.idle_connections < 0 || o.idle_seconds <= 0 || o.idle_requests < 1 ||
+      std::any_of(o.connection_sweep.begin(), o.connection_sweep.end(), [](int c) { return c < 1; })) {
+    return Usage("idle connections must be >= 0; idle seconds, idle requests and sweep points positive");
   }
   try {
     json result = atm::bench::RunSuite(o, atm::bench::Identity{});
@@ -143,6 +179,28 @@ int Load(const std::vector<std::string>& args) {
   return 0;
 }
 
+int Idle(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> v = {{"--connections", "10000"}, {"--seconds", "60"}};
+  for (size_t i = 0; i + 1 < args.size(); i += 2) v[args[i]] = args[i + 1];
+  if (args.size() % 2 != 0 || !v.count("--port")) return Usage("idle needs --port");
+  int port = 0, count = 0;
+  double seconds = 0;
+  try {
+    port = std::stoi(v["--port"]);
+    count = std::stoi(v["--connections"]);
+    seconds = std::stod(v["--seconds"]);
+  } catch (const std::exception&) {
+    return Usage("a numeric option has a value that is not a number");
+  }
+  atm::bench::IdleConnections idle;
+  idle.Open(port, count);
+  std::fprintf(stderr, "atm_bench: %d open, %d failed%s%s; idle for %.0f s\n", idle.open(), idle.errors(),
+               idle.errors() ? ", first: " : "", idle.first_error().c_str(), seconds);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  std::fprintf(stderr, "atm_bench: %d of them closed by the server\n", idle.CountClosedByPeer());
+  return idle.errors() > 0 ? 1 : 0;
+}
+
 int Summarize(const std::vector<std::string>& args) {
   std::string out, table, chart;
   std::vector<json> runs;
@@ -172,11 +230,15 @@ int Summarize(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help") return Usage("a command is required");
+  // Thousands of connections (the idle scenario, the connection sweep) need
+  // more descriptors than the usual soft limit of 1,024.
+  atm::bench::RaiseOpenFileLimit();
   std::string command = args[0];
   args.erase(args.begin());
   if (command == "run") return Run(args);
   if (command == "summarize") return Summarize(args);
   if (command == "load") return Load(args);
+  if (command == "idle") return Idle(args);
   if (command == "starts") {
     std::map<std::string, std::string> v = {{"--count", "20"}, {"--work-dir", "/tmp"}};
     for (size_t i = 0; i + 1 < args.size(); i += 2) v[args[i]] = args[i + 1];

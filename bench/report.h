@@ -11,7 +11,10 @@ namespace atm::bench {
 
 nlohmann::json Summarize(const std::vector<nlohmann::json>& runs);
 std::string FormatTable(const nlohmann::json& summary);
-// Columns: connections, exchanges/s, exchange p99 ms, JWKS/s, JWKS p99 ms.
+// Two data sets, named for gnuplot's `index "NAME"`. "sweep": connections,
+// exchanges/s, exchange p99 ms, JWKS/s, JWKS p99 ms. "many_connections", the
+// exchange at many connections: connections, exchanges/s, p50 ms, p99 ms,
+// errors.
 std::string ChartData(const nlohmann::json& summary);
 
 }  // namespace atm::bench

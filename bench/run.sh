@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Builds atm and its benchmark, runs every scenario, and writes the table, the
 # JSON and the chart (bench/README.md explains the numbers).
-#   bench/run.sh                 one full run (about two minutes)
+#   bench/run.sh                 one full run (about three minutes)
 #   bench/run.sh --repeat 3      three runs; the summary gives best and spread
-#   bench/run.sh --smoke         a short run (about 20 s) that checks the tool works
+#   bench/run.sh --smoke         a short run (about 25 s) that checks the tool works
 # Options: --no-build, --build-dir DIR (build), --out-dir DIR (bench/results),
 # and anything after "--" goes to `atm_bench run` (e.g. -- --seconds 10).
 set -euo pipefail
@@ -49,7 +49,10 @@ done
 "$bench" summarize --out "$out/summary.json" --table "$out/table.txt" --chart-data "$out/chart.dat" \
   "$out"/run-*.json
 if command -v gnuplot >/dev/null; then
-  gnuplot -e "data='$out/chart.dat'; out='$out/chart.svg'" bench/chart.gp
+  # A partial run (-- --only ...) leaves a panel without points: no chart,
+  # but the table and the JSON stand.
+  gnuplot -e "data='$out/chart.dat'; out='$out/chart.svg'" bench/chart.gp ||
+    echo "bench/run.sh: gnuplot failed; a partial run has no chart" >&2
 else
   echo "bench/run.sh: gnuplot not found, no chart (apt-get install gnuplot-nox)" >&2
 fi
@@ -65,13 +68,20 @@ assert runs, "no run JSON written"
 for path in runs:
     run = json.loads(path.read_text())
     for name in ("exchange_rs256", "exchange_es256", "exchange_eddsa", "refresh_rs256",
-                 "client_credentials", "jwks", "login"):
+                 "client_credentials", "jwks", "login", "health", "health_idle"):
         s = run["scenarios"][name]
         assert s["rate"] > 0 and s["ok"] > 0, f"{path.name}: {name} has no successful request"
         assert s["errors"] == 0, f"{path.name}: {name} had {s['errors']} errors: {s.get('first_error')}"
         assert 0 < s["p50_ms"] <= s["p99_ms"] <= s["p999_ms"], f"{path.name}: {name} latencies out of order"
-    for name in ("exchange_rs256", "jwks"):
+    for name in ("exchange_rs256", "jwks", "exchange_connections"):
         assert all(p["rate"] > 0 for p in run["sweep"][name]), f"{path.name}: sweep {name} has a zero rate"
+    for p in run["sweep"]["exchange_connections"]:
+        assert p["errors"] == 0, f"{path.name}: exchange at {p['connections']} connections had {p['errors']} errors: {p.get('first_error')}"
+    idle = run["idle"]
+    assert idle["opened"] == idle["connections"] and idle["errors"] == 0, \
+        f"{path.name}: {idle['opened']} of {idle['connections']} idle connections opened: {idle.get('first_error')}"
+    assert idle["closed_by_server"] == 0, f"{path.name}: the server closed {idle['closed_by_server']} idle connections"
+    assert idle["rss_before_kb"] > 0 and idle["cpu_percent"] >= 0, f"{path.name}: no idle RSS or CPU"
     for alg in ("RS256", "ES256", "EdDSA", "scrypt"):
         assert run["limits"][alg]["per_second"] > 0, f"{path.name}: no {alg} limit"
     assert run["start"]["median_ms"] > 0, "no start-up time"

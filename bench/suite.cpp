@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "idle.h"
 #include "limits.h"
 #include "load.h"
 #include "server_process.h"
@@ -105,10 +106,13 @@ class Runner {
     out["options"] = {{"connections", o_.connections}, {"seconds", o_.seconds},
                       {"sweep_seconds", o_.sweep_seconds}, {"starts", o_.starts},
                       {"limit_seconds", o_.limit_seconds}, {"client_threads", o_.client_threads},
-                      {"login_cost", o_.login_cost}};
+                      {"login_cost", o_.login_cost}, {"connection_sweep", o_.connection_sweep},
+                      {"idle_connections", o_.idle_connections}, {"idle_seconds", o_.idle_seconds},
+                      {"idle_requests", o_.idle_requests}, {"open_file_limit", RaiseOpenFileLimit()},
+                      {"only", o_.only}};
     out["binary"] = Binary();
     out["limits"] = Limits();
-    out["start"] = StartTimes();
+    if (Wants("start")) out["start"] = StartTimes();
     Servers(out);
     std::string load = ReadText("/proc/loadavg");
     out["machine"]["loadavg_at_end"] = load.substr(0, load.find('\n'));
@@ -123,6 +127,10 @@ class Runner {
     return {{"path", o_.atm},
             {"size_bytes", std::filesystem::file_size(o_.atm)},
             {"stripped_bytes", stripped_size}};
+  }
+
+  bool Wants(const std::string& part) const {
+    return o_.only.empty() || std::find(o_.only.begin(), o_.only.end(), part) != o_.only.end();
   }
 
   static int Cores() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
@@ -156,6 +164,13 @@ class Runner {
     std::string path = o_.work_dir + "/bench-" + alg + ".toml";
     std::ofstream(path) << ReadText(o_.config) << "\n[keys]\nalgorithm = \"" << alg << "\"\n";
     return path;
+  }
+
+  // A database file that no earlier run left behind.
+  std::string FreshDb(const std::string& name) {
+    std::string db = o_.work_dir + "/" + name + ".db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    return db;
   }
 
   ServerProcess Start(const std::string& config, const std::string& db) {
@@ -242,10 +257,8 @@ class Runner {
   void Servers(json& out) {
     json scenarios, sweep, memory;
     const int c = o_.connections;
-    {
-      std::string db = o_.work_dir + "/bench-rs256.db";
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-      ServerProcess p = Start(o_.config, db);
+    if (Wants("tokens")) {
+      ServerProcess p = Start(o_.config, FreshDb("bench-rs256"));
       WaitForKey(p);
       WaitUntilIdle(p);
       memory["idle_rss_kb"] = p.StatusKb("VmRSS");
@@ -290,19 +303,127 @@ class Runner {
       p.Stop();
     }
     for (const auto& alg : o_.exchange_algs) {
-      if (alg == "RS256") continue;
+      if (alg == "RS256" || !Wants("algs")) continue;
       std::string name = alg == "ES256" ? "es256" : "eddsa";
-      std::string db = o_.work_dir + "/bench-" + name + ".db";
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
-      ServerProcess p = Start(ConfigFor(alg), db);
+      ServerProcess p = Start(ConfigFor(alg), FreshDb("bench-" + name));
       WaitForKey(p);
       Say("authorization_code exchange (" + alg + ")");
       scenarios["exchange_" + name] = Exchange(p, alg, c, o_.seconds);
       p.Stop();
     }
+    if (!o_.connection_sweep.empty() && Wants("connections")) sweep["exchange_connections"] = ConnectionSweep();
+    if (o_.idle_connections > 0 && Wants("idle")) out["idle"] = Idle(scenarios);
     out["scenarios"] = scenarios;
     out["sweep"] = sweep;
     out["memory"] = memory;
+  }
+
+  // The exchange at many connections, on a server of its own so that the
+  // token scenarios' peak and after-load RSS keep meaning what they did. The
+  // rate should hold as connections grow, with no errors; latency grows with
+  // the queue (connections x CPU per exchange / cores).
+  json ConnectionSweep() {
+    ServerProcess p = Start(o_.config, FreshDb("bench-connections"));
+    WaitForKey(p);
+    json points = json::array();
+    for (int level : o_.connection_sweep) {
+      Say("connection sweep: exchange (RS256), " + std::to_string(level) + " connections");
+      points.push_back(Exchange(p, "RS256", level, o_.seconds));
+    }
+    p.Stop();
+    return points;
+  }
+
+  // `idle_requests` sequential GET /health on one fresh connection.
+  json HealthLatency(const ServerProcess& p) {
+    FixedGet health(p.port(), "/health", o_.idle_requests);
+    auto r = RunLoad({p.port(), 1, 1, /*seconds (a bound; it stops when done)=*/60}, health);
+    if (r.errors > 0) Say("  " + std::to_string(r.errors) + " errors, first: " + r.first_error);
+    Say("  p50 " + std::to_string(r.PercentileMs(0.5)) + " ms, p99 " + std::to_string(r.PercentileMs(0.99)) + " ms");
+    return Scenario(r, 1);
+  }
+
+  // Keep-alive connections that each made one request and went quiet (on a
+  // fresh server; bench.toml's keep_alive_seconds keeps them open): the RSS
+  // they add, the server's CPU while they sit idle, and a fresh client's
+  // /health latency beside them, against the same without them.
+  json Idle(json& scenarios) {
+    ServerProcess p = Start(o_.config, FreshDb("bench-idle"));
+    WaitForKey(p);
+    WaitUntilIdle(p);
+    json j = {{"connections", o_.idle_connections}, {"batch", OpenBatchSize()}};
+    // A batch's requests arrive together and grow the worker pool to its
+    // bound (32 threads: stacks and malloc arenas, about 1 MB), once per
+    // server. A short burst over 64 connections grows it first, so that the
+    // increase below is the connections' own (opening and closing a whole
+    // batch instead would leave freed session memory for the real ones to
+    // reuse). The burst's growth is recorded, and the thread count before and
+    // after (StatusKb reads any numeric field of /proc/<pid>/status).
+    const long cold = p.StatusKb("VmRSS");
+    FixedGet burst(p.port(), "/health");
+    Load(p, burst, 64, 0.3);
+    WaitUntilIdle(p);
+    j["rss_warm_up_kb"] = p.StatusKb("VmRSS") - cold;
+    Say("idle connections: /health latency, no other connection open");
+    scenarios["health"] = HealthLatency(p);
+    WaitUntilIdle(p);
+    const long before = p.StatusKb("VmRSS");
+    j["rss_before_kb"] = before;
+    j["threads_before"] = p.StatusKb("Threads");
+    j["rss_anon_before_kb"] = p.StatusKb("RssAnon");
+    p.ResetPeak();
+    Say("idle connections: opening " + std::to_string(o_.idle_connections) + " in batches of " +
+        std::to_string(OpenBatchSize()));
+    IdleConnections idle;
+    const auto opening = Clock::now();
+    // In two halves: the RSS between them gives the marginal cost of a
+    // connection, free of whatever the first batches grew once.
+    const int half = o_.idle_connections / 2;
+    idle.Open(p.port(), half);
+    const long at_half = p.StatusKb("VmRSS");
+    const int opened_half = idle.open();
+    idle.Open(p.port(), o_.idle_connections - half);
+    j["open_seconds"] = std::chrono::duration<double>(Clock::now() - opening).count();
+    j["opened"] = idle.open();
+    j["errors"] = idle.errors();
+    if (!idle.first_error().empty()) {
+      j["first_error"] = idle.first_error();
+      Say("  " + std::to_string(idle.errors()) + " failed, first: " + idle.first_error());
+    }
+    WaitUntilIdle(p);  // the last answers' access-log lines, and the like
+    const double cpu = p.CpuSeconds();
+    const auto idle_from = Clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(o_.idle_seconds));
+    const double window = std::chrono::duration<double>(Clock::now() - idle_from).count();
+    const double used = p.CpuSeconds() - cpu;  // in clock ticks (10 ms), hence a 5 s window
+    j["idle_window_seconds"] = window;
+    j["cpu_seconds"] = used;
+    j["cpu_percent"] = 100 * used / window;
+    // After the idle window: what the connections hold once settled.
+    const long open = p.StatusKb("VmRSS");
+    j["rss_open_kb"] = open;
+    j["rss_anon_open_kb"] = p.StatusKb("RssAnon");
+    j["peak_rss_kb"] = p.StatusKb("VmHWM");
+    j["threads_open"] = p.StatusKb("Threads");
+    j["rss_increase_kb"] = open - before;
+    if (idle.open() > 0) j["rss_per_connection_bytes"] = static_cast<double>(open - before) * 1024 / idle.open();
+    j["rss_at_half_kb"] = at_half;
+    if (idle.open() > opened_half) {
+      j["rss_per_connection_marginal_bytes"] =
+          static_cast<double>(open - at_half) * 1024 / (idle.open() - opened_half);
+    }
+    Say("  " + std::to_string(idle.open()) + " open: RSS +" + std::to_string(open - before) + " kB, CPU " +
+        std::to_string(100 * used / window) + " % of a core over " + std::to_string(window) + " s");
+    Say("idle connections: /health latency beside them");
+    scenarios["health_idle"] = HealthLatency(p);
+    scenarios["health_idle"]["idle_connections"] = idle.open();
+    j["closed_by_server"] = idle.CountClosedByPeer();
+    idle.CloseAll();
+    WaitUntilIdle(p);
+    j["rss_after_close_kb"] = p.StatusKb("VmRSS");
+    j["rss_anon_after_close_kb"] = p.StatusKb("RssAnon");
+    p.Stop();
+    return j;
   }
 
   const SuiteOptions& o_;

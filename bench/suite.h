@@ -25,6 +25,17 @@ struct SuiteOptions {
   int login_cost = 15;  // log2 N of the login user's hash in bench.toml
   long max_codes = 40000;
   std::vector<std::string> exchange_algs = {"RS256", "ES256", "EdDSA"};
+  // The exchange at many connections (each point `seconds` long).
+  std::vector<int> connection_sweep = {16, 64, 256, 1000};
+  // The idle-connections scenario: how many, how long they sit idle while
+  // the server's CPU is measured, and the fresh client's /health sample.
+  int idle_connections = 10000;
+  double idle_seconds = 5;
+  long idle_requests = 2000;
+  // Parts to run (start, tokens, algs, connections, idle); empty = all. The
+  // limits and the binary's size are always measured (the exchange needs
+  // the RSA limit to know how many codes to mint).
+  std::vector<std::string> only;
 };
 
 nlohmann::json RunSuite(const SuiteOptions& options, const Identity& identity);

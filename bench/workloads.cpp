@@ -46,8 +46,10 @@ std::string S256Challenge(const std::string& verifier) {
   return Base64Url(digest, sizeof digest);
 }
 
-FixedGet::FixedGet(int port, const std::string& path) : request_(FormatRequest("GET", path, port)) {}
+FixedGet::FixedGet(int port, const std::string& path, long count)
+    : request_(FormatRequest("GET", path, port)), count_(count) {}
 bool FixedGet::Next(int, std::string& request) {
+  if (count_ >= 0 && issued_++ >= count_) return false;
   request = request_;
   return true;
 }

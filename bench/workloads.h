@@ -27,15 +27,18 @@ struct Identity {
 
 std::string S256Challenge(const std::string& verifier);
 
-// GET of a fixed path; 200 expected.
+// GET of a fixed path; 200 expected. With `count` >= 0, that many requests
+// in all (a latency sample of a fixed size); otherwise it asks forever.
 class FixedGet : public Workload {
  public:
-  FixedGet(int port, const std::string& path);
+  FixedGet(int port, const std::string& path, long count = -1);
   bool Next(int, std::string& request) override;
   bool Check(int, int status, std::string_view body) override;
 
  private:
   std::string request_;
+  long count_;
+  std::atomic<long> issued_{0};
 };
 
 // POST /auth/token client_credentials.
