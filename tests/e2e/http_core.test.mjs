@@ -380,12 +380,14 @@ describe('connection limits', () => {
 });
 
 // ------------------------------------------------- 10,000 idle connections
-// What "not stalled" means here: the old thread-per-connection core took
-// 4.7 s to answer with 40 idle connections and never answered with 200. The
-// bound is generous (the benchmark measures the latency itself: bench/README.md)
-// and wider still in the sanitizer build, which runs scrypt several times slower.
+// What "not stalled" means here (issue 11: under 100 ms): the old
+// thread-per-connection core took 4.7 s to answer with 40 idle connections and
+// never answered with 200. Measured medians are 0.3 ms (/health), 6 ms (POST
+// /auth) and 4 ms (/auth/token), so the bound has a wide margin; the benchmark
+// measures the latency itself (bench/README.md). The sanitizer build runs
+// scrypt and RSA several times slower and gets a wider bound.
 const SANITIZED = Boolean(process.env.ATM_SANITIZED);
-const STALL_MS = SANITIZED ? 2000 : 500;
+const STALL_MS = SANITIZED ? 2000 : 100;
 
 describe('10,000 idle keep-alive connections', () => {
   test('do not stall a fresh client: /health and a code exchange are answered at once', { timeout: 90000 }, async (t) => {
