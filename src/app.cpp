@@ -18,7 +18,7 @@ namespace {
 
 Result<std::string> ReadFile(const std::string& path, const std::string& key) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error("invalid_config", key + ": cannot read " + path);
+  if (!in) return Error(ErrorCode::kInvalidConfig, key + ": cannot read " + path);
   std::stringstream buf;
   buf << in.rdbuf();
   return buf.str();
@@ -32,7 +32,7 @@ Result<std::unique_ptr<SecretBox>> LoadKeyEncryptionKey(const Config& c) {
   const bool from_env = env != nullptr && *env != '\0';
   const bool from_file = !c.keys.encryption_key_file.empty();
   if (from_env && from_file) {
-    return Error("invalid_config",
+    return Error(ErrorCode::kInvalidConfig,
                  "ATM_KEY_ENCRYPTION_KEY and keys.encryption_key_file are both set: use one of them");
   }
   if (!from_env && !from_file) return std::unique_ptr<SecretBox>();
@@ -47,7 +47,7 @@ Result<std::unique_ptr<SecretBox>> LoadKeyEncryptionKey(const Config& c) {
     text = std::move(*read);
   }
   auto box = SecretBox::FromKeyText(text);
-  if (!box) return Error("invalid_config", what + ": " + box.error().description);
+  if (!box) return Error(ErrorCode::kInvalidConfig, what + ": " + box.error().description);
   return std::make_unique<SecretBox>(std::move(*box));
 }
 
@@ -109,7 +109,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   Services& s = *app->services_;
   auto seeded = SeedFromConfig(s.config().applications, s.clients(), s.users());
   if (!seeded) {
-    return Error("invalid_config", s.config().source + ": " + seeded.error().description);
+    return Error(ErrorCode::kInvalidConfig, s.config().source + ": " + seeded.error().description);
   }
   for (const auto& [id, secret] : seeded->generated_secrets) {
     Log(LogLevel::kWarn, "seeded application " + id + " got a generated client secret: " + secret +

@@ -129,7 +129,7 @@ HttpResponse RotateSecret(const HttpRequest& request, const std::string& id, con
 }  // namespace
 
 HttpResponse MethodNotAllowed(const HttpRequest& request, const std::string& allow) {
-  return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use " + allow)
+  return ErrorResponse(Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use " + allow))
       .With("Allow", allow);
 }
 
@@ -154,7 +154,7 @@ HttpResponse HandleApplications(const HttpRequest& request, const std::vector<st
   if (segments[2] == "users") {
     return HandleUsers(request, id, std::vector<std::string>(segments.begin() + 3, segments.end()), deps);
   }
-  return JsonError(404, "not_found", "no such endpoint: " + request.path);
+  return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
 }
 
 }  // namespace atm

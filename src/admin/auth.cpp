@@ -6,7 +6,6 @@
 #include "admin/views.h"
 #include "domain/validation.h"
 #include "http/responses.h"
-#include "oauth/errors.h"
 
 namespace atm {
 namespace {
@@ -63,7 +62,7 @@ nlohmann::json SessionView(const AdminIdentity& id, const std::string& csrf, boo
 
 HttpResponse AdminError(const Error& error) {
   HttpResponse r = ErrorResponse(error);
-  if (r.status == 401 && error.code == "invalid_token") {
+  if (error.Is(ErrorCode::kInvalidToken)) {
     r.With("WWW-Authenticate", "Bearer realm=\"atm admin\", error=\"invalid_token\"");
   }
   return r;
@@ -89,7 +88,7 @@ Result<AdminCaller> AuthenticateAdmin(const HttpRequest& request, AdminService& 
     auto id = admins.Check(*bearer);
     if (!id) return id.error();
     if (id->kind != AdminSessionKind::kApi) {
-      return Error("invalid_token", "a console session cannot be used as a bearer token", "", 401);
+      return Error(ErrorCode::kInvalidToken, "a console session cannot be used as a bearer token");
     }
     caller.identity = std::move(*id);
     caller.token = std::move(*bearer);
@@ -97,19 +96,18 @@ Result<AdminCaller> AuthenticateAdmin(const HttpRequest& request, AdminService& 
   }
   std::string cookie = CookieValue(request, kAdminCookie);
   if (cookie.empty()) {
-    return Error("invalid_token",
-                 "sign in first: send Authorization: Bearer <admin token>, or use the console at /admin", "",
-                 401);
+    return Error(ErrorCode::kInvalidToken,
+                 "sign in first: send Authorization: Bearer <admin token>, or use the console at /admin");
   }
   auto id = admins.Check(cookie);
   if (!id) return id.error();
   if (id->kind != AdminSessionKind::kConsole) {
-    return Error("invalid_token", "an API token cannot be used as a session cookie", "", 401);
+    return Error(ErrorCode::kInvalidToken, "an API token cannot be used as a session cookie");
   }
   // Cross-site request forgery: a change needs the session's CSRF token too.
   if (!IsSafeMethod(request.method) && !AdminService::CheckCsrf(cookie, request.Header(kCsrfHeader))) {
-    return Error("invalid_csrf_token",
-                 "the X-CSRF-Token header is missing or wrong: reload the console and try again", "", 403);
+    return Error(ErrorCode::kInvalidCsrfToken,
+                 "the X-CSRF-Token header is missing or wrong: reload the console and try again");
   }
   caller.identity = std::move(*id);
   caller.token = std::move(cookie);
@@ -131,7 +129,7 @@ HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
         .With("Set-Cookie", SessionCookie(session->token, session->expires_at - deps.clock.Now(), secure));
   }
   if (request.method != "GET" && request.method != "HEAD" && request.method != "DELETE") {
-    return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use GET, POST, DELETE")
+    return ErrorResponse(Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use GET, POST, DELETE"))
         .With("Allow", "GET, POST, DELETE");
   }
   auto caller = AuthenticateAdmin(request, deps.admins);
@@ -150,7 +148,7 @@ HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
 
 HttpResponse HandleTokens(const HttpRequest& request, const AdminDeps& deps) {
   if (request.method != "POST") {
-    return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use POST")
+    return ErrorResponse(Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use POST"))
         .With("Allow", "POST");
   }
   auto credentials = ReadCredentials(request);

@@ -8,7 +8,7 @@ namespace atm {
 
 HttpResponse ConsolePage(const HttpRequest&) {
   const WebAsset* page = FindWebAsset("admin.html");
-  if (!page) return JsonError(404, "not_found", "the console is not built into this binary");
+  if (!page) return ErrorResponse(Error(ErrorCode::kNotFound, "the console is not built into this binary"));
   return HtmlResponse(200, std::string(page->body));
 }
 

@@ -24,7 +24,7 @@ Result<int64_t> ParseCount(const std::string& text, const std::string& field, in
 Result<JsonBody> JsonBody::Parse(const HttpRequest& request, const std::set<std::string>& allowed) {
   if (request.body.empty()) return JsonBody(nlohmann::json::object());
   if (request.MediaType() != "application/json") {
-    return Error("invalid_request", "Content-Type must be application/json", "", 415);
+    return Error(ErrorCode::kUnsupportedMediaType, "Content-Type must be application/json");
   }
   // The callback sees every value with its depth; anything deeper than the
   // limit is dropped before it is built, and the body refused.

@@ -29,11 +29,11 @@ HttpResponse HandleAdminApi(const HttpRequest& request, const AdminDeps& deps) {
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   std::vector<std::string> segments = Segments(rest);
   for (const auto& s : segments) {
-    if (s.empty()) return JsonError(404, "not_found", "no such endpoint: " + request.path);
+    if (s.empty()) return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   }
   if (segments.size() == 1 && segments[0] == "session") return HandleSession(request, deps);
   if (segments.size() == 1 && segments[0] == "tokens") return HandleTokens(request, deps);
-  if (segments[0] != "applications") return JsonError(404, "not_found", "no such endpoint: " + request.path);
+  if (segments[0] != "applications") return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   auto caller = AuthenticateAdmin(request, deps.admins);
   if (!caller) return AdminError(caller.error());
   return HandleApplications(request, segments, deps);

@@ -35,7 +35,7 @@ Status SeedAdminFromConfig(const Config& c, AdminService& admins) {
                       : field == "password_hash" ? "admin.password_hash"
                       : field == "password"      ? "admin.password_env (" + a.password_env + ")"
                                                  : "admin";
-    return Error("invalid_config", c.source + ": " + key + ": " + created.error().description);
+    return Error(ErrorCode::kInvalidConfig, c.source + ": " + key + ": " + created.error().description);
   }
   if (*created) Log(LogLevel::kInfo, "created admin " + a.username + " from the config");
   return Ok();

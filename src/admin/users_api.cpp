@@ -26,7 +26,7 @@ Result<std::string> NewPassword(const JsonBody& body) {
 Result<UserRecord> FindUser(const std::string& client_id, const std::string& user_id, UserService& users) {
   auto user = users.Get(user_id);
   if (!user || user->client_id == client_id) return user;
-  return Error("not_found", "no user with id " + user_id + " in this application", "user_id", 404);
+  return Error(ErrorCode::kNotFound, "no user with id " + user_id + " in this application", "user_id");
 }
 
 HttpResponse List(const HttpRequest& request, const std::string& client_id, const AdminDeps& d) {
@@ -97,7 +97,7 @@ HttpResponse SetPassword(const HttpRequest& request, const UserRecord& user, con
 HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_id,
                          const std::vector<std::string>& rest, const AdminDeps& d) {
   if (rest.size() > 2 || (rest.size() == 2 && rest[1] != "password")) {
-    return JsonError(404, "not_found", "no such endpoint: " + request.path);
+    return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   }
   // The application must exist: 404 names it, rather than an empty list.
   if (auto app = d.clients.Get(client_id); !app) return AdminError(app.error());

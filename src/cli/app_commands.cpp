@@ -66,7 +66,7 @@ int Create(const Argv& argv) {
     if (inv.args.Flag("--secret-stdin")) {
       if (app.is_public) return UsageError("--secret-stdin: a public application has no client secret");
       auto secret = ReadPassword("Client secret", true);
-      if (!secret) return Fail(Error("invalid_request", "client secret: " + secret.error().description));
+      if (!secret) return Fail(Error(ErrorCode::kInvalidRequest, "client secret: " + secret.error().description));
       app.client_secret = *secret;
     }
     auto created = inv.services->clients().Create(app);

@@ -79,11 +79,11 @@ int RunDbCommand(const Argv& argv, const CommandSpec& spec, const std::function<
 
 int Fail(const Error& error) {
   std::string option = OptionFor(error.field);
-  std::string message = option.empty() || error.code != "invalid_request"
+  std::string message = option.empty() || !error.Is(ErrorCode::kInvalidRequest)
                             ? error.description
                             : option + ": " + error.description;
   std::fprintf(stderr, "atm: %s\n", message.c_str());
-  return error.code == "invalid_request" || error.code == "invalid_config" ? kExitUsage : kExitFailed;
+  return error.Is(ErrorCode::kInvalidRequest) || error.Is(ErrorCode::kInvalidConfig) ? kExitUsage : kExitFailed;
 }
 
 void PrintJson(const nlohmann::json& value) {

@@ -60,7 +60,7 @@ std::string State(const KeyInfo& k) {
 
 // Exit 2 for a config or database that cannot be used, 1 for other failures.
 int Fail(const Error& e) {
-  if (e.code == "invalid_config") return UsageError(e.description);
+  if (e.Is(ErrorCode::kInvalidConfig)) return UsageError(e.description);
   std::fprintf(stderr, "atm: %s\n", e.description.c_str());
   return 1;
 }

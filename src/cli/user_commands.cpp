@@ -27,10 +27,10 @@ Result<UserRecord> FindUser(const Invocation& inv) {
   }
   if (auto client = inv.services->clients().Get(*app); !client) return client.error();
   auto by_email = users.FindByEmail(*app, user);
-  if (by_email || by_email.error().code != "not_found") return by_email;
+  if (by_email || !by_email.error().Is(ErrorCode::kNotFound)) return by_email;
   auto by_id = users.Get(user);
   if (by_id && by_id->client_id == *app) return by_id;
-  return Error("not_found", "no user " + user + " in application " + *app, "", 404);
+  return Error(ErrorCode::kNotFound, "no user " + user + " in application " + *app);
 }
 
 int Show(const Invocation& inv, const UserRecord& u) {

@@ -67,7 +67,7 @@ class TableReader {
   }
 
   Error Fail(const std::string& key, const std::string& what) const {
-    return Error("invalid_config", source_ + ": " + key + ": " + what, key);
+    return Error(ErrorCode::kInvalidConfig, source_ + ": " + key + ": " + what, key);
   }
 
   FieldFn String(std::string* out) const {
@@ -242,7 +242,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   try {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return Error("invalid_config", OneLine(source + ":" + std::to_string(e.source().begin.line) + ": " +
+    return Error(ErrorCode::kInvalidConfig, OneLine(source + ":" + std::to_string(e.source().begin.line) + ": " +
                                            std::string(e.description())));
   }
   TableReader r(source, "");
@@ -369,10 +369,10 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
 
 Result<Config> LoadConfig(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error("invalid_config", path + ": cannot read the file (does it exist?)");
+  if (!in) return Error(ErrorCode::kInvalidConfig, path + ": cannot read the file (does it exist?)");
   std::stringstream buf;
   buf << in.rdbuf();
-  if (in.bad()) return Error("invalid_config", path + ": cannot read the file");
+  if (in.bad()) return Error(ErrorCode::kInvalidConfig, path + ": cannot read the file");
   return ParseConfig(buf.str(), path);
 }
 

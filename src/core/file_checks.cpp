@@ -17,7 +17,7 @@ std::string Octal(mode_t mode) {
   return buf;
 }
 
-Error FileError(const std::string& text) { return Error("invalid_config", text); }
+Error FileError(const std::string& text) { return Error(ErrorCode::kInvalidConfig, text); }
 
 }  // namespace
 

@@ -3,43 +3,12 @@
 // cross module boundaries).
 #pragma once
 
-#include <string>
 #include <utility>
 #include <variant>
 
+#include "core/error.h"
+
 namespace atm {
-
-// An error as a value: the RFC 6749 code (§5.2 / §4.1.2.1), a description that
-// is safe to show to the client, optionally the request field at fault, and an
-// HTTP status (0 = the status the code table gives, see oauth/errors.h).
-struct Error {
-  std::string code;
-  std::string description;
-  std::string field;
-  int status = 0;
-
-  Error() = default;
-  Error(std::string c, std::string d, std::string f = {}, int s = 0)
-      : code(std::move(c)), description(std::move(d)), field(std::move(f)), status(s) {}
-  Error WithStatus(int s) const {
-    Error e = *this;
-    e.status = s;
-    return e;
-  }
-};
-
-inline Error InvalidRequest(std::string description, std::string field = {}) {
-  return Error("invalid_request", std::move(description), std::move(field));
-}
-inline Error InvalidGrant(std::string description) {
-  return Error("invalid_grant", std::move(description));
-}
-inline Error InvalidClient(std::string description) {
-  return Error("invalid_client", std::move(description));
-}
-inline Error ServerError(std::string description) {
-  return Error("server_error", std::move(description));
-}
 
 template <class T>
 class [[nodiscard]] Result {

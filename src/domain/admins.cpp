@@ -15,11 +15,11 @@ namespace {
 constexpr size_t kTokenLength = 43;
 
 Error AdminNotFound(const std::string& username) {
-  return Error("not_found", "no admin named " + username, "username", 404);
+  return Error(ErrorCode::kNotFound, "no admin named " + username, "username");
 }
 
 Error BadCredentials() {
-  return Error("invalid_grant", "the username or password is incorrect", "", 401);
+  return Error(ErrorCode::kInvalidCredentials, "the username or password is incorrect");
 }
 
 const char* KindName(AdminSessionKind kind) { return kind == AdminSessionKind::kApi ? "api" : "console"; }
@@ -58,8 +58,8 @@ Result<AdminRecord> AdminService::Create(const std::string& username, const std:
   a.password_hash = std::move(*hash);
   a.created_at = a.updated_at = clock_.Now();
   if (auto s = store_.CreateAdmin(a); !s) {
-    if (s.error().code == "conflict") {
-      return Error("conflict", "an admin named " + username + " already exists", "username", 409);
+    if (s.error().Is(ErrorCode::kConflict)) {
+      return Error(ErrorCode::kConflict, "an admin named " + username + " already exists", "username");
     }
     return s.error();
   }
@@ -87,7 +87,7 @@ Result<bool> AdminService::Ensure(const std::string& username, const std::string
   a.created_at = a.updated_at = clock_.Now();
   if (auto s = store_.CreateAdmin(a); !s) {
     // Another process seeded it between the lookup and now: it exists, as wanted.
-    if (s.error().code == "conflict") return false;
+    if (s.error().Is(ErrorCode::kConflict)) return false;
     return s.error();
   }
   return true;
@@ -157,7 +157,7 @@ Result<AdminSignIn> AdminService::StartSession(const AdminRecord& admin, AdminSe
 
 Result<AdminIdentity> AdminService::Check(const std::string& token) {
   auto invalid = [] {
-    return Error("invalid_token", "the admin session has expired or was ended: sign in again", "", 401);
+    return Error(ErrorCode::kInvalidToken, "the admin session has expired or was ended: sign in again");
   };
   if (token.size() != kTokenLength) return invalid();
   std::string hash = HashSecret(token);

@@ -76,8 +76,8 @@ Result<CreatedApplication> ClientService::Create(const NewApplication& app) {
   }
   c.created_at = c.updated_at = clock_.Now();
   if (auto s = store_.CreateClient(c); !s) {
-    if (s.error().code == "conflict") {
-      return Error("conflict", "an application with this client_id already exists", "client_id", 409);
+    if (s.error().Is(ErrorCode::kConflict)) {
+      return Error(ErrorCode::kConflict, "an application with this client_id already exists", "client_id");
     }
     return s.error();
   }
@@ -87,7 +87,7 @@ Result<CreatedApplication> ClientService::Create(const NewApplication& app) {
 Result<ClientRecord> ClientService::Get(const std::string& client_id) {
   auto found = store_.GetClient(client_id);
   if (!found) return found.error();
-  if (!*found) return Error("not_found", "no application with client_id " + client_id, "client_id", 404);
+  if (!*found) return Error(ErrorCode::kNotFound, "no application with client_id " + client_id, "client_id");
   return std::move(**found);
 }
 
@@ -116,8 +116,8 @@ Result<ClientRecord> ClientService::Update(const std::string& client_id,
 
 Status ClientService::Delete(const std::string& client_id) {
   auto s = store_.DeleteClient(client_id);
-  if (!s && s.error().code == "not_found") {
-    return Error("not_found", "no application with client_id " + client_id, "client_id", 404);
+  if (!s && s.error().Is(ErrorCode::kNotFound)) {
+    return Error(ErrorCode::kNotFound, "no application with client_id " + client_id, "client_id");
   }
   return s;
 }

@@ -33,7 +33,7 @@ Result<CodeRecord> CodeService::Redeem(const Redemption& r) {
   const std::string hash = HashSecret(r.code);
   const int64_t now = clock_.Now();
   auto code = store_.FindUnusedCode(hash, now);
-  if (!code && code.error().code == "code_used") {
+  if (!code && code.error().Is(ErrorCode::kCodeUsed)) {
     // Presented again: SpendCode revokes what it issued, and says so.
     auto s = store_.SpendCode(hash, now);
     return s ? InvalidGrant("the authorization code was already used") : s.error();

@@ -56,12 +56,12 @@ Status KeyService::EncryptStoredKeys() {
 Result<std::string> KeyService::PrivatePem(const KeyRecord& rec) const {
   if (!SecretBox::IsSealed(rec.private_pem)) return rec.private_pem;
   if (!policy_.encryption) {
-    return Error("invalid_config", "the signing keys in the database are encrypted: set ATM_KEY_ENCRYPTION_KEY "
+    return Error(ErrorCode::kInvalidConfig, "the signing keys in the database are encrypted: set ATM_KEY_ENCRYPTION_KEY "
                                    "or keys.encryption_key_file to the key they were encrypted with");
   }
   auto pem = policy_.encryption->Open(rec.private_pem, rec.kid);
   if (!pem) {
-    return Error("invalid_config", "cannot decrypt signing key " + rec.kid +
+    return Error(ErrorCode::kInvalidConfig, "cannot decrypt signing key " + rec.kid +
                                        ": the key-encryption key is not the one it was encrypted with");
   }
   return pem;
@@ -71,9 +71,9 @@ Status KeyService::Load(MissingKey missing) {
   if (auto v = store_.DataVersion()) data_version_ = *v;
   if (!policy_.key_file_pem.empty()) {
     auto key = SigningKey::FromPem(policy_.key_file_pem);
-    if (!key) return Error("invalid_config", "keys.key_file: " + key.error().description);
+    if (!key) return Error(ErrorCode::kInvalidConfig, "keys.key_file: " + key.error().description);
     if ((*key)->alg() != policy_.alg) {
-      return Error("invalid_config", "keys.key_file: the key is for " + JwsAlgName((*key)->alg()) +
+      return Error(ErrorCode::kInvalidConfig, "keys.key_file: the key is for " + JwsAlgName((*key)->alg()) +
                                          " but keys.algorithm is " + JwsAlgName(policy_.alg));
     }
     auto keys = store_.ListKeys();
@@ -158,7 +158,7 @@ Result<std::shared_ptr<const SigningKey>> KeyService::Current() {
   ready_.wait_for(lock, std::chrono::seconds(10),
                   [this] { return set_->current != nullptr || !generate_error_.empty(); });
   if (!set_->current) {
-    return Error("temporarily_unavailable", "the signing key is not ready yet", "", 503);
+    return Error(ErrorCode::kTemporarilyUnavailable, "the signing key is not ready yet");
   }
   return set_->current;
 }

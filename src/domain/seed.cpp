@@ -6,7 +6,7 @@ namespace {
 Error SeedError(size_t app_index, const std::string& where, const Error& e) {
   std::string key = "applications[" + std::to_string(app_index) + "]" + where;
   if (!e.field.empty()) key += "." + e.field;
-  return Error("invalid_config", key + ": " + e.description);
+  return Error(ErrorCode::kInvalidConfig, key + ": " + e.description);
 }
 
 }  // namespace
@@ -21,7 +21,7 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
     if (!client_id.empty()) {
       auto found = clients.Get(client_id);
       exists = found.ok();
-      if (!found && found.error().code != "not_found") return found.error();
+      if (!found && !found.error().Is(ErrorCode::kNotFound)) return found.error();
     } else {
       // Without a client_id the name identifies the seeded application.
       for (int64_t offset = 0;; offset += 500) {
@@ -50,7 +50,7 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
       auto user = users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name});
       if (user) {
         ++report.users_created;
-      } else if (user.error().code != "conflict") {
+      } else if (!user.error().Is(ErrorCode::kConflict)) {
         return SeedError(i, ".users[" + std::to_string(j) + "]", user.error());
       }
     }

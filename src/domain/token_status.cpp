@@ -17,7 +17,7 @@ Result<nlohmann::json> TokenStatusService::Introspect(const std::string& token, 
   if (!LooksLikeJwt(token)) return IntrospectRefresh(token, caller, issuers);
   auto info = tokens_.VerifyAccessToken(token, issuers.accepted);
   if (!info) {
-    if (info.error().code == "invalid_token") return kInactive;
+    if (info.error().Is(ErrorCode::kInvalidToken)) return kInactive;
     return info.error();
   }
   if (info->client_id != caller.id) return kInactive;
@@ -70,7 +70,7 @@ Status TokenStatusService::Revoke(const std::string& token, const ClientRecord& 
     auto info = tokens_.VerifyAccessToken(token, issuers.accepted);
     if (!info) {
       // §2.2: an invalid, expired or already revoked token needs no revocation.
-      if (info.error().code == "invalid_token") return Ok();
+      if (info.error().Is(ErrorCode::kInvalidToken)) return Ok();
       return info.error();
     }
     if (info->client_id != caller.id) return foreign;

@@ -163,7 +163,7 @@ Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const 
 
 Result<AccessTokenInfo> TokenService::VerifyAccessToken(const std::string& token,
                                                         const std::vector<std::string>& issuers) {
-  auto invalid = [](const std::string& why) { return Error("invalid_token", why, "", 401); };
+  auto invalid = [](const std::string& why) { return Error(ErrorCode::kInvalidToken, why); };
   auto jwt = VerifyJwt(token, keys_.Lookup());
   if (!jwt) return invalid(jwt.error().description);
   const auto& c = jwt->payload;

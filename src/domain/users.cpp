@@ -25,16 +25,16 @@ Status ValidateName(const std::string& value, const std::string& field) {
 }
 
 Error UserNotFound(const std::string& id) {
-  return Error("not_found", "no user with id " + id, "user_id", 404);
+  return Error(ErrorCode::kNotFound, "no user with id " + id, "user_id");
 }
 
 Error DuplicateEmail() {
-  return Error("conflict", "a user with this email already exists in this application", "email", 409);
+  return Error(ErrorCode::kConflict, "a user with this email already exists in this application", "email");
 }
 
 Error BadCredentials() {
   // SPEC §3: 401 for bad credentials; RFC 6749 §5.2 calls them invalid_grant.
-  return Error("invalid_grant", "the email or password is incorrect", "", 401);
+  return Error(ErrorCode::kInvalidCredentials, "the email or password is incorrect");
 }
 
 }  // namespace
@@ -76,7 +76,7 @@ Result<UserRecord> UserService::Create(const NewUser& in) {
   if (auto s = ValidateName(u.last_name, "last_name"); !s) return s.error();
   auto client = store_.GetClient(in.client_id);
   if (!client) return client.error();
-  if (!*client) return Error("not_found", "no application with client_id " + in.client_id, "client_id", 404);
+  if (!*client) return Error(ErrorCode::kNotFound, "no application with client_id " + in.client_id, "client_id");
   auto existing = store_.FindUserByEmail(u.client_id, u.email);
   if (!existing) return existing.error();
   if (*existing) return DuplicateEmail();
@@ -94,7 +94,7 @@ Result<UserRecord> UserService::Create(const NewUser& in) {
   u.id = NewUserId();
   u.created_at = u.updated_at = clock_.Now();
   if (auto s = store_.CreateUser(u); !s) {
-    if (s.error().code == "conflict") return DuplicateEmail();
+    if (s.error().Is(ErrorCode::kConflict)) return DuplicateEmail();
     return s.error();
   }
   return u;
@@ -110,7 +110,7 @@ Result<UserRecord> UserService::Get(const std::string& user_id) {
 Result<UserRecord> UserService::FindByEmail(const std::string& client_id, const std::string& email) {
   auto found = store_.FindUserByEmail(client_id, Trim(email));
   if (!found) return found.error();
-  if (!*found) return Error("not_found", "no user with email " + Trim(email) + " in this application", "email", 404);
+  if (!*found) return Error(ErrorCode::kNotFound, "no user with email " + Trim(email) + " in this application", "email");
   return std::move(**found);
 }
 
@@ -146,7 +146,7 @@ Result<UserRecord> UserService::Update(const std::string& user_id, const UserCha
   if (changes.disabled) u.disabled = *changes.disabled;
   u.updated_at = clock_.Now();
   if (auto s = store_.UpdateUser(u); !s) {
-    if (s.error().code == "conflict") return DuplicateEmail();
+    if (s.error().Is(ErrorCode::kConflict)) return DuplicateEmail();
     return s.error();
   }
   return u;
@@ -158,13 +158,13 @@ Status UserService::SetPassword(const std::string& user_id, const std::string& p
   auto hash = HashPassword(password);
   if (!hash) return hash.error();
   auto s = store_.SetUserPassword(user_id, *hash, clock_.Now());
-  if (!s && s.error().code == "not_found") return UserNotFound(user_id);
+  if (!s && s.error().Is(ErrorCode::kNotFound)) return UserNotFound(user_id);
   return s;
 }
 
 Status UserService::Delete(const std::string& user_id) {
   auto s = store_.DeleteUser(user_id);
-  if (!s && s.error().code == "not_found") return UserNotFound(user_id);
+  if (!s && s.error().Is(ErrorCode::kNotFound)) return UserNotFound(user_id);
   return s;
 }
 
@@ -177,7 +177,7 @@ Result<UserRecord> UserService::Authenticate(const std::string& client_id, const
     return BadCredentials();
   }
   if (!Verify(password, (*found)->password_hash)) return BadCredentials();
-  if ((*found)->disabled) return Error("access_denied", "this account is disabled", "", 403);
+  if ((*found)->disabled) return Error(ErrorCode::kAccessDenied, "this account is disabled");
   return std::move(**found);
 }
 

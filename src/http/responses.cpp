@@ -11,11 +11,10 @@ HttpResponse JsonResponse(int status, const nlohmann::json& body) {
   return r;
 }
 
-HttpResponse JsonError(int status, const std::string& code, const std::string& description,
-                       const std::string& field) {
-  nlohmann::json body = {{"error", code}, {"error_description", description}};
-  if (!field.empty()) body["field"] = field;
-  return JsonResponse(status, body);
+HttpResponse ErrorResponse(const Error& error) {
+  nlohmann::json body = {{"error", error.wire_name()}, {"error_description", error.description}};
+  if (!error.field.empty()) body["field"] = error.field;
+  return JsonResponse(error.status(), body);
 }
 
 HttpResponse HtmlResponse(int status, std::string html) {

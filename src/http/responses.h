@@ -6,13 +6,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/error.h"
 #include "http/http.h"
 
 namespace atm {
 
 HttpResponse JsonResponse(int status, const nlohmann::json& body);
-HttpResponse JsonError(int status, const std::string& code, const std::string& description,
-                       const std::string& field = {});
+// {"error", "error_description"[, "field"]} with the status of the error's
+// code (core/error.h); the error's detail is never sent.
+HttpResponse ErrorResponse(const Error& error);
 HttpResponse HtmlResponse(int status, std::string html);
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(const std::string& text);

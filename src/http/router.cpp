@@ -26,7 +26,7 @@ HttpResponse Guarded(const HttpRequest& request, const Fn& fn) {
   } catch (...) {
     Log(LogLevel::kError, "unhandled exception on " + request.path);
   }
-  return JsonError(500, "server_error", "the server hit an unexpected error");
+  return ErrorResponse(Error(ErrorCode::kServerError, "the server hit an unexpected error"));
 }
 
 }  // namespace
@@ -38,7 +38,7 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
     for (auto it = prefixes_.rbegin(); it != prefixes_.rend(); ++it) {
       if (request.path.compare(0, it->first.size(), it->first) == 0) return Guarded(request, it->second);
     }
-    return JsonError(404, "not_found", "no such endpoint: " + request.path);
+    return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   }
   auto handler = path->second.find(request.method);
   if (handler == path->second.end() && request.method == "HEAD") {
@@ -47,7 +47,7 @@ HttpResponse Router::Handle(const HttpRequest& request) const {
   if (handler == path->second.end()) {
     std::string allow;
     for (const auto& [m, h] : path->second) allow += (allow.empty() ? "" : ", ") + m;
-    return JsonError(405, "method_not_allowed", request.method + " is not allowed here; use " + allow)
+    return ErrorResponse(Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use " + allow))
         .With("Allow", allow);
   }
   return Guarded(request, handler->second);

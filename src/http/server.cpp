@@ -9,7 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/beast/http/write.hpp>
 #include <thread>
 #include <vector>
 
@@ -55,12 +55,11 @@ size_t IoThreads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 
 void TurnAway(tcp::socket& socket, bool tls, const char* why) {
   boost::system::error_code ignored;
   if (!tls) {
-    std::string body = std::string(R"({"error":"temporarily_unavailable","error_description":")") + why + "\"}";
-    std::string answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                         "Cache-Control: no-store\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\n\r\n" + body;
+    HttpResponse answer = ErrorResponse(Error(ErrorCode::kTemporarilyUnavailable, why));
+    answer.With("Retry-After", "1");
+    BeastResponse message = ToBeastResponse(std::move(answer), 11, /*keep_alive=*/false, /*head=*/false);
     socket.non_blocking(true, ignored);
-    socket.write_some(net::buffer(answer), ignored);
+    boost::beast::http::write(socket, message, ignored);  // a short write is not waited for
     socket.shutdown(tcp::socket::shutdown_send, ignored);
   }
   socket.close(ignored);
@@ -156,7 +155,7 @@ Result<int> HttpServer::Bind() {
     if (SSL_CTX_use_certificate_chain_file(native, o.tls_cert_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(native, o.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(native) != 1) {
-      return Error("invalid_config",
+      return Error(ErrorCode::kInvalidConfig,
                    "server.tls: cannot load the certificate or key (" + o.tls_cert_file + ", " + o.tls_key_file + ")");
     }
     impl_->tls.emplace(std::move(ctx));
@@ -166,7 +165,7 @@ Result<int> HttpServer::Bind() {
   auto endpoints = resolver.resolve(o.host, std::to_string(o.port), tcp::resolver::passive, ec);
   const std::string where = o.port == 0 ? o.host : o.host + ":" + std::to_string(o.port);
   if (ec || endpoints.empty()) {
-    return Error("invalid_config", "cannot listen on " + where + ": " + (ec ? ec.message() : "no address"));
+    return Error(ErrorCode::kInvalidConfig, "cannot listen on " + where + ": " + (ec ? ec.message() : "no address"));
   }
   tcp::endpoint endpoint = endpoints.begin()->endpoint();
   auto& acceptor = impl_->acceptor;
@@ -178,7 +177,7 @@ Result<int> HttpServer::Bind() {
   if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     std::string hint = ec == net::error::address_in_use ? " (is another server using the port?)" : "";
-    return Error("invalid_config", "cannot listen on " + where + ": " + ec.message() + hint);
+    return Error(ErrorCode::kInvalidConfig, "cannot listen on " + where + ": " + ec.message() + hint);
   }
   return static_cast<int>(acceptor.local_endpoint().port());
 }

@@ -135,7 +135,7 @@ class Session final : public DrainableConnection, public std::enable_shared_from
         bool folded = !ec && HasObsFold(n);
         buffer_.consume(n);
         if (ec) return RefuseMalformed(ec);
-        if (folded) return Refuse(400, "a header line is folded (obs-fold, RFC 9112 §5.2)");
+        if (folded) return Refuse(ErrorCode::kInvalidRequest, "a header line is folded (obs-fold, RFC 9112 §5.2)");
         return OnHead();
       }
       buffer_.consume(n);
@@ -165,22 +165,22 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     namespace http = boost::beast::http;
     const auto& request = parser_->get();
     if (request.target().size() > ctx_.options.max_url_bytes) {
-      return Refuse(414, "the request URI is too long (at most " + std::to_string(ctx_.options.max_url_bytes) +
+      return Refuse(ErrorCode::kUriTooLong, "the request URI is too long (at most " + std::to_string(ctx_.options.max_url_bytes) +
                              " bytes)");
     }
     // RFC 9112 §6.1, §6.3: a Transfer-Encoding must end in chunked and
     // comes without a Content-Length; anything else cannot be framed safely.
     if (request.count(http::field::transfer_encoding) > 0 &&
         (!parser_->chunked() || request.count(http::field::content_length) > 0)) {
-      return Refuse(400, "Transfer-Encoding must end in chunked, without a Content-Length");
+      return Refuse(ErrorCode::kInvalidRequest, "Transfer-Encoding must end in chunked, without a Content-Length");
     }
     const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
     const http::verb method = request.method();
     const bool body_method = method == http::verb::post || method == http::verb::put ||
                              method == http::verb::patch || method == http::verb::delete_;
-    if (has_body && !body_method) return Refuse(400, std::string(request.method_string()) + " requests must not have a body");
+    if (has_body && !body_method) return Refuse(ErrorCode::kInvalidRequest, std::string(request.method_string()) + " requests must not have a body");
     if (body_method && method != http::verb::delete_ && !parser_->chunked() && !parser_->content_length()) {
-      return Refuse(411, "Content-Length is required");
+      return Refuse(ErrorCode::kLengthRequired, "Content-Length is required");
     }
     if (parser_->content_length().value_or(0) > ctx_.options.max_body_bytes) return RefuseTooLarge();
     body_started_ = Clock::now();
@@ -269,27 +269,27 @@ class Session final : public DrainableConnection, public std::enable_shared_from
   }
 
   // A request refused before its body was read: the answer, then a close.
-  void Refuse(int status, const std::string& description) {
+  void Refuse(ErrorCode code, const std::string& description) {
     const auto& request = parser_->get();
     std::string method(request.method_string()), path(request.target().substr(0, request.target().find('?')));
     unsigned version = request.version() ? request.version() : 11;
     parser_.reset();
-    HttpResponse answer = JsonError(status, "invalid_request", description);
+    HttpResponse answer = ErrorResponse(Error(code, description));
     Answer(std::move(answer.With("Connection", "close")), method, path, version, false, /*linger=*/true);
   }
 
   void RefuseTooLarge() {
-    Refuse(413, "the request body is too large (at most " + std::to_string(ctx_.options.max_body_bytes) + " bytes)");
+    Refuse(ErrorCode::kPayloadTooLarge, "the request body is too large (at most " + std::to_string(ctx_.options.max_body_bytes) + " bytes)");
   }
 
   void RefuseMalformed(boost::beast::error_code ec) {
     namespace http = boost::beast::http;
     if (ec == http::error::header_limit) {
-      return Refuse(431, "the request headers are too large (at most " +
+      return Refuse(ErrorCode::kHeadersTooLarge, "the request headers are too large (at most " +
                              std::to_string(ctx_.options.max_header_bytes) + " bytes)");
     }
     if (ec == http::error::body_limit) return RefuseTooLarge();
-    Refuse(400, "the request is malformed (" + ec.message() + ")");
+    Refuse(ErrorCode::kInvalidRequest, "the request is malformed (" + ec.message() + ")");
   }
 
   // Sends FIN, then reads and drops what the client still sends (up to a

@@ -6,7 +6,6 @@
 #include "crypto/pkce.h"
 #include "domain/validation.h"
 #include "http/responses.h"
-#include "oauth/errors.h"
 #include "oauth/params.h"
 
 namespace atm {
@@ -21,8 +20,8 @@ std::string ToLowerAscii(std::string s) {
 
 HttpResponse ThrottledResponse(int64_t retry_after_seconds) {
   std::string seconds = std::to_string(retry_after_seconds);
-  return JsonError(429, "temporarily_unavailable",
-                   "too many failed sign-in attempts: try again in " + seconds + " s")
+  return ErrorResponse(
+             Error(ErrorCode::kTooManyAttempts, "too many failed sign-in attempts: try again in " + seconds + " s"))
       .With("Retry-After", seconds);
 }
 
@@ -54,9 +53,9 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
     Throttle::Attempt attempt = throttle.Admit(account, request.remote_addr);
     if (!attempt.allowed()) return ThrottledResponse(attempt.retry_after());
     auto user = deps.users.Authenticate(client->id, login, password);
-    if (user || user.error().status == 403) {
+    if (user || user.error().Is(ErrorCode::kAccessDenied)) {
       attempt.Succeeded();  // 403: the password was right, the account is disabled
-    } else if (user.error().status == 401) {
+    } else if (user.error().Is(ErrorCode::kInvalidCredentials)) {
       attempt.Failed();
     }
     if (!user) return ErrorResponse(user.error());

@@ -17,8 +17,8 @@ HttpResponse Redirect(const std::string& location) {
   return r;
 }
 
-std::string PageTitle(const std::string& code) {
-  return code == "invalid_client" ? "Unknown application" : "Invalid sign-in request";
+std::string PageTitle(const Error& error) {
+  return error.Is(ErrorCode::kInvalidClient) ? "Unknown application" : "Invalid sign-in request";
 }
 
 }  // namespace
@@ -42,7 +42,7 @@ Handler MakeAuthorizeHandler(const OAuthDeps& deps) {
         ValidateAuthorizeRequest(*params, deps.clients, AuthorizeOptions{deps.config.pkce.allow_plain});
     switch (d.kind) {
       case AuthorizeDecision::Kind::kErrorPage:
-        return ErrorPage(400, PageTitle(d.error.code), d.error.description);
+        return ErrorPage(400, PageTitle(d.error), d.error.description);
       case AuthorizeDecision::Kind::kErrorRedirect:
         return Redirect(ErrorRedirectUrl(d.redirect_uri, d.error, d.state));
       case AuthorizeDecision::Kind::kLogin:

@@ -22,10 +22,10 @@ std::string Value(const Multimap& params, const std::string& name) {
   return it == params.end() ? std::string() : it->second;
 }
 
-AuthorizeDecision ErrorPageDecision(std::string code, std::string description) {
+AuthorizeDecision ErrorPageDecision(Error error) {
   AuthorizeDecision d;
   d.kind = AuthorizeDecision::Kind::kErrorPage;
-  d.error = Error(std::move(code), std::move(description));
+  d.error = std::move(error);
   return d;
 }
 
@@ -46,15 +46,15 @@ Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, Aut
     if (params.count(it->first) > 1) return InvalidRequest(it->first + " is given more than once", it->first);
   }
   // OpenID Connect Core §6: request objects are not supported.
-  if (params.count("request")) return Error("request_not_supported", "request objects are not supported");
-  if (params.count("request_uri")) return Error("request_uri_not_supported", "request_uri is not supported");
+  if (params.count("request")) return Error(ErrorCode::kRequestNotSupported, "request objects are not supported");
+  if (params.count("request_uri")) return Error(ErrorCode::kRequestUriNotSupported, "request_uri is not supported");
   if (params.count("registration")) {
-    return Error("registration_not_supported", "the registration parameter is not supported");
+    return Error(ErrorCode::kRegistrationNotSupported, "the registration parameter is not supported");
   }
   const std::string response_type = Value(params, "response_type");
   if (response_type.empty()) return InvalidRequest("response_type is required (use \"code\")", "response_type");
   if (response_type != "code") {
-    return Error("unsupported_response_type", "response_type must be \"code\" (the authorization code flow)");
+    return Error(ErrorCode::kUnsupportedResponseType, "response_type must be \"code\" (the authorization code flow)");
   }
   if (params.count("response_mode") && Value(params, "response_mode") != "query") {
     return InvalidRequest("response_mode must be \"query\"", "response_mode");
@@ -65,7 +65,7 @@ Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, Aut
   for (std::string s; scopes >> s;) {
     const auto& known = SupportedScopes();
     if (std::find(known.begin(), known.end(), s) == known.end()) {
-      return Error("invalid_scope", "unknown scope \"" + s + "\": atm supports openid, profile and email");
+      return Error(ErrorCode::kInvalidScope, "unknown scope \"" + s + "\": atm supports openid, profile and email");
     }
   }
   if (HasScope(out.scope, "openid") && !out.redirect_uri_given) {
@@ -111,7 +111,7 @@ Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, Aut
   for (std::string p; prompt >> p;) prompts.push_back(p);
   if (std::find(prompts.begin(), prompts.end(), "none") != prompts.end()) {
     if (prompts.size() > 1) return InvalidRequest("prompt=none cannot be combined with other values", "prompt");
-    return Error("login_required", "the user must sign in: atm keeps no sign-in session for prompt=none");
+    return Error(ErrorCode::kLoginRequired, "the user must sign in: atm keeps no sign-in session for prompt=none");
   }
   return Ok();
 }
@@ -121,20 +121,20 @@ Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, Aut
 AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService& clients,
                                            const AuthorizeOptions& options) {
   // Until the client and redirect URI are known good: error pages only.
-  if (params.count("client_id") > 1) return ErrorPageDecision("invalid_request", "client_id is given more than once.");
+  if (params.count("client_id") > 1) return ErrorPageDecision(InvalidRequest("client_id is given more than once."));
   const std::string client_id = Value(params, "client_id");
   if (client_id.empty()) {
-    return ErrorPageDecision("invalid_request", "The request has no client_id: it must name an application.");
+    return ErrorPageDecision(InvalidRequest("The request has no client_id: it must name an application."));
   }
   auto client = clients.FindActive(client_id);
   if (!client) {
-    if (client.error().code == "invalid_client") {
-      return ErrorPageDecision("invalid_client", "No active application has the client_id \"" + client_id + "\".");
+    if (client.error().Is(ErrorCode::kInvalidClient)) {
+      return ErrorPageDecision(InvalidClient("No active application has the client_id \"" + client_id + "\"."));
     }
-    return ErrorPageDecision(client.error().code, client.error().description);
+    return ErrorPageDecision(client.error());
   }
   if (params.count("redirect_uri") > 1) {
-    return ErrorPageDecision("invalid_request", "redirect_uri is given more than once.");
+    return ErrorPageDecision(InvalidRequest("redirect_uri is given more than once."));
   }
   AuthorizeRequest request;
   request.client = *client;
@@ -143,14 +143,14 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
   if (request.redirect_uri_given) {
     // RFC 6749 §3.1.2.3, RFC 9700 §2.1: exact string match, no patterns.
     if (!IsRegistered(request.client, request.redirect_uri)) {
-      return ErrorPageDecision("invalid_request", "The redirect_uri \"" + request.redirect_uri +
-                                                      "\" is not registered for this application.");
+      return ErrorPageDecision(InvalidRequest("The redirect_uri \"" + request.redirect_uri +
+                                              "\" is not registered for this application."));
     }
   } else if (request.client.redirect_urls.size() == 1) {
     request.redirect_uri = request.client.redirect_urls.front();  // RFC 6749 §3.1.2.3
   } else {
-    return ErrorPageDecision("invalid_request",
-                             "The request has no redirect_uri, and the application has several registered: name one.");
+    return ErrorPageDecision(
+        InvalidRequest("The request has no redirect_uri, and the application has several registered: name one."));
   }
   request.state = Value(params, "state");
   if (auto s = CheckRequest(params, options, request); !s) {
@@ -170,7 +170,7 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
 std::string ErrorRedirectUrl(const std::string& redirect_uri, const Error& error, const std::string& state) {
   std::string url = redirect_uri;
   url += redirect_uri.find('?') == std::string::npos ? '?' : '&';
-  url += "error=" + PercentEncode(error.code);
+  url += "error=" + PercentEncode(std::string(error.wire_name()));
   if (!error.description.empty()) url += "&error_description=" + PercentEncode(error.description);
   if (!state.empty()) url += "&state=" + PercentEncode(state);
   return url;

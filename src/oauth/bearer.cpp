@@ -45,20 +45,18 @@ Result<std::string> ExtractBearerToken(const HttpRequest& request) {
   }
   if (!header_token.empty()) return header_token;
   if (!body_token.empty()) return body_token;
-  return Error("", "an access token is required: Authorization: Bearer <token>", "", 401);
+  return Error(ErrorCode::kMissingToken, "an access token is required: Authorization: Bearer <token>");
 }
 
 HttpResponse BearerFailure(const Error& error, const std::string& required_scope) {
+  // RFC 6750 §3.1: a request with no token at all gets a challenge naming no error.
   std::string challenge = "Bearer realm=\"atm\"";
-  int status = 401;
-  std::string code = error.code.empty() ? "invalid_token" : error.code;
-  if (!error.code.empty()) {
-    challenge += ", error=\"" + error.code + "\", error_description=\"" + HeaderSafe(error.description) + "\"";
-    if (error.code == "invalid_request") status = 400;
-    if (error.code == "insufficient_scope") status = 403;
+  if (!error.Is(ErrorCode::kMissingToken)) {
+    challenge += ", error=\"" + std::string(error.wire_name()) + "\", error_description=\"" +
+                 HeaderSafe(error.description) + "\"";
   }
   if (!required_scope.empty()) challenge += ", scope=\"" + required_scope + "\"";
-  return JsonError(status, code, error.description).With("WWW-Authenticate", challenge);
+  return ErrorResponse(error).With("WWW-Authenticate", challenge);
 }
 
 }  // namespace atm

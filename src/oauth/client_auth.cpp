@@ -2,7 +2,7 @@
 
 #include "crypto/encoding.h"
 #include "http/url.h"
-#include "oauth/errors.h"
+#include "http/responses.h"
 
 namespace atm {
 
@@ -15,12 +15,12 @@ Result<ClientCredentials> ExtractClientCredentials(const HttpRequest& request, c
     auto decoded = Base64Decode(auth.substr(6));
     size_t colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos) {
-      return Error("invalid_client", "the Basic authorization header is malformed", "", 401);
+      return Error(ErrorCode::kInvalidClient, "the Basic authorization header is malformed");
     }
     // RFC 6749 §2.3.1: id and secret are form-encoded before base64.
     auto id = PercentDecode(decoded->substr(0, colon), true);
     auto secret = PercentDecode(decoded->substr(colon + 1), true);
-    if (!id || !secret) return Error("invalid_client", "the Basic authorization header is malformed", "", 401);
+    if (!id || !secret) return Error(ErrorCode::kInvalidClient, "the Basic authorization header is malformed");
     if (!body_secret.empty()) {
       return InvalidRequest("use one client authentication method, not Basic and a body secret");
     }
@@ -54,7 +54,7 @@ Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpReques
 
 HttpResponse ClientAuthFailure(const Error& error, bool basic) {
   HttpResponse r = ErrorResponse(error);
-  if (basic && error.code == "invalid_client") r.With("WWW-Authenticate", "Basic realm=\"atm\"");
+  if (basic && error.Is(ErrorCode::kInvalidClient)) r.With("WWW-Authenticate", "Basic realm=\"atm\"");
   return r;
 }
 

@@ -8,7 +8,7 @@ Result<TokenSet> GrantClientCredentials(const OAuthDeps& deps, const GrantReques
   if (!client) return client.error();
   // RFC 6749 §4.4: only confidential clients may use this grant.
   if (client->is_public) {
-    return Error("unauthorized_client", "a public application cannot use client_credentials");
+    return Error(ErrorCode::kUnauthorizedClient, "a public application cannot use client_credentials");
   }
   return deps.tokens.IssueForClient(*client, request.params.Get("scope"), request.issuer);
 }

@@ -1,6 +1,6 @@
 #include "oauth/jwks_endpoint.h"
 
-#include "oauth/errors.h"
+#include "http/responses.h"
 
 namespace atm {
 

@@ -36,7 +36,7 @@ HttpResponse StaticAsset(const HttpRequest& request) {
   std::string_view name = std::string_view(request.path).substr(kPrefix.size());
   const WebAsset* asset = FindWebAsset(name);
   if (!asset || asset->content_type.rfind("text/html", 0) == 0) {
-    return JsonError(404, "not_found", "no such asset");
+    return ErrorResponse(Error(ErrorCode::kNotFound, "no such asset"));
   }
   HttpResponse r;
   r.content_type = std::string(asset->content_type);

@@ -62,15 +62,15 @@ Result<Params> ParseBody(const HttpRequest& request) {
   if (type == "application/json") return FromJson(request.body);
   if (type == "application/x-www-form-urlencoded") return FromUrlEncoded(request.body, "body");
   if (type.empty() && request.body.empty()) return Params();
-  return Error("invalid_request",
-               "Content-Type must be application/json or application/x-www-form-urlencoded", "", 415);
+  return Error(ErrorCode::kUnsupportedMediaType,
+               "Content-Type must be application/json or application/x-www-form-urlencoded");
 }
 
 Result<Params> ParseFormBody(const HttpRequest& request) {
   std::string type = request.MediaType();
   if (type == "application/x-www-form-urlencoded") return FromUrlEncoded(request.body, "body");
   if (type.empty() && request.body.empty()) return Params();
-  return Error("invalid_request", "Content-Type must be application/x-www-form-urlencoded", "", 415);
+  return Error(ErrorCode::kUnsupportedMediaType, "Content-Type must be application/x-www-form-urlencoded");
 }
 
 Result<Params> ParseQuery(const HttpRequest& request) {

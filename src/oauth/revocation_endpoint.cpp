@@ -2,7 +2,6 @@
 
 #include "http/responses.h"
 #include "oauth/client_auth.h"
-#include "oauth/errors.h"
 #include "oauth/params.h"
 
 namespace atm {

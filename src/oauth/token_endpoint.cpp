@@ -2,7 +2,6 @@
 
 #include "http/responses.h"
 #include "oauth/client_auth.h"
-#include "oauth/errors.h"
 #include "oauth/grants.h"
 #include "oauth/params.h"
 
@@ -40,7 +39,7 @@ Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
     } else if (grant_type == "client_credentials") {
       tokens = GrantClientCredentials(deps, grant);
     } else {
-      return ErrorResponse(Error("unsupported_grant_type",
+      return ErrorResponse(Error(ErrorCode::kUnsupportedGrantType,
                                  "grant_type must be authorization_code, refresh_token or client_credentials"));
     }
     if (!tokens) return ClientAuthFailure(tokens.error(), credentials->basic);

@@ -16,7 +16,7 @@ AdminRecord ReadAdmin(SQLite::Statement& q, int first = 0) {
   return a;
 }
 
-Error AdminNotFound() { return Error("not_found", "admin not found", "username", 404); }
+Error AdminNotFound() { return Error(ErrorCode::kNotFound, "admin not found", "username"); }
 
 }  // namespace
 

@@ -111,7 +111,7 @@ struct SqliteStore::Impl : SqliteConnection {
     } catch (const SQLite::Exception& e) {
       const int code = e.getErrorCode() & 0xff;  // the primary result code
       if (code == SQLITE_CONSTRAINT) {
-        return Error("conflict", "already exists", "", 409);
+        return Error(ErrorCode::kConflict, "already exists").WithDetail(e.what());
       }
       Log(LogLevel::kError, std::string("storage: ") + what + ": " + e.what() + " (SQLite code " +
                                 std::to_string(e.getExtendedErrorCode()) + ")");
@@ -119,17 +119,17 @@ struct SqliteStore::Impl : SqliteConnection {
       // transaction rolled back), and the client may retry later.
       switch (code) {
         case SQLITE_FULL:
-          return Error("temporarily_unavailable", "the server cannot store data: its disk is full", "", 503);
+          return Error(ErrorCode::kTemporarilyUnavailable, "the server cannot store data: its disk is full");
         case SQLITE_READONLY:
         case SQLITE_IOERR:
         case SQLITE_CANTOPEN:
-          return Error("temporarily_unavailable",
-                       "the server cannot write to its database (read-only or I/O error)", "", 503);
+          return Error(ErrorCode::kTemporarilyUnavailable,
+                       "the server cannot write to its database (read-only or I/O error)");
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
-          return Error("temporarily_unavailable", "the database is busy, try again", "", 503);
+          return Error(ErrorCode::kTemporarilyUnavailable, "the database is busy, try again");
         default:
-          return ServerError("storage failure");
+          return ServerError("storage failure").WithDetail(e.what());
       }
     }
   }

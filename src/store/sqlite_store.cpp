@@ -73,7 +73,7 @@ GrantRecord ReadGrant(SQLite::Statement& q) {
   return g;
 }
 
-Error NotFound(const std::string& what) { return Error("not_found", what + " not found", "", 404); }
+Error NotFound(const std::string& what) { return Error(ErrorCode::kNotFound, what + " not found"); }
 
 std::string Like(const std::string& filter) {
   std::string out = "%";
@@ -97,7 +97,7 @@ Status Migrate(SQLite::Database& db, const std::string& path) {
   const auto& migrations = SchemaMigrations();
   const int latest = static_cast<int>(migrations.size());
   auto newer = [&](int version) {
-    return Error("invalid_config", path + ": the database schema (version " + std::to_string(version) +
+    return Error(ErrorCode::kInvalidConfig, path + ": the database schema (version " + std::to_string(version) +
                                        ") is newer than this atm understands; upgrade atm");
   };
   int version = db.execAndGet("PRAGMA user_version").getInt();
@@ -171,7 +171,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         continue;
       }
-      return Error("invalid_config", options.path + ": cannot open the database: " + e.what());
+      return Error(ErrorCode::kInvalidConfig, options.path + ": cannot open the database: " + e.what());
     }
   }
 }
@@ -490,7 +490,7 @@ Result<CodeRecord> SqliteStore::FindUnusedCode(const std::string& hash, int64_t 
   return impl_->Read("find code", [&](SqliteConnection& c) -> Result<CodeRecord> {
     auto stored = ReadCode(c, hash);
     if (!stored) return InvalidGrant("the authorization code is invalid");
-    if (stored->used) return Error("code_used", "the authorization code was already used");
+    if (stored->used) return Error(ErrorCode::kCodeUsed, "the authorization code was already used");
     if (stored->code.expires_at <= now) return InvalidGrant("the authorization code has expired");
     return std::move(stored->code);
   });

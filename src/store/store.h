@@ -52,7 +52,7 @@ class Store {
   // Authorization codes (RFC 6749 §4.1.2: single use, short-lived).
   virtual Status SaveCode(const CodeRecord& code) = 0;
   // The code, unspent and unexpired (reads only). invalid_grant when unknown
-  // or expired; "code_used" when spent (SpendCode then revokes its grant).
+  // or expired; kCodeUsed when spent (SpendCode then revokes its grant).
   virtual Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) = 0;
   // Spends the code without a grant (a failed check: the verifier cannot be
   // tried twice). A code spent before yields invalid_grant and revokes the

@@ -267,7 +267,7 @@ TEST_CASE("a user is created, edited, disabled, enabled, given a new password an
   CHECK(edited["last_name"] == "User");
 
   CHECK(f.Call("PATCH", path, {{"disabled", true}}, f.Bearer()).status == 200);
-  CHECK(f.users->Authenticate(a, "end.user13@gmail.com", "H123456789").error().status == 403);
+  CHECK(f.users->Authenticate(a, "end.user13@gmail.com", "H123456789").error().status() == 403);
   CHECK(f.Call("PATCH", path, {{"disabled", false}}, f.Bearer()).status == 200);
   CHECK(f.users->Authenticate(a, "end.user13@gmail.com", "H123456789"));
 
@@ -286,6 +286,6 @@ TEST_CASE("deleting an application removes its users", "[admin-api]") {
   HttpResponse r = f.Call("DELETE", "/admin/api/applications/" + a, nullptr, f.Bearer());
   CHECK(r.status == 204);
   CHECK(r.body.empty());
-  CHECK(f.users->Get(user).error().status == 404);
+  CHECK(f.users->Get(user).error().status() == 404);
   CHECK(f.Call("GET", "/admin/api/applications/" + a, nullptr, f.Bearer()).status == 404);
 }

@@ -47,7 +47,7 @@ TEST_CASE("a bad client or redirect URI shows an error page and never redirects"
   INFO(c.name);
   auto d = ValidateAuthorizeRequest(Parse(c.query), *f.clients, {});
   CHECK(d.kind == Kind::kErrorPage);
-  CHECK(d.error.code == c.code);
+  CHECK(d.error.wire_name() == c.code);
   CHECK_FALSE(d.error.description.empty());
 }
 
@@ -56,7 +56,7 @@ TEST_CASE("a disabled application gets the error page") {
   REQUIRE(f.clients->Update("app-one", {std::nullopt, std::nullopt, true}));
   auto d = ValidateAuthorizeRequest(Parse(Valid()), *f.clients, {});
   CHECK(d.kind == Kind::kErrorPage);
-  CHECK(d.error.code == "invalid_client");
+  CHECK(d.error.Is(ErrorCode::kInvalidClient));
 }
 
 TEST_CASE("once client and redirect URI are good, errors go back to the client with state") {
@@ -104,7 +104,7 @@ TEST_CASE("once client and redirect URI are good, errors go back to the client w
   INFO(c.name);
   auto d = ValidateAuthorizeRequest(Parse(c.query), *f.clients, {});
   REQUIRE(d.kind == Kind::kErrorRedirect);
-  CHECK(d.error.code == c.code);
+  CHECK(d.error.wire_name() == c.code);
   CHECK(d.redirect_uri == "https://app.example/cb");
   CHECK(d.state == "st-1");
 }
@@ -116,7 +116,7 @@ TEST_CASE("an OpenID request must name its redirect_uri, even with one registere
                                      "&code_challenge_method=S256"),
                                *f.clients, {});
   REQUIRE(d.kind == Kind::kErrorRedirect);
-  CHECK(d.error.code == "invalid_request");
+  CHECK(d.error.Is(ErrorCode::kInvalidRequest));
   CHECK(d.redirect_uri == "https://app.example/cb");
   CHECK(d.state.empty());
 }
@@ -167,9 +167,9 @@ TEST_CASE("plain PKCE is accepted at /authorize only when the config allows it")
 }
 
 TEST_CASE("error redirects keep the redirect URI's own query and encode every value") {
-  Error e("access_denied", "no & no");
+  Error e(ErrorCode::kAccessDenied, "no & no");
   CHECK(ErrorRedirectUrl("https://a.example/cb", e, "s 1") ==
         "https://a.example/cb?error=access_denied&error_description=no%20%26%20no&state=s%201");
-  CHECK(ErrorRedirectUrl("https://a.example/cb?tenant=7", Error("login_required", ""), "") ==
+  CHECK(ErrorRedirectUrl("https://a.example/cb?tenant=7", Error(ErrorCode::kLoginRequired, ""), "") ==
         "https://a.example/cb?tenant=7&error=login_required");
 }

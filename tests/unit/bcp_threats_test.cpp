@@ -65,7 +65,7 @@ TEST_CASE("a code replayed while its first exchange is in flight still revokes w
   CHECK(f.AccessTokenValid(first->access_token));
   auto second = f.tokens->IssueForCode(*second_check, client, f.config.tokens.issuer);
   REQUIRE_FALSE(second.ok());
-  CHECK(second.error().code == "invalid_grant");
+  CHECK(second.error().Is(atm::ErrorCode::kInvalidGrant));
   CHECK_FALSE(f.AccessTokenValid(first->access_token));
   CHECK(ErrorCode(f.Refresh(app, first->refresh_token)) == "invalid_grant");
 }

@@ -49,7 +49,7 @@ TEST_CASE("the configured admin is seeded from the environment, once", "[config]
   unsetenv("ATM_UNIT_TEST_ADMIN_PASSWORD");
   // Unset: nothing is created (a warning says how), and start-up goes on.
   REQUIRE(atm::SeedAdminFromConfig(f.config, *f.admins));
-  CHECK(f.admins->Get("seeded").error().status == 404);
+  CHECK(f.admins->Get("seeded").error().status() == 404);
 
   setenv("ATM_UNIT_TEST_ADMIN_PASSWORD", "from-the-environment", 1);
   REQUIRE(atm::SeedAdminFromConfig(f.config, *f.admins));
@@ -68,7 +68,7 @@ TEST_CASE("a bad seeded admin stops start-up naming the key", "[config][admins]"
   f.config.admin.password_hash = "not-a-hash";
   auto bad_hash = atm::SeedAdminFromConfig(f.config, *f.admins);
   REQUIRE_FALSE(bad_hash);
-  CHECK(bad_hash.error().code == "invalid_config");
+  CHECK(bad_hash.error().Is(atm::ErrorCode::kInvalidConfig));
   CHECK(bad_hash.error().description.rfind("atm.toml: admin.password_hash: ", 0) == 0);
 
   f.config.admin.password_hash.clear();

@@ -231,7 +231,7 @@ TEST_CASE("a bad config is one line naming the file, the key and what is wrong",
   CHECK(message.rfind("test.toml: " + key + ": ", 0) == 0);
   CHECK(message.find(what) != std::string::npos);
   CHECK(message.find('\n') == std::string::npos);
-  CHECK(c.error().code == "invalid_config");
+  CHECK(c.error().Is(ErrorCode::kInvalidConfig));
 }
 
 TEST_CASE("malformed TOML names the file and the line", "[config]") {

@@ -79,7 +79,7 @@ TEST_CASE("plain is refused unless the config allows it", "[pkce]") {
   auto name = GENERATE("plain", "PLAIN", "Plain");
   auto refused = ParsePkceMethod(name, /*allow_plain=*/false);
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().code == "invalid_request");
+  CHECK(refused.error().Is(ErrorCode::kInvalidRequest));
   CHECK(refused.error().field == "code_challenge_method");
   auto allowed = ParsePkceMethod(name, /*allow_plain=*/true);
   REQUIRE(allowed.ok());
@@ -92,7 +92,7 @@ TEST_CASE("unknown or missing methods are invalid_request naming the field", "[p
   CAPTURE(name);
   auto method = ParsePkceMethod(name, /*allow_plain=*/true);
   REQUIRE_FALSE(method.ok());
-  CHECK(method.error().code == "invalid_request");
+  CHECK(method.error().Is(ErrorCode::kInvalidRequest));
   CHECK(method.error().field == "code_challenge_method");
 }
 
@@ -117,7 +117,7 @@ TEST_CASE("a verifier is 43 to 128 unreserved characters (RFC 7636 §4.1)", "[pk
   auto s = ValidateVerifier(verifier);
   CHECK(s.ok() == valid);
   if (!s.ok()) {
-    CHECK(s.error().code == "invalid_request");
+    CHECK(s.error().Is(ErrorCode::kInvalidRequest));
     CHECK(s.error().field == "code_verifier");
   }
 }

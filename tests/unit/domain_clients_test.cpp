@@ -51,7 +51,7 @@ TEST_CASE("given credentials are kept, and a taken client id is a conflict", "[c
   CHECK(app.client_secret == "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX");
   auto dup = f.clients->Create({"Again", "OJJvmTmatjCOTuqBxur2", "", {"http://localhost/cb"}, false});
   REQUIRE_FALSE(dup.ok());
-  CHECK(dup.error().code == "conflict");
+  CHECK(dup.error().Is(ErrorCode::kConflict));
   CHECK(dup.error().field == "client_id");
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("client authentication checks the secret", "[clients]") {
   CAPTURE(name);
   auto r = f.clients->Authenticate(client_id, secret, required);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == code);
+  CHECK(r.error().wire_name() == code);
 }
 
 TEST_CASE("a secret may be omitted only where the endpoint allows it", "[clients]") {
@@ -85,7 +85,7 @@ TEST_CASE("a public application has no secret and refuses one", "[clients]") {
   auto app = f.Create({"Native", "", "", {"com.example.app:/cb"}, true});
   CHECK(app.client_secret.empty());
   CHECK(f.clients->Authenticate(app.record.id, "", true).ok());
-  CHECK(f.clients->Authenticate(app.record.id, "anything-0123456789", true).error().code == "invalid_client");
+  CHECK(f.clients->Authenticate(app.record.id, "anything-0123456789", true).error().Is(ErrorCode::kInvalidClient));
   CHECK_FALSE(f.clients->Create({"Native", "", "secret-0123456789abc", {"com.example.app:/cb"}, true}).ok());
   CHECK_FALSE(f.clients->RotateSecret(app.record.id).ok());
 }
@@ -96,8 +96,8 @@ TEST_CASE("a disabled application cannot authenticate", "[clients]") {
   REQUIRE(f.clients->Update(app.record.id, ApplicationChanges{{}, {}, true}).ok());
   auto r = f.clients->Authenticate(app.record.id, app.client_secret, true);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == "invalid_client");
-  CHECK(f.clients->FindActive(app.record.id).error().code == "invalid_client");
+  CHECK(r.error().Is(ErrorCode::kInvalidClient));
+  CHECK(f.clients->FindActive(app.record.id).error().Is(ErrorCode::kInvalidClient));
 }
 
 TEST_CASE("rotating the secret retires the old one at once", "[clients]") {
@@ -146,8 +146,8 @@ TEST_CASE("an application is renamed, re-pointed and deleted", "[clients]") {
             .error()
             .field == "redirect_url");
   REQUIRE(f.clients->Delete(app.record.id).ok());
-  CHECK(f.clients->Get(app.record.id).error().code == "not_found");
-  CHECK(f.clients->Delete(app.record.id).error().code == "not_found");
+  CHECK(f.clients->Get(app.record.id).error().Is(ErrorCode::kNotFound));
+  CHECK(f.clients->Delete(app.record.id).error().Is(ErrorCode::kNotFound));
 }
 
 }  // namespace atm

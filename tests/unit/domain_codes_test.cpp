@@ -77,7 +77,7 @@ TEST_CASE("a code checks out with its verifier until it is spent", "[codes]") {
   REQUIRE(f.store->SpendCode(r->hash, f.clock.Now()).ok());
   auto again = f.codes->Redeem({code, "client", kVerifier, ""});
   REQUIRE_FALSE(again.ok());
-  CHECK(again.error().code == "invalid_grant");
+  CHECK(again.error().Is(ErrorCode::kInvalidGrant));
   CHECK(again.error().description.find("already used") != std::string::npos);
 }
 
@@ -90,7 +90,7 @@ TEST_CASE("a code expires after the TTL, 60 s by default", "[codes]") {
   f.clock.Advance(1);
   auto r = f.codes->Redeem({late, "client", kVerifier, ""});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == "invalid_grant");
+  CHECK(r.error().Is(ErrorCode::kInvalidGrant));
   CHECK(r.error().description.find("expired") != std::string::npos);
 }
 
@@ -107,14 +107,14 @@ TEST_CASE("a wrong client or verifier fails and spends the code", "[codes]") {
     const std::string code = f.Issue();
     auto r = f.codes->Redeem({code, "other", kVerifier, ""});
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == "invalid_grant");
+    CHECK(r.error().Is(ErrorCode::kInvalidGrant));
     CHECK_FALSE(f.codes->Redeem({code, "client", kVerifier, ""}).ok());
   }
   SECTION("another verifier") {
     const std::string code = f.Issue();
     auto r = f.codes->Redeem({code, "client", std::string(43, 'x'), ""});
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == "invalid_grant");
+    CHECK(r.error().Is(ErrorCode::kInvalidGrant));
     // A verifier cannot be guessed twice against the same code.
     CHECK_FALSE(f.codes->Redeem({code, "client", kVerifier, ""}).ok());
   }
@@ -125,7 +125,7 @@ TEST_CASE("a malformed verifier or a missing code is invalid_request and spends 
   const std::string code = f.Issue();
   auto bad = f.codes->Redeem({code, "client", "too-short", ""});
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().code == "invalid_request");
+  CHECK(bad.error().Is(ErrorCode::kInvalidRequest));
   CHECK(bad.error().field == "code_verifier");
   CHECK(f.codes->Redeem({"", "client", kVerifier, ""}).error().field == "code");
   CHECK(f.codes->Redeem({code, "client", kVerifier, ""}).ok());
@@ -140,7 +140,7 @@ TEST_CASE("a code bound to a redirect URI needs the same URI", "[codes]") {
     auto uri = GENERATE(as<std::string>{}, "", "https://app.example/cb/", "https://evil.example/cb");
     auto r = f.codes->Redeem({f.Issue("https://app.example/cb"), "client", kVerifier, uri});
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == "invalid_grant");
+    CHECK(r.error().Is(ErrorCode::kInvalidGrant));
   }
 }
 
@@ -156,14 +156,14 @@ TEST_CASE("the ATM rule takes any printable verifier for SHA256 and SHA512 codes
     const std::string code = f.Issue("", method, challenge);
     auto wrong = f.codes->Redeem({code, "client", "123456780", "", true});
     REQUIRE_FALSE(wrong.ok());
-    CHECK(wrong.error().code == "invalid_grant");
+    CHECK(wrong.error().Is(ErrorCode::kInvalidGrant));
     CHECK_FALSE(f.codes->Redeem({code, "client", verifier, "", true}).ok());  // spent
   }
   SECTION("without it (the standard /token, or pkce.strict_verifiers) RFC 7636 §4.1 applies") {
     const std::string code = f.Issue("", method, challenge);
     auto r = f.codes->Redeem({code, "client", verifier, "", false});
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == "invalid_request");
+    CHECK(r.error().Is(ErrorCode::kInvalidRequest));
     CHECK(r.error().field == "code_verifier");
   }
   SECTION("an empty or non-printable verifier is invalid_request even with the ATM rule") {
@@ -171,7 +171,7 @@ TEST_CASE("the ATM rule takes any printable verifier for SHA256 and SHA512 codes
     for (std::string bad : {std::string(), std::string("1234\n5678"), std::string("caf\xc3\xa9")}) {
       auto r = f.codes->Redeem({code, "client", bad, "", true});
       REQUIRE_FALSE(r.ok());
-      CHECK(r.error().code == "invalid_request");
+      CHECK(r.error().Is(ErrorCode::kInvalidRequest));
     }
     CHECK(f.codes->Redeem({code, "client", verifier, "", true}).ok());  // nothing was spent
   }
@@ -183,7 +183,7 @@ TEST_CASE("the ATM rule does not loosen S256 codes: their verifier follows RFC 7
   const std::string code = f.Issue("", PkceMethod::kS256, ComputeChallenge(PkceMethod::kS256, short_verifier));
   auto r = f.codes->Redeem({code, "client", short_verifier, "", true});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == "invalid_request");
+  CHECK(r.error().Is(ErrorCode::kInvalidRequest));
   CHECK(r.error().field == "code_verifier");
 }
 

@@ -146,7 +146,7 @@ TEST_CASE("a bad seed entry is an error naming its config key", "[seed]") {
   mutate(a);
   auto r = f.Seed({a});
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == "invalid_config");
+  CHECK(r.error().Is(ErrorCode::kInvalidConfig));
   CHECK(r.error().description.rfind(key + ": ", 0) == 0);
 }
 

@@ -127,7 +127,7 @@ TEST_CASE("a refresh token expires after refresh_token_ttl", "[tokens]") {
   atm.clock().Advance(3600);
   auto r = atm.services().tokens().Refresh(first->refresh_token, *client, "atm", "");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == "invalid_grant");
+  CHECK(r.error().Is(ErrorCode::kInvalidGrant));
 }
 
 TEST_CASE("a refresh for a disabled user fails and ends the login", "[tokens]") {
@@ -139,7 +139,7 @@ TEST_CASE("a refresh for a disabled user fails and ends the login", "[tokens]") 
   auto client = atm.services().clients().Get(kClientId);
   auto r = atm.services().tokens().Refresh(first->refresh_token, *client, "atm", "");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error().code == "invalid_grant");
+  CHECK(r.error().Is(ErrorCode::kInvalidGrant));
 }
 
 TEST_CASE("an access token verifies until it expires, while its login stands", "[tokens]") {
@@ -157,8 +157,8 @@ TEST_CASE("an access token verifies until it expires, while its login stands", "
     atm.clock().Advance(600);
     auto r = service.VerifyAccessToken(tokens->access_token, {"atm"});
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == "invalid_token");
-    CHECK(r.error().status == 401);
+    CHECK(r.error().Is(ErrorCode::kInvalidToken));
+    CHECK(r.error().status() == 401);
   }
   SECTION("another issuer") {
     CHECK_FALSE(service.VerifyAccessToken(tokens->access_token, {"https://other"}).ok());

@@ -51,14 +51,14 @@ TEST_CASE("emails are unique per application, case-insensitively", "[users]") {
   f.Create("end.user13@gmail.com");
   auto dup = f.users->Create({"app1", "END.User13@Gmail.COM", "H123456789", "", "", ""});
   REQUIRE_FALSE(dup.ok());
-  CHECK(dup.error().code == "conflict");
-  CHECK(dup.error().status == 409);
+  CHECK(dup.error().Is(ErrorCode::kConflict));
+  CHECK(dup.error().status() == 409);
   CHECK(dup.error().field == "email");
   CHECK(f.users->Create({"app2", "end.user13@gmail.com", "H123456789", "", "", ""}).ok());
   UserRecord other = f.Create("second@example.com");
   auto rename = f.users->Update(other.id, UserChanges{"End.User13@gmail.com", {}, {}, {}});
   REQUIRE_FALSE(rename.ok());
-  CHECK(rename.error().code == "conflict");
+  CHECK(rename.error().Is(ErrorCode::kConflict));
 }
 
 TEST_CASE("creating a user checks email, password, names and application", "[users]") {
@@ -103,8 +103,9 @@ TEST_CASE("authentication accepts the right password and refuses the rest alike"
     auto foreign = f.users->Authenticate("app1", "app2user@example.com", "H123456789");
     for (const auto* r : {&wrong, &unknown, &foreign}) {
       REQUIRE_FALSE(r->ok());
-      CHECK(r->error().code == "invalid_grant");
-      CHECK(r->error().status == 401);
+      CHECK(r->error().Is(ErrorCode::kInvalidCredentials));
+      CHECK(r->error().wire_name() == "invalid_grant");
+      CHECK(r->error().status() == 401);
       CHECK(r->error().description == wrong.error().description);
     }
   }
@@ -112,7 +113,7 @@ TEST_CASE("authentication accepts the right password and refuses the rest alike"
     REQUIRE(f.users->Update(u.id, UserChanges{{}, {}, {}, true}).ok());
     auto r = f.users->Authenticate("app1", "end.user13@gmail.com", "H123456789");
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().code == "access_denied");
+    CHECK(r.error().Is(ErrorCode::kAccessDenied));
   }
 }
 
@@ -123,7 +124,7 @@ TEST_CASE("a new password replaces the old one", "[users]") {
   CHECK(f.users->Authenticate("app1", "a@example.com", "N3w-password").ok());
   CHECK_FALSE(f.users->Authenticate("app1", "a@example.com", "H123456789").ok());
   CHECK(f.users->SetPassword(u.id, "short").error().field == "password");
-  CHECK(f.users->SetPassword("missing", "N3w-password").error().code == "not_found");
+  CHECK(f.users->SetPassword("missing", "N3w-password").error().Is(ErrorCode::kNotFound));
 }
 
 TEST_CASE("users are listed, counted, updated and deleted per application", "[users]") {
@@ -139,8 +140,8 @@ TEST_CASE("users are listed, counted, updated and deleted per application", "[us
   CHECK(updated->first_name == "Alice");
   CHECK(updated->last_name == "Liddell");
   REQUIRE(f.users->Delete(a.id).ok());
-  CHECK(f.users->Get(a.id).error().code == "not_found");
-  CHECK(f.users->Delete(a.id).error().code == "not_found");
+  CHECK(f.users->Get(a.id).error().Is(ErrorCode::kNotFound));
+  CHECK(f.users->Delete(a.id).error().Is(ErrorCode::kNotFound));
 }
 
 }  // namespace atm

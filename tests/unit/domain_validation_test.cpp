@@ -43,7 +43,7 @@ TEST_CASE("redirect URLs: https anywhere, http only on loopback, private schemes
   CHECK(s.ok() == valid);
   if (!s.ok()) {
     CHECK(s.error().field == "redirect_url");
-    CHECK(s.error().code == "invalid_request");
+    CHECK(s.error().Is(ErrorCode::kInvalidRequest));
   }
 }
 

@@ -50,7 +50,7 @@ TEST_CASE("an exception in a handler becomes an opaque 500 server_error", "[http
 }
 
 TEST_CASE("JSON responses are no-store and survive invalid UTF-8", "[http]") {
-  auto r = JsonError(400, "invalid_request", std::string("bad \xff value"), "clientId");
+  auto r = ErrorResponse(InvalidRequest(std::string("bad \xff value"), "clientId"));
   CHECK(r.content_type == "application/json");
   CHECK(r.Header("Cache-Control") == "no-store");
   CHECK(r.Header("Pragma") == "no-cache");

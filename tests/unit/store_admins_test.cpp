@@ -23,7 +23,7 @@ TEST_CASE("a statement that failed on a constraint works on its next use", "[sto
   REQUIRE(store->CreateAdmin(Admin("a1", "ops")));
   auto dup = store->CreateAdmin(Admin("a2", "OPS"));
   REQUIRE_FALSE(dup);
-  CHECK(dup.error().code == "conflict");
+  CHECK(dup.error().Is(atm::ErrorCode::kConflict));
   // The same cached INSERT, now with a fresh name: no stale error.
   CHECK(store->CreateAdmin(Admin("a3", "dev")));
 
@@ -61,6 +61,6 @@ TEST_CASE("a new admin password or deleting the admin drops its sessions", "[sto
   CHECK(store->FindAdmin("OPS")->value().password_hash == "$scrypt$new");
   REQUIRE(store->DeleteAdmin("a2"));
   CHECK_FALSE(store->GetAdminSession("h2", 160)->has_value());
-  CHECK(store->SetAdminPassword("missing", "x", 1).error().status == 404);
+  CHECK(store->SetAdminPassword("missing", "x", 1).error().status() == 404);
   CHECK(store->ListAdmins()->size() == 1);
 }

@@ -22,7 +22,7 @@ TEST_CASE("a statement that failed works again on its next use", "[store]") {
   REQUIRE(store->CreateClient(Client("first")).ok());
   auto duplicate = store->CreateClient(Client("first"));
   REQUIRE_FALSE(duplicate.ok());
-  CHECK(duplicate.error().code == "conflict");
+  CHECK(duplicate.error().Is(atm::ErrorCode::kConflict));
   // The same INSERT statement, now with a new id.
   auto next = store->CreateClient(Client("second"));
   CHECK(next.ok());

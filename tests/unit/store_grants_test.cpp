@@ -22,9 +22,9 @@ TEST_CASE("a code is read unspent, then spent once with its grant", "[store]") {
   REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
   CHECK(s->GetGrant("g1")->has_value());
   CHECK(s->GetLiveRefresh("r1", kNow)->has_value());
-  CHECK(s->FindUnusedCode("h1", kNow).error().code == "code_used");
-  CHECK(s->FindUnusedCode("unknown", kNow).error().code == "invalid_grant");
-  CHECK(s->SpendCode("unknown", kNow).error().code == "invalid_grant");
+  CHECK(s->FindUnusedCode("h1", kNow).error().Is(ErrorCode::kCodeUsed));
+  CHECK(s->FindUnusedCode("unknown", kNow).error().Is(ErrorCode::kInvalidGrant));
+  CHECK(s->SpendCode("unknown", kNow).error().Is(ErrorCode::kInvalidGrant));
 }
 
 TEST_CASE("a code expires at its expiry time", "[store]") {
@@ -34,7 +34,7 @@ TEST_CASE("a code expires at its expiry time", "[store]") {
   CHECK(s->FindUnusedCode("h1", kNow + 59).ok());
   auto late = s->FindUnusedCode("h2", kNow + 60);
   REQUIRE_FALSE(late.ok());
-  CHECK(late.error().code == "invalid_grant");
+  CHECK(late.error().Is(ErrorCode::kInvalidGrant));
   CHECK(late.error().description.find("expired") != std::string::npos);
   // Checked in time, redeemed too late (signing took long): refused, nothing kept.
   auto redeemed = s->RedeemCode("h1", kNow + 60, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
@@ -49,7 +49,7 @@ TEST_CASE("replaying a redeemed code revokes the grant it issued (RFC 6749 §4.1
   REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
   auto replay = s->SpendCode("h1", kNow + 1);
   REQUIRE_FALSE(replay.ok());
-  CHECK(replay.error().code == "invalid_grant");
+  CHECK(replay.error().Is(ErrorCode::kInvalidGrant));
   CHECK(replay.error().description.find("already used") != std::string::npos);
   CHECK_FALSE(s->GetGrant("g1")->has_value());
   CHECK_FALSE(s->GetLiveRefresh("r1", kNow + 1)->has_value());
@@ -65,7 +65,7 @@ TEST_CASE("of two redemptions of one code, the second revokes the first and keep
   REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
   auto second = s->RedeemCode("h1", kNow, Grant("g2", "c1", "u1"), Refresh("r2", "g2", "c1", "u1"));
   REQUIRE_FALSE(second.ok());
-  CHECK(second.error().code == "invalid_grant");
+  CHECK(second.error().Is(ErrorCode::kInvalidGrant));
   CHECK_FALSE(s->GetGrant("g1")->has_value());
   CHECK_FALSE(s->GetGrant("g2")->has_value());
   CHECK_FALSE(s->GetLiveRefresh("r2", kNow)->has_value());
@@ -100,12 +100,12 @@ TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detec
   REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
   auto reuse = s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 1);
   REQUIRE_FALSE(reuse.ok());
-  CHECK(reuse.error().code == "invalid_grant");
+  CHECK(reuse.error().Is(ErrorCode::kInvalidGrant));
   CHECK(reuse.error().description.find("already used") != std::string::npos);
   CHECK_FALSE(s->GetGrant("g1")->has_value());
   CHECK_FALSE(s->GetLiveRefresh("r2", kNow + 1)->has_value());
   CHECK_FALSE(s->GetLiveRefresh("r3", kNow + 1)->has_value());
-  CHECK(s->RotateRefresh("r2", "c1", Refresh("r4", "", "c1", ""), kNow + 2).error().code == "invalid_grant");
+  CHECK(s->RotateRefresh("r2", "c1", Refresh("r4", "", "c1", ""), kNow + 2).error().Is(ErrorCode::kInvalidGrant));
 }
 
 TEST_CASE("another client's refresh token is refused and stays usable by its owner", "[store]") {
@@ -113,7 +113,7 @@ TEST_CASE("another client's refresh token is refused and stays usable by its own
   StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   auto stolen = s->RotateRefresh("r1", "c2", Refresh("r2", "", "c2", ""), kNow);
   REQUIRE_FALSE(stolen.ok());
-  CHECK(stolen.error().code == "invalid_grant");
+  CHECK(stolen.error().Is(ErrorCode::kInvalidGrant));
   CHECK(stolen.error().description.find("another client") != std::string::npos);
   CHECK_FALSE(s->GetLiveRefresh("r2", kNow)->has_value());
   CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow).ok());
@@ -139,7 +139,7 @@ TEST_CASE("deleting a user deletes their grants, tokens and codes", "[store]") {
   CHECK_FALSE(s->GetLiveRefresh("r1", kNow)->has_value());
   CHECK_FALSE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
   CHECK_FALSE(s->FindUnusedCode("h1", kNow).ok());
-  CHECK(s->DeleteUser("u1").error().code == "not_found");
+  CHECK(s->DeleteUser("u1").error().Is(ErrorCode::kNotFound));
 }
 
 TEST_CASE("deleting an application deletes its users, grants and codes", "[store]") {

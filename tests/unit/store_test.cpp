@@ -70,8 +70,8 @@ TEST_CASE("clients: create, read, update, list, count, delete", "[store]") {
   REQUIRE(s->CreateClient(Client("c1")).ok());
   auto dup = s->CreateClient(Client("c1"));
   REQUIRE_FALSE(dup.ok());
-  CHECK(dup.error().code == "conflict");
-  CHECK(dup.error().status == 409);
+  CHECK(dup.error().Is(ErrorCode::kConflict));
+  CHECK(dup.error().status() == 409);
 
   ClientRecord changed = Client("c1");
   changed.name = "Renamed";
@@ -85,7 +85,7 @@ TEST_CASE("clients: create, read, update, list, count, delete", "[store]") {
   CHECK((*got)->disabled);
   CHECK((*got)->redirect_urls == std::vector<std::string>{"https://new.example/cb"});
 
-  CHECK(s->UpdateClient(Client("missing")).error().code == "not_found");
+  CHECK(s->UpdateClient(Client("missing")).error().Is(ErrorCode::kNotFound));
   REQUIRE(s->CreateClient(Client("c2")).ok());
   CHECK(s->CountClients().value() == 2);
   auto page = s->ListClients({1, 10});
@@ -93,7 +93,7 @@ TEST_CASE("clients: create, read, update, list, count, delete", "[store]") {
   REQUIRE(page->size() == 1);
   REQUIRE(s->DeleteClient("c1").ok());
   CHECK_FALSE(s->GetClient("c1")->has_value());
-  CHECK(s->DeleteClient("c1").error().code == "not_found");
+  CHECK(s->DeleteClient("c1").error().Is(ErrorCode::kNotFound));
 }
 
 TEST_CASE("an edit made from a copy read before a secret change keeps the new secret", "[store]") {
@@ -115,15 +115,15 @@ TEST_CASE("an edit made from a copy read before a secret change keeps the new se
   CHECK(client.secret_hash == std::string(64, 'b'));
   CHECK(user.first_name == "Renamed");
   CHECK(user.password_hash == "$scrypt$new");
-  CHECK(s->SetClientSecret("missing", "x", kNow).error().code == "not_found");
-  CHECK(s->SetUserPassword("missing", "x", kNow).error().code == "not_found");
+  CHECK(s->SetClientSecret("missing", "x", kNow).error().Is(ErrorCode::kNotFound));
+  CHECK(s->SetUserPassword("missing", "x", kNow).error().Is(ErrorCode::kNotFound));
 }
 
 TEST_CASE("emails are unique per application, compared case-insensitively", "[store]") {
   auto s = Seeded();
   auto dup = s->CreateUser(User("u2", "c1", "End.User13@GMAIL.com"));
   REQUIRE_FALSE(dup.ok());
-  CHECK(dup.error().code == "conflict");
+  CHECK(dup.error().Is(ErrorCode::kConflict));
   // The same email in another application is another user.
   CHECK(s->CreateUser(User("u3", "c2", "end.user13@gmail.com")).ok());
   auto found = s->FindUserByEmail("c1", "END.USER13@gmail.COM");
@@ -136,7 +136,7 @@ TEST_CASE("emails are unique per application, compared case-insensitively", "[st
   CHECK_FALSE(s->FindUserByEmail("c1", "nobody@gmail.com")->has_value());
   // Renaming onto a taken email is a conflict too.
   REQUIRE(s->CreateUser(User("u4", "c1", "second@example.com")).ok());
-  CHECK(s->UpdateUser(User("u4", "c1", "END.USER13@gmail.com")).error().code == "conflict");
+  CHECK(s->UpdateUser(User("u4", "c1", "END.USER13@gmail.com")).error().Is(ErrorCode::kConflict));
 }
 
 TEST_CASE("a refused insert leaves the store working for the next one", "[store]") {

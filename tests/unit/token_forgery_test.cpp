@@ -122,8 +122,8 @@ TEST_CASE("forged access tokens are refused by VerifyAccessToken", "[bcp][jwt]")
     INFO(name);
     auto verified = f.tokens->VerifyAccessToken(token, {f.config.tokens.issuer});
     REQUIRE_FALSE(verified.ok());
-    CHECK(verified.error().code == "invalid_token");
-    CHECK(verified.error().status == 401);
+    CHECK(verified.error().Is(atm::ErrorCode::kInvalidToken));
+    CHECK(verified.error().status() == 401);
   }
   CHECK(f.AccessTokenValid(genuine));
 }

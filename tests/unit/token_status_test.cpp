@@ -77,7 +77,7 @@ TEST_CASE("revoking a refresh token ends the whole login") {
   CHECK_FALSE(f.tokens->VerifyAccessToken(next->access_token, f.issuers().accepted));
   auto again = f.tokens->Refresh(next->refresh_token, f.app, atm::testing::kIssuer, "");
   REQUIRE_FALSE(again);
-  CHECK(again.error().code == "invalid_grant");
+  CHECK(again.error().Is(ErrorCode::kInvalidGrant));
 }
 
 TEST_CASE("revoking an access token ends that token only") {
@@ -86,7 +86,7 @@ TEST_CASE("revoking an access token ends that token only") {
   REQUIRE(f.status->Revoke(t.access_token, f.app, f.issuers()));
   auto v = f.tokens->VerifyAccessToken(t.access_token, f.issuers().accepted);
   REQUIRE_FALSE(v);
-  CHECK(v.error().code == "invalid_token");
+  CHECK(v.error().Is(ErrorCode::kInvalidToken));
   // The refresh token still works, and its new access token is good.
   auto next = f.tokens->Refresh(t.refresh_token, f.app, atm::testing::kIssuer, "");
   REQUIRE(next);
@@ -124,7 +124,7 @@ TEST_CASE("an application cannot revoke another application's live tokens") {
   for (const auto& token : {t.access_token, t.refresh_token}) {
     auto s = f.status->Revoke(token, f.other, f.issuers());
     REQUIRE_FALSE(s);
-    CHECK(s.error().code == "invalid_grant");
+    CHECK(s.error().Is(ErrorCode::kInvalidGrant));
   }
   CHECK(f.tokens->VerifyAccessToken(t.access_token, f.issuers().accepted));
   CHECK(f.status->Introspect(t.refresh_token, f.app, f.issuers()).value()["active"] == true);
@@ -132,8 +132,8 @@ TEST_CASE("an application cannot revoke another application's live tokens") {
 
 TEST_CASE("introspection and revocation need a token") {
   OidcFixture f;
-  CHECK(f.status->Introspect("", f.app, f.issuers()).error().code == "invalid_request");
-  CHECK(f.status->Revoke("", f.app, f.issuers()).error().code == "invalid_request");
+  CHECK(f.status->Introspect("", f.app, f.issuers()).error().Is(ErrorCode::kInvalidRequest));
+  CHECK(f.status->Revoke("", f.app, f.issuers()).error().Is(ErrorCode::kInvalidRequest));
 }
 
 TEST_CASE("revoked access tokens are forgotten once they would have expired anyway") {

@@ -42,7 +42,7 @@ TEST_CASE("an unknown email costs the same scrypt work as a wrong password", "[e
     auto r = f.users->Authenticate(app.client_id, email, password);
     auto elapsed = std::chrono::duration<double, std::micro>(Clock::now() - start).count();
     REQUIRE_FALSE(r.ok());
-    REQUIRE(r.error().status == 401);
+    REQUIRE(r.error().status() == 401);
     return elapsed;
   };
   std::vector<double> unknown, wrong;
