@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "crypto/pkce.h"
+#include "domain/redirect_uris.h"
 #include "domain/validation.h"
 #include "http/responses.h"
 #include "oauth/params.h"
@@ -40,10 +41,9 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
     std::string password = params->Get("password");
     if (login.empty()) return ErrorResponse(InvalidRequest("loginId is required", "loginId"));
     if (password.empty()) return ErrorResponse(InvalidRequest("password is required", "password"));
-    // Optional (used by /authorize): the redirect URI must be registered exactly.
+    // Optional (used by /authorize): the redirect URI must be registered.
     std::string redirect_uri = params->Get("redirect_uri");
-    if (!redirect_uri.empty() && std::find(client->redirect_urls.begin(), client->redirect_urls.end(),
-                                           redirect_uri) == client->redirect_urls.end()) {
+    if (!redirect_uri.empty() && !MatchesRegisteredRedirect(client->redirect_urls, redirect_uri)) {
       return ErrorResponse(InvalidRequest("redirect_uri is not registered for this application", "redirect_uri"));
     }
     // RFC 6749 §10.10: throttle guessing. The account is the login name as

@@ -7,6 +7,7 @@
 
 #include "crypto/pkce.h"
 #include "domain/claims.h"
+#include "domain/redirect_uris.h"
 #include "http/url.h"
 
 namespace atm {
@@ -27,10 +28,6 @@ AuthorizeDecision ErrorPageDecision(Error error) {
   d.kind = AuthorizeDecision::Kind::kErrorPage;
   d.error = std::move(error);
   return d;
-}
-
-bool IsRegistered(const ClientRecord& client, const std::string& uri) {
-  return std::find(client.redirect_urls.begin(), client.redirect_urls.end(), uri) != client.redirect_urls.end();
 }
 
 bool IsNonNegativeInteger(const std::string& s) {
@@ -141,8 +138,9 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
   request.redirect_uri = Value(params, "redirect_uri");
   request.redirect_uri_given = !request.redirect_uri.empty();
   if (request.redirect_uri_given) {
-    // RFC 6749 §3.1.2.3, RFC 9700 §2.1: exact string match, no patterns.
-    if (!IsRegistered(request.client, request.redirect_uri)) {
+    // RFC 6749 §3.1.2.3, RFC 9700 §2.1: exact string match, no patterns (but
+    // any port on a loopback redirect, RFC 8252 §7.3).
+    if (!MatchesRegisteredRedirect(request.client.redirect_urls, request.redirect_uri)) {
       return ErrorPageDecision(InvalidRequest("The redirect_uri \"" + request.redirect_uri +
                                               "\" is not registered for this application."));
     }

@@ -1,8 +1,7 @@
 #include "oauth/login_endpoint.h"
 
-#include <algorithm>
-
 #include "crypto/pkce.h"
+#include "domain/redirect_uris.h"
 #include "oauth/pages.h"
 #include "oauth/params.h"
 
@@ -27,9 +26,7 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
       return ErrorPage(400, "Invalid sign-in link", s.error().description);
     }
     std::string redirect_uri = params->Get("redirect_uri");
-    if (!redirect_uri.empty() &&
-        std::find(client->redirect_urls.begin(), client->redirect_urls.end(), redirect_uri) ==
-            client->redirect_urls.end()) {
+    if (!redirect_uri.empty() && !MatchesRegisteredRedirect(client->redirect_urls, redirect_uri)) {
       return ErrorPage(400, "Invalid sign-in link", "redirect_uri is not registered for this application.");
     }
     return LoginPage(client->name);
