@@ -5,6 +5,7 @@
 
 #include "crypto/encoding.h"
 #include "domain/ids.h"
+#include "domain/redirect_uris.h"
 #include "domain/validation.h"
 
 namespace atm {
@@ -140,6 +141,24 @@ Result<ClientRecord> ClientService::FindActive(const std::string& client_id) {
   if (!*found) return InvalidClient("unknown client: check the clientId");
   if ((*found)->disabled) return InvalidClient("this application is disabled");
   return std::move(**found);
+}
+
+bool ClientService::AllowsOrigin(const ClientRecord& client, const std::string& origin) {
+  if (origin.empty()) return false;
+  return std::any_of(client.redirect_urls.begin(), client.redirect_urls.end(),
+                     [&](const std::string& url) { return OriginOf(url) == origin; });
+}
+
+Result<bool> ClientService::AnyAllowsOrigin(const std::string& origin) {
+  constexpr int64_t kBatch = 200;
+  for (Page page{0, kBatch};; page.offset += kBatch) {
+    auto clients = store_.ListClients(page);
+    if (!clients) return clients.error();
+    for (const auto& c : *clients) {
+      if (!c.disabled && AllowsOrigin(c, origin)) return true;
+    }
+    if (static_cast<int64_t>(clients->size()) < kBatch) return false;
+  }
 }
 
 Result<ClientRecord> ClientService::Authenticate(const std::string& client_id,

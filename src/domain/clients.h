@@ -47,6 +47,13 @@ class ClientService {
 
   // The enabled application `client_id`, or invalid_client.
   Result<ClientRecord> FindActive(const std::string& client_id);
+  // CORS (the Fetch standard): whether a web page on `origin` may call the
+  // token, revocation, userinfo and ATM endpoints for `client`: the origins
+  // of its redirect URLs are allowed.
+  static bool AllowsOrigin(const ClientRecord& client, const std::string& origin);
+  // Whether any enabled application allows `origin` (a preflight names no
+  // application).
+  Result<bool> AnyAllowsOrigin(const std::string& origin);
   // RFC 6749 §2.3.1: checks the secret in constant time. A confidential client
   // must present it when `secret_required`; a public client must not have one.
   Result<ClientRecord> Authenticate(const std::string& client_id, const std::string& secret,

@@ -2,6 +2,7 @@
 
 #include "http/responses.h"
 #include "oauth/auth_endpoint.h"
+#include "oauth/cors.h"
 #include "oauth/jwks_endpoint.h"
 #include "oauth/login_endpoint.h"
 #include "oauth/pages.h"
@@ -12,10 +13,11 @@ namespace atm {
 void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle) {
   router.Add("GET", "/health", [](const HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
   router.Add("GET", "/login", MakeLoginPageHandler(deps));
-  router.Add("POST", "/auth", MakeAuthHandler(deps, throttle));
-  router.Add("POST", "/auth/token", MakeTokenHandler(deps, TokenEndpointRules{}));
-  router.Add("GET", "/auth/.well-known/jwks.json", MakeJwksHandler(deps.keys));
-  router.Add("GET", "/.well-known/jwks.json", MakeJwksHandler(deps.keys));
+  AddBrowserRoute(router, deps.clients, {"POST"}, "/auth", MakeAuthHandler(deps, throttle), ClientFromCredentials);
+  AddBrowserRoute(router, deps.clients, {"POST"}, "/auth/token", MakeTokenHandler(deps, TokenEndpointRules{}),
+                  ClientFromCredentials);
+  AddPublicRoute(router, "/auth/.well-known/jwks.json", MakeJwksHandler(deps.keys));
+  AddPublicRoute(router, "/.well-known/jwks.json", MakeJwksHandler(deps.keys));
   for (const char* asset : {"/assets/login.css", "/assets/login.js"}) router.Add("GET", asset, StaticAsset);
 }
 

@@ -1,6 +1,7 @@
 #include "oauth/oidc_routes.h"
 
 #include "oauth/authorize_endpoint.h"
+#include "oauth/cors.h"
 #include "oauth/discovery_endpoint.h"
 #include "oauth/revocation_endpoint.h"
 #include "oauth/token_endpoint.h"
@@ -11,9 +12,9 @@ namespace atm {
 void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusService& status, const std::string& issuer) {
   const IssuerSet issuers{{issuer, deps.config.tokens.issuer}, issuer};
   Handler discovery = MakeDiscoveryHandler(deps.config, issuer);
-  router.Add("GET", "/.well-known/openid-configuration", discovery);
-  router.Add("GET", "/auth/.well-known/openid-configuration", discovery);
-  router.Add("GET", "/.well-known/oauth-authorization-server", discovery);
+  AddPublicRoute(router, "/.well-known/openid-configuration", discovery);
+  AddPublicRoute(router, "/auth/.well-known/openid-configuration", discovery);
+  AddPublicRoute(router, "/.well-known/oauth-authorization-server", discovery);
   Handler authorize = MakeAuthorizeHandler(deps);
   router.Add("GET", "/authorize", authorize);
   router.Add("POST", "/authorize", authorize);
@@ -23,12 +24,13 @@ void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusServic
   rules.issuer = issuer;
   rules.form_only = true;
   rules.atm_verifier_rule = false;
-  router.Add("POST", "/token", MakeTokenHandler(deps, rules));
-  Handler userinfo = MakeUserinfoHandler(deps, issuers.accepted);
-  router.Add("GET", "/userinfo", userinfo);
-  router.Add("POST", "/userinfo", userinfo);
-  router.Add("POST", "/revoke", MakeRevokeHandler(deps, status, issuers));
-  router.Add("POST", "/introspect", MakeIntrospectHandler(deps, status, issuers));
+  AddBrowserRoute(router, deps.clients, {"POST"}, "/token", MakeTokenHandler(deps, rules), ClientFromCredentials);
+  AddBrowserRoute(router, deps.clients, {"GET", "POST"}, "/userinfo", MakeUserinfoHandler(deps, issuers.accepted),
+                  ClientFromBearerToken);
+  AddBrowserRoute(router, deps.clients, {"POST"}, "/revoke", MakeRevokeHandler(deps, status, issuers),
+                  ClientFromCredentials);
+  AddBrowserRoute(router, deps.clients, {"POST"}, "/introspect", MakeIntrospectHandler(deps, status, issuers),
+                  ClientFromCredentials);
 }
 
 }  // namespace atm

@@ -10,6 +10,7 @@
 #include "crypto/signing_key.h"
 #include "domain/seed.h"
 #include "oauth/atm_routes.h"
+#include "oauth/oidc_routes.h"
 #include "http/responses.h"
 
 namespace atm::testing {
@@ -129,6 +130,7 @@ TestAtm::TestAtm(const Config& config) {
   deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys()});
   throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicy{});
   RegisterAtmRoutes(router_, *deps_, *throttle_);
+  RegisterOidcRoutes(router_, *deps_, s.token_status(), "http://127.0.0.1:8080");
 }
 
 HttpResponse TestAtm::Post(const std::string& path, const std::string& content_type, const std::string& body,

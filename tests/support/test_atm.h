@@ -1,6 +1,6 @@
 // A socket-less atm for tests: the Services over an in-memory store with a
 // FakeClock, seeded like App::Create seeds, and the endpoints routed as
-// App routes them (RegisterAtmRoutes). Requests go straight to the Router.
+// App routes them (the ATM and the OpenID routes). Requests go straight to the Router.
 #pragma once
 
 #include <memory>

@@ -319,7 +319,7 @@ TEST_CASE("unknown paths are 404 and wrong methods 405, as JSON", "[router]") {
   CHECK(Json(missing)["error"] == "not_found");
   auto wrong = atm.Get("/auth/token");
   CHECK(wrong.status == 405);
-  CHECK(wrong.Header("Allow") == "POST");
+  CHECK(wrong.Header("Allow") == "OPTIONS, POST");
   CHECK(Json(wrong)["error"].is_string());
 }
 
