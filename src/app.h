@@ -17,6 +17,7 @@
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
+#include "domain/login_sessions.h"
 #include "domain/throttle.h"
 #include "domain/token_status.h"
 #include "domain/tokens.h"
@@ -45,6 +46,7 @@ class Services {
   TokenService& tokens() { return *tokens_; }
   TokenStatusService& token_status() { return *token_status_; }
   AdminService& admins() { return *admins_; }
+  LoginSessions& sessions() { return *sessions_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -60,6 +62,7 @@ class Services {
   std::unique_ptr<TokenService> tokens_;
   std::unique_ptr<TokenStatusService> token_status_;
   std::unique_ptr<AdminService> admins_;
+  std::unique_ptr<LoginSessions> sessions_;
 };
 
 class App {

@@ -21,7 +21,7 @@
       code_challenge: query.get('code_challenge') || '',
       code_challenge_method: query.get('code_challenge_method') || ''
     };
-    ['redirect_uri', 'scope', 'nonce'].forEach(function (name) {
+    ['redirect_uri', 'scope', 'nonce', 'session'].forEach(function (name) {
       if (query.has(name)) out[name] = query.get(name);
     });
     return out;

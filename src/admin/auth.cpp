@@ -5,6 +5,7 @@
 #include "admin/json_body.h"
 #include "admin/views.h"
 #include "domain/validation.h"
+#include "http/cookies.h"
 #include "http/responses.h"
 
 namespace atm {
@@ -28,8 +29,7 @@ bool SecureCookies(const HttpRequest& request, const Config& config) {
 }
 
 std::string SessionCookie(const std::string& value, int64_t max_age, bool secure) {
-  return std::string(kAdminCookie) + "=" + value + "; Path=/admin; Max-Age=" + std::to_string(max_age) +
-         "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+  return HttpOnlyCookie(kAdminCookie, value, max_age, {"/admin", "Strict", secure});
 }
 
 struct Credentials {
@@ -66,20 +66,6 @@ HttpResponse AdminError(const Error& error) {
     r.With("WWW-Authenticate", "Bearer realm=\"atm admin\", error=\"invalid_token\"");
   }
   return r;
-}
-
-std::string CookieValue(const HttpRequest& request, const std::string& name) {
-  std::string header = request.Header("cookie");
-  size_t pos = 0;
-  while (pos < header.size()) {
-    size_t end = header.find(';', pos);
-    if (end == std::string::npos) end = header.size();
-    std::string pair = Trim(header.substr(pos, end - pos));
-    size_t eq = pair.find('=');
-    if (eq != std::string::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
-    pos = end + 1;
-  }
-  return {};
 }
 
 Result<AdminCaller> AuthenticateAdmin(const HttpRequest& request, AdminService& admins) {

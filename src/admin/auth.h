@@ -31,9 +31,6 @@ struct AdminCaller {
 // cookie-authenticated change without the right X-CSRF-Token header.
 Result<AdminCaller> AuthenticateAdmin(const HttpRequest& request, AdminService& admins);
 
-// The value of the cookie `name` in the Cookie header, or "".
-std::string CookieValue(const HttpRequest& request, const std::string& name);
-
 // /admin/api/session: POST signs in (sets the cookie), GET tells who is signed
 // in (and the CSRF token), DELETE signs out.
 HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps);

@@ -337,6 +337,15 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     th.pair.base_delay = th.account.base_delay = th.network.base_delay = base_delay;
     return Ok();
   }));
+  r.Field("sessions", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("enabled", s.Bool(&c.sessions.enabled));
+    s.Field("lifetime", s.Duration(&c.sessions.lifetime, 60));
+    s.Field("atm_login", s.Bool(&c.sessions.atm_login));
+    s.Field("revoke_on_logout", s.Bool(&c.sessions.revoke_on_logout));
+    s.Field("max_sessions", s.Integer(&c.sessions.max_sessions, 1, 100000000));
+    return s.Read(t);
+  }));
   r.Field("admin", r.Table([&](const toml::table& t, const std::string& k) -> Status {
     TableReader s(source, k);
     s.Field("username", s.String(&c.admin.username));

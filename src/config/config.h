@@ -14,6 +14,7 @@
 #include "crypto/signing_key.h"
 #include "domain/admin_policy.h"
 #include "domain/password_policy.h"
+#include "domain/session_options.h"
 #include "domain/throttle_policy.h"
 #include "domain/token_options.h"
 #include "http/server_options.h"
@@ -92,6 +93,7 @@ struct Config {
   KeyConfig keys;
   AdminConfig admin;
   ThrottlePolicy throttle;
+  SessionOptions sessions;
   std::vector<SeedApplication> applications;
 
   // The issuer's base URL for discovery documents (no trailing slash).

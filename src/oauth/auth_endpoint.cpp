@@ -6,7 +6,9 @@
 #include "crypto/pkce.h"
 #include "domain/redirect_uris.h"
 #include "domain/validation.h"
+#include "http/cookies.h"
 #include "http/responses.h"
+#include "oauth/login_session.h"
 #include "oauth/params.h"
 
 namespace atm {
@@ -70,8 +72,18 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
     code_request.auth_time = deps.clock.Now();
     auto code = deps.codes.Issue(code_request);
     if (!code) return ErrorResponse(code.error());
-    return JsonResponse(200, {{"redirectUrl", redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri},
-                              {"code", *code}});
+    HttpResponse answer = JsonResponse(
+        200, {{"redirectUrl", redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri}, {"code", *code}});
+    // atm's own login page starts (or joins) a sign-in session: for
+    // /authorize (session=1), and for the ATM /login page when
+    // sessions.atm_login is on.
+    const SessionOptions& sessions = deps.config.sessions;
+    if (sessions.enabled && (params->Get("session") == "1" || sessions.atm_login) && FromOwnPage(request)) {
+      std::string id = deps.sessions.SignIn(CookieValue(request, kSessionCookie), client->id, user->id,
+                                            code_request.auth_time);
+      answer.With("Set-Cookie", SessionCookie(deps, request, id));
+    }
+    return answer;
   };
 }
 

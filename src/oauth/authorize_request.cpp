@@ -97,18 +97,21 @@ Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, Aut
   if (out.state.size() > kMaxState) {
     return InvalidRequest("state must be at most " + std::to_string(kMaxState) + " characters", "state");
   }
-  if (params.count("max_age") && !IsNonNegativeInteger(Value(params, "max_age"))) {
-    // Every sign-in is a fresh login, so any valid max_age is met.
-    return InvalidRequest("max_age must be a number of seconds", "max_age");
+  if (params.count("max_age")) {
+    if (!IsNonNegativeInteger(Value(params, "max_age"))) {
+      return InvalidRequest("max_age must be a number of seconds", "max_age");
+    }
+    out.max_age = std::stoll(Value(params, "max_age"));
   }
-  // OpenID Connect Core §3.1.2.1 and §3.1.2.6: atm keeps no sign-in session,
-  // so it can never answer without showing the login page.
+  // OpenID Connect Core §3.1.2.1: none, login, consent, select_account.
   std::vector<std::string> prompts;
   std::istringstream prompt(Value(params, "prompt"));
   for (std::string p; prompt >> p;) prompts.push_back(p);
-  if (std::find(prompts.begin(), prompts.end(), "none") != prompts.end()) {
-    if (prompts.size() > 1) return InvalidRequest("prompt=none cannot be combined with other values", "prompt");
-    return Error(ErrorCode::kLoginRequired, "the user must sign in: atm keeps no sign-in session for prompt=none");
+  auto has = [&](const char* p) { return std::find(prompts.begin(), prompts.end(), p) != prompts.end(); };
+  out.prompt_none = has("none");
+  out.prompt_login = has("login");
+  if (out.prompt_none && prompts.size() > 1) {
+    return InvalidRequest("prompt=none cannot be combined with other values", "prompt");
   }
   return Ok();
 }
@@ -174,7 +177,7 @@ std::string ErrorRedirectUrl(const std::string& redirect_uri, const Error& error
   return url;
 }
 
-std::string LoginPageUrl(const AuthorizeRequest& r) {
+std::string LoginPageUrl(const AuthorizeRequest& r, bool start_session) {
   std::string url = "login?clientId=" + PercentEncode(r.client.id) +
                     "&code_challenge=" + PercentEncode(r.code_challenge) +
                     "&code_challenge_method=" + PercentEncode(r.code_challenge_method);
@@ -182,6 +185,7 @@ std::string LoginPageUrl(const AuthorizeRequest& r) {
   if (!r.scope.empty()) url += "&scope=" + PercentEncode(r.scope);
   if (!r.nonce.empty()) url += "&nonce=" + PercentEncode(r.nonce);
   if (!r.state.empty()) url += "&state=" + PercentEncode(r.state);
+  if (start_session) url += "&session=1";
   return url;
 }
 

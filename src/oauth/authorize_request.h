@@ -10,6 +10,8 @@
 #pragma once
 
 #include <map>
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -34,6 +36,12 @@ struct AuthorizeRequest {
   std::string nonce;
   std::string code_challenge;
   std::string code_challenge_method;  // "S256", or "plain" when allowed
+  // OpenID Connect Core §3.1.2.1: prompt=none answers from the session or
+  // with login_required; prompt=login shows the form even with a session;
+  // max_age (seconds) shows it when the session's sign-in is older.
+  bool prompt_none = false;
+  bool prompt_login = false;
+  std::optional<int64_t> max_age;
 };
 
 struct AuthorizeDecision {
@@ -54,7 +62,8 @@ AuthorizeDecision ValidateAuthorizeRequest(const std::multimap<std::string, std:
 std::string ErrorRedirectUrl(const std::string& redirect_uri, const Error& error, const std::string& state);
 
 // The login page's address for a valid request, relative to /authorize so that
-// it also works behind a reverse proxy that mounts atm under a path.
-std::string LoginPageUrl(const AuthorizeRequest& request);
+// it also works behind a reverse proxy that mounts atm under a path. With
+// `start_session`, the page asks /auth for a session cookie (session=1).
+std::string LoginPageUrl(const AuthorizeRequest& request, bool start_session);
 
 }  // namespace atm

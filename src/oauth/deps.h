@@ -7,6 +7,7 @@
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
+#include "domain/login_sessions.h"
 #include "domain/tokens.h"
 #include "domain/users.h"
 
@@ -20,6 +21,7 @@ struct OAuthDeps {
   CodeService& codes;
   TokenService& tokens;
   KeyService& keys;
+  LoginSessions& sessions;
 };
 
 }  // namespace atm

@@ -62,6 +62,7 @@ struct ServicesFixture {
   TokenService* tokens;
   TokenStatusService* status;
   AdminService* admins;
+  LoginSessions* sessions;
 };
 
 // The demo config with cheap scrypt, `:memory:` storage and both applications;

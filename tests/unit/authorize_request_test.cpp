@@ -96,7 +96,6 @@ TEST_CASE("once client and redirect URI are good, errors go back to the client w
       Case{"scope twice", Valid("&scope=email"), "invalid_request"},
       Case{"request object", Valid("&request=eyJ.x.y"), "request_not_supported"},
       Case{"request_uri", Valid("&request_uri=https%3A%2F%2Fx"), "request_uri_not_supported"},
-      Case{"prompt=none", Valid("&prompt=none"), "login_required"},
       Case{"prompt=none with login", Valid("&prompt=none%20login"), "invalid_request"},
       Case{"max_age not a number", Valid("&max_age=soon"), "invalid_request"},
       Case{"nonce too long", Valid("&nonce2=x").replace(Valid().find("nonce=n-1"), 9, "nonce=" + std::string(600, 'n')),
@@ -127,7 +126,16 @@ TEST_CASE("a valid request leads to the login page with every parameter it needs
   REQUIRE(d.kind == Kind::kLogin);
   CHECK(d.request.client.id == "app-one");
   CHECK(d.request.redirect_uri_given);
-  auto login = LoginPageUrl(d.request);
+  CHECK(d.request.prompt_login);
+  CHECK_FALSE(d.request.prompt_none);
+  CHECK(d.request.max_age == 0);
+  auto none = ValidateAuthorizeRequest(Parse(Valid("&prompt=none")), *f.clients, {});
+  REQUIRE(none.kind == Kind::kLogin);  // the endpoint answers from the session or with login_required
+  CHECK(none.request.prompt_none);
+  CHECK_FALSE(none.request.max_age);
+  CHECK(LoginPageUrl(d.request, true).find("&session=1") != std::string::npos);
+  auto login = LoginPageUrl(d.request, false);
+  CHECK(login.find("session") == std::string::npos);
   REQUIRE(login.rfind("login?", 0) == 0);
   auto q = Parse(login.substr(6));
   CHECK(q.find("clientId")->second == "app-one");
@@ -147,7 +155,7 @@ TEST_CASE("without redirect_uri an OAuth request uses the only registered URI, u
   REQUIRE(d.kind == Kind::kLogin);
   CHECK_FALSE(d.request.redirect_uri_given);
   CHECK(d.request.redirect_uri == "https://app.example/cb");
-  CHECK(LoginPageUrl(d.request).find("redirect_uri") == std::string::npos);
+  CHECK(LoginPageUrl(d.request, false).find("redirect_uri") == std::string::npos);
 }
 
 TEST_CASE("plain PKCE is accepted at /authorize only when the config allows it") {

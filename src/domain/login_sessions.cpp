@@ -1,0 +1,67 @@
+#include "domain/login_sessions.h"
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+
+namespace atm {
+
+void LoginSessions::EraseLocked(const std::string& key) {
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return;
+  auto [first, last] = by_expiry_.equal_range(it->second.expires_at);
+  for (auto e = first; e != last; ++e) {
+    if (e->second == key) {
+      by_expiry_.erase(e);
+      break;
+    }
+  }
+  sessions_.erase(it);
+}
+
+void LoginSessions::EvictExpiredLocked(int64_t now) {
+  while (!by_expiry_.empty() && by_expiry_.begin()->first <= now) EraseLocked(by_expiry_.begin()->second);
+}
+
+std::string LoginSessions::SignIn(const std::string& id, const std::string& client_id, const std::string& user_id,
+                                  int64_t auth_time) {
+  std::lock_guard lock(mutex_);
+  const int64_t now = clock_.Now();
+  EvictExpiredLocked(now);
+  if (!id.empty()) {
+    auto it = sessions_.find(HashSecret(id));
+    if (it != sessions_.end()) {
+      it->second.by_client[client_id] = {user_id, auth_time};
+      return id;
+    }
+  }
+  while (!sessions_.empty() && sessions_.size() >= options_.max_sessions) EraseLocked(by_expiry_.begin()->second);
+  std::string fresh = Base64UrlEncode(RandomBytes(32));
+  std::string key = HashSecret(fresh);
+  Session& s = sessions_[key];
+  s.expires_at = now + options_.lifetime;
+  s.by_client[client_id] = {user_id, auth_time};
+  by_expiry_.emplace(s.expires_at, key);
+  return fresh;
+}
+
+std::optional<SessionSignIn> LoginSessions::Find(const std::string& id, const std::string& client_id) {
+  if (id.empty()) return std::nullopt;
+  std::lock_guard lock(mutex_);
+  EvictExpiredLocked(clock_.Now());
+  auto it = sessions_.find(HashSecret(id));
+  if (it == sessions_.end()) return std::nullopt;
+  auto sign_in = it->second.by_client.find(client_id);
+  if (sign_in == it->second.by_client.end()) return std::nullopt;
+  return sign_in->second;
+}
+
+bool LoginSessions::End(const std::string& id) {
+  if (id.empty()) return false;
+  std::lock_guard lock(mutex_);
+  const std::string key = HashSecret(id);
+  const bool live = sessions_.count(key) > 0;
+  EraseLocked(key);
+  return live;
+}
+
+}  // namespace atm

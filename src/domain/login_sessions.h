@@ -1,0 +1,57 @@
+// Browser sign-in sessions: after a sign-in on atm's login page, the browser
+// holds an opaque session id (an HttpOnly cookie) and atm remembers, per
+// application, who signed in and when (users belong to one application, so a
+// session holds one sign-in per application). /authorize answers from it
+// without the form (prompt=none, a second tab, a silent renew) until it ends:
+// its lifetime passes, the user signs out (RP-initiated logout), or atm
+// restarts (sessions live in memory, like Keycloak's default user sessions;
+// bounded by SessionOptions::max_sessions). Only a SHA-256 of the id is kept.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "domain/session_options.h"
+
+namespace atm {
+
+struct SessionSignIn {
+  std::string user_id;
+  int64_t auth_time = 0;
+};
+
+class LoginSessions {
+ public:
+  LoginSessions(const Clock& clock, SessionOptions options) : clock_(clock), options_(options) {}
+
+  // Records a sign-in to `client_id` in the session `id` (when it is live),
+  // else in a new session; returns the session id to set in the cookie.
+  std::string SignIn(const std::string& id, const std::string& client_id, const std::string& user_id,
+                     int64_t auth_time);
+  // The live sign-in of session `id` for `client_id`, if any.
+  std::optional<SessionSignIn> Find(const std::string& id, const std::string& client_id);
+  // Ends session `id`; true if it was live.
+  bool End(const std::string& id);
+
+  const SessionOptions& options() const { return options_; }
+
+ private:
+  struct Session {
+    int64_t expires_at = 0;
+    std::map<std::string, SessionSignIn> by_client;
+  };
+  void EraseLocked(const std::string& key);
+  void EvictExpiredLocked(int64_t now);
+
+  const Clock& clock_;
+  const SessionOptions options_;
+  std::mutex mutex_;
+  std::map<std::string, Session> sessions_;        // SHA-256 hex of the id -> session
+  std::multimap<int64_t, std::string> by_expiry_;  // expires_at -> key, for eviction
+};
+
+}  // namespace atm

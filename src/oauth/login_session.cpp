@@ -1,0 +1,43 @@
+#include "oauth/login_session.h"
+
+#include "http/cookies.h"
+
+namespace atm {
+namespace {
+
+CookieAttributes Attributes(const OAuthDeps& deps, const HttpRequest& request) {
+  // Lax: the cookie goes with the top-level navigation from the app to
+  // /authorize, never with another site's subrequests or POSTs.
+  return {"/", "Lax", request.tls || deps.config.server.public_url.rfind("https://", 0) == 0};
+}
+
+}  // namespace
+
+std::optional<SessionSignIn> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
+                                          const std::string& client_id, std::optional<int64_t> max_age) {
+  if (!deps.config.sessions.enabled) return std::nullopt;
+  auto sign_in = deps.sessions.Find(CookieValue(request, kSessionCookie), client_id);
+  if (!sign_in) return std::nullopt;
+  if (max_age && deps.clock.Now() - sign_in->auth_time > *max_age) return std::nullopt;
+  auto user = deps.users.Get(sign_in->user_id);
+  if (!user || user->disabled || user->client_id != client_id) return std::nullopt;
+  return sign_in;
+}
+
+bool FromOwnPage(const HttpRequest& request) {
+  const std::string site = request.Header("sec-fetch-site");
+  if (!site.empty()) return site == "same-origin";
+  const std::string origin = request.Header("origin"), host = request.Header("host");
+  const std::string scheme = request.tls ? "https://" : "http://";
+  return !host.empty() && origin == scheme + host;
+}
+
+std::string SessionCookie(const OAuthDeps& deps, const HttpRequest& request, const std::string& id) {
+  return HttpOnlyCookie(kSessionCookie, id, deps.config.sessions.lifetime, Attributes(deps, request));
+}
+
+std::string ExpiredSessionCookie(const OAuthDeps& deps, const HttpRequest& request) {
+  return HttpOnlyCookie(kSessionCookie, "", 0, Attributes(deps, request));
+}
+
+}  // namespace atm

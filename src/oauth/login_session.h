@@ -1,0 +1,30 @@
+// The browser side of sign-in sessions (domain/login_sessions.h): the
+// atm_session cookie, and when a session may answer a login request.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/login_sessions.h"
+#include "http/http.h"
+#include "oauth/deps.h"
+
+namespace atm {
+
+inline constexpr const char* kSessionCookie = "atm_session";
+
+// The session's sign-in to `client_id` when sessions are on, it is live, its
+// user still exists and is enabled, and it is at most `max_age` seconds old.
+std::optional<SessionSignIn> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
+                                          const std::string& client_id, std::optional<int64_t> max_age);
+
+// Whether a request comes from a page of atm's own origin (the login page's
+// fetch): Sec-Fetch-Site, or else Origin against Host.
+bool FromOwnPage(const HttpRequest& request);
+
+// Set-Cookie values: the session `id` for its lifetime, or its removal.
+std::string SessionCookie(const OAuthDeps& deps, const HttpRequest& request, const std::string& id);
+std::string ExpiredSessionCookie(const OAuthDeps& deps, const HttpRequest& request);
+
+}  // namespace atm
