@@ -182,9 +182,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
 
 int64_t SqliteStore::WalFrames() const { return impl_->checkpointer ? impl_->checkpointer->frames() : 0; }
 
-int SqliteStore::SchemaVersion() {
-  std::lock_guard<std::mutex> lock(impl_->writer.mutex());
-  return impl_->writer.db().execAndGet("PRAGMA user_version").getInt();
+Result<int> SqliteStore::SchemaVersion() {
+  return impl_->Run("schema version", [&](SqliteConnection& db) -> Result<int> {
+    return static_cast<int>(db.QueryOne("PRAGMA user_version", ReadInt).value_or(0));
+  });
 }
 
 Result<std::string> SqliteStore::IntegrityCheck() {

@@ -89,7 +89,8 @@ class SqliteStore final : public Store {
 
   // PRAGMA integrity_check, "ok" when sound.
   Result<std::string> IntegrityCheck();
-  int SchemaVersion();
+  // PRAGMA user_version: the number of migrations applied.
+  Result<int> SchemaVersion();
   // Frames in the write-ahead log after the last commit (0 for ":memory:").
   int64_t WalFrames() const;
 
