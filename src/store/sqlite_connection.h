@@ -49,6 +49,9 @@ class SqliteRow {
   int next_ = 0;
 };
 
+// A reader for rows of one integer (COUNT(*), a PRAGMA, SELECT 1).
+inline int64_t ReadInt(SqliteRow& row) { return row.Int(); }
+
 class SqliteConnection {
  public:
   explicit SqliteConnection(std::unique_ptr<SQLite::Database> db) : db_(std::move(db)) {}

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "core/result.h"
@@ -23,6 +24,9 @@ namespace atm {
 // temporarily_unavailable (nothing was written); anything else is an opaque
 // server_error. Logs all but the conflict, naming `what` was being done.
 Error SqliteError(const char* what, const SQLite::Exception& e);
+
+// "<what> not found", for an update or delete that matched no row.
+inline Error NotFound(const std::string& what) { return Error(ErrorCode::kNotFound, what + " not found"); }
 
 // The store: the writer connection (every write, and reads that belong with
 // one) plus, for a file database, reader connections. In WAL mode a reader

@@ -1,13 +1,15 @@
-// Store on SQLite: all SQL lives here and in sqlite_admins.cpp (the admin
-// accounts), with bound parameters only.
+// Store on SQLite. All SQL lives in its files, one per aggregate
+// (sqlite_clients.cpp, sqlite_users.cpp, sqlite_grants.cpp, sqlite_keys.cpp,
+// sqlite_admins.cpp; opening, migrating and purging in sqlite_store.cpp),
+// with bound parameters only (sqlite_connection.h).
 //
 // Connection use: one writer connection behind a mutex makes every write
 // (SQLite serialises writers anyway). A file database runs in WAL mode and
 // also has a reader connection per core for lookups, which never wait for a
 // commit in progress; a `:memory:` database exists only on the connection
 // that made it, so there the writer also reads. Statements are prepared once
-// per connection and reused. The busy timeout lets the CLI write to the
-// database while a server runs on it.
+// per connection and reused, found by their SQL text. The busy timeout lets
+// the CLI write to the database while a server runs on it.
 #pragma once
 
 #include <memory>

@@ -14,16 +14,14 @@ std::unique_ptr<SqliteConnection> Memory() {
       std::make_unique<SQLite::Database>(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE));
 }
 
-int64_t FirstInt(SqliteRow& row) { return row.Int(); }
-
 }  // namespace
 
 TEST_CASE("a statement is found by its SQL text, not by the address of the text", "[store]") {
   auto c = Memory();
   std::string sql = "SELECT 1";
-  CHECK(c->QueryOne(sql, FirstInt) == 1);
+  CHECK(c->QueryOne(sql, ReadInt) == 1);
   sql.back() = '2';  // the same buffer now holds another statement
-  CHECK(c->QueryOne(sql, FirstInt) == 2);
+  CHECK(c->QueryOne(sql, ReadInt) == 2);
 }
 
 TEST_CASE("the same SQL text from two strings reuses one prepared statement", "[store]") {
@@ -49,7 +47,7 @@ TEST_CASE("Exec binds its arguments in order and returns the rows it changed", "
   REQUIRE(rows.size() == 2);
   CHECK((rows[0].s == "a" && rows[0].n == 8 && rows[0].b));
   CHECK((rows[1].s == "b" && rows[1].n == 9 && !rows[1].b));
-  CHECK_FALSE(c->QueryOne("SELECT n FROM t WHERE s = ?", FirstInt, "c").has_value());
+  CHECK_FALSE(c->QueryOne("SELECT n FROM t WHERE s = ?", ReadInt, "c").has_value());
 }
 
 }  // namespace atm
