@@ -34,6 +34,7 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
+  // ClientStore: sqlite_clients.cpp.
   Status CreateClient(const ClientRecord& client) override;
   Result<std::optional<ClientRecord>> GetClient(const std::string& id) override;
   Result<std::vector<ClientRecord>> ListClients(const Page& page) override;
@@ -42,6 +43,7 @@ class SqliteStore final : public Store {
   Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) override;
   Status DeleteClient(const std::string& id) override;
 
+  // UserStore: sqlite_users.cpp.
   Status CreateUser(const UserRecord& user) override;
   Result<std::optional<UserRecord>> GetUser(const std::string& id) override;
   Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id,
@@ -54,10 +56,10 @@ class SqliteStore final : public Store {
   Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) override;
   Status DeleteUser(const std::string& id) override;
 
+  // GrantStore: sqlite_grants.cpp.
   Status SaveCode(const CodeRecord& code) override;
   Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) override;
   Status SpendCode(const std::string& hash, int64_t now) override;
-
   Status RedeemCode(const std::string& hash, int64_t now, const GrantRecord& grant,
                     const RefreshRecord& first) override;
   Result<std::optional<GrantRecord>> GetGrant(const std::string& id) override;
@@ -67,15 +69,16 @@ class SqliteStore final : public Store {
   Status RevokeGrant(const std::string& grant_id) override;
   Status RevokeAccessToken(const std::string& jti, int64_t expires_at) override;
   Result<bool> IsAccessTokenRevoked(const std::string& jti) override;
-  Status PurgeExpired(int64_t now) override;
 
+  // KeyStore: sqlite_keys.cpp (DataVersion: sqlite_store.cpp).
   Status SaveKey(const KeyRecord& key) override;
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
   Status DeleteKey(const std::string& kid) override;
   Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) override;
+  Result<int64_t> DataVersion() override;
 
-  // Admins and their sessions: sqlite_admins.cpp.
+  // AdminStore: sqlite_admins.cpp.
   Status CreateAdmin(const AdminRecord& admin) override;
   Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) override;
   Result<std::vector<AdminRecord>> ListAdmins() override;
@@ -87,7 +90,8 @@ class SqliteStore final : public Store {
       const std::string& token_hash, int64_t now) override;
   Status DeleteAdminSession(const std::string& token_hash) override;
 
-  Result<int64_t> DataVersion() override;
+  // Store: sqlite_store.cpp.
+  Status PurgeExpired(int64_t now) override;
 
   // PRAGMA integrity_check, "ok" when sound.
   Result<std::string> IntegrityCheck();
