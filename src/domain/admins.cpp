@@ -36,7 +36,7 @@ Status ValidateAdminUsername(const std::string& username) {
   return Ok();
 }
 
-AdminService::AdminService(Store& store, const Clock& clock, UserService& passwords, AdminPolicy policy)
+AdminService::AdminService(AdminStore& store, const Clock& clock, UserService& passwords, AdminPolicy policy)
     : store_(store), clock_(clock), passwords_(passwords), policy_(policy) {}
 
 const std::string& AdminService::DummyHash() {

@@ -17,7 +17,7 @@
 #include "core/result.h"
 #include "domain/admin_policy.h"
 #include "domain/users.h"
-#include "store/store.h"
+#include "store/admin_store.h"
 
 namespace atm {
 
@@ -40,7 +40,7 @@ struct AdminIdentity {
 
 class AdminService {
  public:
-  AdminService(Store& store, const Clock& clock, UserService& passwords, AdminPolicy policy);
+  AdminService(AdminStore& store, const Clock& clock, UserService& passwords, AdminPolicy policy);
 
   Result<AdminRecord> Create(const std::string& username, const std::string& password);
   // Start-up seeding: creates `username` with `password` or `password_hash`
@@ -75,7 +75,7 @@ class AdminService {
   Result<AdminSignIn> StartSession(const AdminRecord& admin, AdminSessionKind kind, int64_t ttl);
   const std::string& DummyHash();
 
-  Store& store_;
+  AdminStore& store_;
   const Clock& clock_;
   UserService& passwords_;
   AdminPolicy policy_;

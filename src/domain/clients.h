@@ -9,7 +9,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "store/store.h"
+#include "store/client_store.h"
 
 namespace atm {
 
@@ -34,7 +34,7 @@ struct ApplicationChanges {
 
 class ClientService {
  public:
-  ClientService(Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  ClientService(ClientStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   Result<CreatedApplication> Create(const NewApplication& app);
   Result<ClientRecord> Get(const std::string& client_id);
@@ -60,7 +60,7 @@ class ClientService {
                                     bool secret_required);
 
  private:
-  Store& store_;
+  ClientStore& store_;
   const Clock& clock_;
 };
 

@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "crypto/pkce.h"
-#include "store/store.h"
+#include "store/grant_store.h"
 
 namespace atm {
 
@@ -36,20 +36,20 @@ struct Redemption {
 
 class CodeService {
  public:
-  CodeService(Store& store, const Clock& clock, int64_t ttl_seconds)
+  CodeService(GrantStore& store, const Clock& clock, int64_t ttl_seconds)
       : store_(store), clock_(clock), ttl_(ttl_seconds) {}
 
   // Returns the plain code (50 x [A-Za-z0-9]); only its hash is stored.
   Result<std::string> Issue(const CodeRequest& request);
   // Checks the code (unused, unexpired) and its binding to client, redirect
   // URI and verifier, and returns it unspent: TokenService::IssueForCode
-  // spends it together with the grant it starts (Store::RedeemCode), in one
+  // spends it together with the grant it starts (GrantStore::RedeemCode), in one
   // transaction after signing. A failed check spends it, so a verifier cannot
   // be tried twice; a code presented again revokes what it issued.
   Result<CodeRecord> Redeem(const Redemption& redemption);
 
  private:
-  Store& store_;
+  GrantStore& store_;
   const Clock& clock_;
   int64_t ttl_;
 };

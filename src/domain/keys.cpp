@@ -8,7 +8,7 @@
 
 namespace atm {
 
-KeyService::KeyService(Store& store, const Clock& clock, KeyPolicy policy)
+KeyService::KeyService(KeyStore& store, const Clock& clock, KeyPolicy policy)
     : store_(store), clock_(clock), policy_(std::move(policy)), set_(std::make_shared<KeySet>()) {}
 
 KeyService::~KeyService() {

@@ -21,7 +21,7 @@
 #include "crypto/jwt.h"
 #include "crypto/secret_box.h"
 #include "crypto/signing_key.h"
-#include "store/store.h"
+#include "store/key_store.h"
 
 namespace atm {
 
@@ -47,7 +47,7 @@ struct KeyInfo {
 
 class KeyService {
  public:
-  KeyService(Store& store, const Clock& clock, KeyPolicy policy);
+  KeyService(KeyStore& store, const Clock& clock, KeyPolicy policy);
   ~KeyService();
   KeyService(const KeyService&) = delete;
   KeyService& operator=(const KeyService&) = delete;
@@ -95,7 +95,7 @@ class KeyService {
   void Publish(std::shared_ptr<const KeySet> set);
   std::shared_ptr<const KeySet> Snapshot() const;
 
-  Store& store_;
+  KeyStore& store_;
   const Clock& clock_;
   KeyPolicy policy_;
   mutable std::mutex mutex_;

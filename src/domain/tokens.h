@@ -40,7 +40,7 @@ class TokenService {
                size_t signing_slots = 0);
 
   // For a code CodeService::Redeem checked: signs its tokens, then spends the
-  // code and starts its grant (Store::RedeemCode).
+  // code and starts its grant (GrantStore::RedeemCode).
   Result<TokenSet> IssueForCode(const CodeRecord& code, const ClientRecord& client,
                                 const std::string& issuer);
   // RFC 6749 §6 with rotation: the presented token is spent, a new one issued.

@@ -1,13 +1,15 @@
-// Store on SQLite: all SQL lives here and in sqlite_admins.cpp (the admin
-// accounts), with bound parameters only.
+// Store on SQLite. All SQL lives in its files, one per aggregate
+// (sqlite_clients.cpp, sqlite_users.cpp, sqlite_grants.cpp, sqlite_keys.cpp,
+// sqlite_admins.cpp; opening, migrating and purging in sqlite_store.cpp),
+// with bound parameters only (sqlite_connection.h).
 //
 // Connection use: one writer connection behind a mutex makes every write
 // (SQLite serialises writers anyway). A file database runs in WAL mode and
 // also has a reader connection per core for lookups, which never wait for a
 // commit in progress; a `:memory:` database exists only on the connection
 // that made it, so there the writer also reads. Statements are prepared once
-// per connection and reused. The busy timeout lets the CLI write to the
-// database while a server runs on it.
+// per connection and reused, found by their SQL text. The busy timeout lets
+// the CLI write to the database while a server runs on it.
 #pragma once
 
 #include <memory>
@@ -32,6 +34,7 @@ class SqliteStore final : public Store {
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
+  // ClientStore: sqlite_clients.cpp.
   Status CreateClient(const ClientRecord& client) override;
   Result<std::optional<ClientRecord>> GetClient(const std::string& id) override;
   Result<std::vector<ClientRecord>> ListClients(const Page& page) override;
@@ -40,6 +43,7 @@ class SqliteStore final : public Store {
   Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) override;
   Status DeleteClient(const std::string& id) override;
 
+  // UserStore: sqlite_users.cpp.
   Status CreateUser(const UserRecord& user) override;
   Result<std::optional<UserRecord>> GetUser(const std::string& id) override;
   Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id,
@@ -52,10 +56,10 @@ class SqliteStore final : public Store {
   Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) override;
   Status DeleteUser(const std::string& id) override;
 
+  // GrantStore: sqlite_grants.cpp.
   Status SaveCode(const CodeRecord& code) override;
   Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) override;
   Status SpendCode(const std::string& hash, int64_t now) override;
-
   Status RedeemCode(const std::string& hash, int64_t now, const GrantRecord& grant,
                     const RefreshRecord& first) override;
   Result<std::optional<GrantRecord>> GetGrant(const std::string& id) override;
@@ -65,15 +69,16 @@ class SqliteStore final : public Store {
   Status RevokeGrant(const std::string& grant_id) override;
   Status RevokeAccessToken(const std::string& jti, int64_t expires_at) override;
   Result<bool> IsAccessTokenRevoked(const std::string& jti) override;
-  Status PurgeExpired(int64_t now) override;
 
+  // KeyStore: sqlite_keys.cpp (DataVersion: sqlite_store.cpp).
   Status SaveKey(const KeyRecord& key) override;
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
   Status DeleteKey(const std::string& kid) override;
   Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) override;
+  Result<int64_t> DataVersion() override;
 
-  // Admins and their sessions: sqlite_admins.cpp.
+  // AdminStore: sqlite_admins.cpp.
   Status CreateAdmin(const AdminRecord& admin) override;
   Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) override;
   Result<std::vector<AdminRecord>> ListAdmins() override;
@@ -85,11 +90,13 @@ class SqliteStore final : public Store {
       const std::string& token_hash, int64_t now) override;
   Status DeleteAdminSession(const std::string& token_hash) override;
 
-  Result<int64_t> DataVersion() override;
+  // Store: sqlite_store.cpp.
+  Status PurgeExpired(int64_t now) override;
 
   // PRAGMA integrity_check, "ok" when sound.
   Result<std::string> IntegrityCheck();
-  int SchemaVersion();
+  // PRAGMA user_version: the number of migrations applied.
+  Result<int> SchemaVersion();
   // Frames in the write-ahead log after the last commit (0 for ":memory:").
   int64_t WalFrames() const;
 

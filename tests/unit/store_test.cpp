@@ -6,6 +6,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,7 +20,7 @@ using namespace atm::testing;
 
 TEST_CASE("opening a new database applies every migration and sets user_version", "[store]") {
   auto s = OpenMemory();
-  CHECK(s->SchemaVersion() == static_cast<int>(SchemaMigrations().size()));
+  CHECK(s->SchemaVersion().value() == static_cast<int>(SchemaMigrations().size()));
   auto ok = s->IntegrityCheck();
   REQUIRE(ok.ok());
   CHECK(*ok == "ok");
@@ -32,11 +33,32 @@ TEST_CASE("a file database keeps its data and schema version across reopening", 
     REQUIRE(s->CreateClient(Client("c1")).ok());
   }
   auto s = db.Open();
-  CHECK(s->SchemaVersion() == static_cast<int>(SchemaMigrations().size()));
+  CHECK(s->SchemaVersion().value() == static_cast<int>(SchemaMigrations().size()));
   auto c = s->GetClient("c1");
   REQUIRE(c.ok());
   REQUIRE(c->has_value());
   CHECK((*c)->redirect_urls == std::vector<std::string>{"https://app.example/cb", "http://localhost/cb"});
+}
+
+TEST_CASE("the schema version of a database that became unreadable is an error, not an exception", "[store]") {
+  TempDb db;
+  auto s = db.Open();
+  REQUIRE(s->SchemaVersion().ok());
+  // Another connection empties the write-ahead log into the file (so the
+  // store must read the file again), then the file's header is overwritten.
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_busy_timeout(raw, 1000);
+  REQUIRE(sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  {
+    std::fstream file(db.path, std::ios::in | std::ios::out | std::ios::binary);
+    const std::string garbage(100, 'x');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  auto version = s->SchemaVersion();
+  REQUIRE_FALSE(version.ok());
+  CHECK(version.error().Is(ErrorCode::kServerError));
 }
 
 TEST_CASE("a file database runs in WAL mode", "[store]") {

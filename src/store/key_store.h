@@ -1,0 +1,34 @@
+// Storage of signing keys (private keys as PEM, encrypted at rest by the
+// caller when configured).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace atm {
+
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+
+  virtual Status SaveKey(const KeyRecord& key) = 0;
+  // The signing key first, then retired keys, most recently retired first
+  // (keys made within one second still come out in a stable, meaningful order).
+  virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
+  // Retires every active key except `keep_kid`.
+  virtual Status RetireKeysExcept(const std::string& keep_kid, int64_t now) = 0;
+  virtual Status DeleteKey(const std::string& kid) = 0;
+  // Replaces the stored private key of `kid` (re-encryption at rest).
+  virtual Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) = 0;
+
+  // A number that changes whenever another connection or process may have
+  // changed the keys, so the key ring can tell when to reload (SQLite's
+  // PRAGMA data_version, which changes on any commit by another connection).
+  virtual Result<int64_t> DataVersion() = 0;
+};
+
+}  // namespace atm

@@ -1,0 +1,106 @@
+// SqliteStore: applications (clients).
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "store/sqlite_impl.h"
+
+namespace atm {
+namespace {
+
+const std::string kSelectClients =
+    "SELECT id, name, secret_hash, redirect_urls, is_public, disabled, created_at, updated_at FROM clients ";
+
+std::string JoinLines(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : "\n") + s;
+  return out;
+}
+
+std::vector<std::string> SplitLines(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+ClientRecord ReadClient(SqliteRow& row) {
+  ClientRecord c;
+  c.id = row.Text();
+  c.name = row.Text();
+  c.secret_hash = row.Text();
+  c.redirect_urls = SplitLines(row.Text());
+  c.is_public = row.Bool();
+  c.disabled = row.Bool();
+  c.created_at = row.Int();
+  c.updated_at = row.Int();
+  return c;
+}
+
+}  // namespace
+
+Status SqliteStore::CreateClient(const ClientRecord& c) {
+  return impl_->Run("create client", [&](SqliteConnection& db) -> Status {
+    db.Exec(
+        "INSERT INTO clients (id, name, secret_hash, redirect_urls, is_public, disabled, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        c.id, c.name, c.secret_hash, JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at,
+        c.updated_at);
+    return Ok();
+  });
+}
+
+Result<std::optional<ClientRecord>> SqliteStore::GetClient(const std::string& id) {
+  return impl_->Read("get client", [&](SqliteConnection& db) -> Result<std::optional<ClientRecord>> {
+    return db.QueryOne(kSelectClients + "WHERE id = ?", ReadClient, id);
+  });
+}
+
+Result<std::vector<ClientRecord>> SqliteStore::ListClients(const Page& page) {
+  return impl_->Read("list clients", [&](SqliteConnection& db) -> Result<std::vector<ClientRecord>> {
+    return db.Query(kSelectClients + "ORDER BY created_at, id LIMIT ? OFFSET ?", ReadClient, page.limit,
+                    page.offset);
+  });
+}
+
+Result<int64_t> SqliteStore::CountClients() {
+  return impl_->Read("count clients", [&](SqliteConnection& db) -> Result<int64_t> {
+    return db.QueryOne("SELECT COUNT(*) FROM clients", ReadInt).value_or(0);
+  });
+}
+
+Status SqliteStore::UpdateClient(const ClientRecord& c) {
+  return impl_->Run("update client", [&](SqliteConnection& db) -> Status {
+    const int changed =
+        db.Exec("UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ? WHERE id = ?", c.name,
+                JoinLines(c.redirect_urls), c.disabled, c.updated_at, c.id);
+    if (changed == 0) return NotFound("application");
+    return Ok();
+  });
+}
+
+Status SqliteStore::SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) {
+  return impl_->Run("set client secret", [&](SqliteConnection& db) -> Status {
+    if (db.Exec("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE id = ?", secret_hash, updated_at, id) == 0) {
+      return NotFound("application");
+    }
+    return Ok();
+  });
+}
+
+Status SqliteStore::DeleteClient(const std::string& id) {
+  return impl_->Run("delete client", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
+    db.Exec("DELETE FROM auth_codes WHERE client_id = ?", id);
+    if (db.Exec("DELETE FROM clients WHERE id = ?", id) == 0) {  // cascades users, grants
+      return NotFound("application");
+    }
+    tx.commit();
+    return Ok();
+  });
+}
+
+}  // namespace atm

@@ -1,0 +1,113 @@
+// SqliteStore: users, each belonging to one application.
+#include <string>
+#include <vector>
+
+#include "store/sqlite_impl.h"
+
+namespace atm {
+namespace {
+
+const std::string kSelectUsers =
+    "SELECT id, client_id, email, password_hash, first_name, last_name, disabled, created_at, updated_at "
+    "FROM users ";
+
+UserRecord ReadUser(SqliteRow& row) {
+  UserRecord u;
+  u.id = row.Text();
+  u.client_id = row.Text();
+  u.email = row.Text();
+  u.password_hash = row.Text();
+  u.first_name = row.Text();
+  u.last_name = row.Text();
+  u.disabled = row.Bool();
+  u.created_at = row.Int();
+  u.updated_at = row.Int();
+  return u;
+}
+
+std::string Like(const std::string& filter) {
+  std::string out = "%";
+  for (char c : filter) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+}  // namespace
+
+Status SqliteStore::CreateUser(const UserRecord& u) {
+  return impl_->Run("create user", [&](SqliteConnection& db) -> Status {
+    db.Exec(
+        "INSERT INTO users (id, client_id, email, password_hash, first_name, last_name, "
+        "disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        u.id, u.client_id, u.email, u.password_hash, u.first_name, u.last_name, u.disabled, u.created_at,
+        u.updated_at);
+    return Ok();
+  });
+}
+
+Result<std::optional<UserRecord>> SqliteStore::GetUser(const std::string& id) {
+  return impl_->Read("get user", [&](SqliteConnection& db) -> Result<std::optional<UserRecord>> {
+    return db.QueryOne(kSelectUsers + "WHERE id = ?", ReadUser, id);
+  });
+}
+
+Result<std::optional<UserRecord>> SqliteStore::FindUserByEmail(const std::string& client_id,
+                                                               const std::string& email) {
+  return impl_->Read("find user", [&](SqliteConnection& db) -> Result<std::optional<UserRecord>> {
+    return db.QueryOne(kSelectUsers + "WHERE client_id = ? AND email = ? COLLATE NOCASE", ReadUser, client_id,
+                       email);
+  });
+}
+
+Result<std::vector<UserRecord>> SqliteStore::ListUsers(const std::string& client_id,
+                                                       const std::string& email_filter,
+                                                       const Page& page) {
+  return impl_->Read("list users", [&](SqliteConnection& db) -> Result<std::vector<UserRecord>> {
+    return db.Query(kSelectUsers +
+                        "WHERE client_id = ? AND email LIKE ? ESCAPE '\\' "
+                        "ORDER BY email COLLATE NOCASE, id LIMIT ? OFFSET ?",
+                    ReadUser, client_id, Like(email_filter), page.limit, page.offset);
+  });
+}
+
+Result<int64_t> SqliteStore::CountUsers(const std::string& client_id, const std::string& email_filter) {
+  return impl_->Read("count users", [&](SqliteConnection& db) -> Result<int64_t> {
+    return db.QueryOne("SELECT COUNT(*) FROM users WHERE client_id = ? AND email LIKE ? ESCAPE '\\'", ReadInt,
+                       client_id, Like(email_filter))
+        .value_or(0);
+  });
+}
+
+Status SqliteStore::UpdateUser(const UserRecord& u) {
+  return impl_->Run("update user", [&](SqliteConnection& db) -> Status {
+    const int changed = db.Exec(
+        "UPDATE users SET email = ?, first_name = ?, last_name = ?, disabled = ?, updated_at = ? WHERE id = ?",
+        u.email, u.first_name, u.last_name, u.disabled, u.updated_at, u.id);
+    if (changed == 0) return NotFound("user");
+    return Ok();
+  });
+}
+
+Status SqliteStore::SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) {
+  return impl_->Run("set user password", [&](SqliteConnection& db) -> Status {
+    if (db.Exec("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", password_hash, updated_at, id) ==
+        0) {
+      return NotFound("user");
+    }
+    return Ok();
+  });
+}
+
+Status SqliteStore::DeleteUser(const std::string& id) {
+  return impl_->Run("delete user", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
+    db.Exec("DELETE FROM auth_codes WHERE user_id = ?", id);
+    if (db.Exec("DELETE FROM users WHERE id = ?", id) == 0) return NotFound("user");  // cascades grants, tokens
+    tx.commit();
+    return Ok();
+  });
+}
+
+}  // namespace atm
