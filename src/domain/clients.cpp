@@ -26,6 +26,27 @@ Status ValidateRedirectUrls(const std::vector<std::string>& urls) {
   return Ok();
 }
 
+// "https://app.example.com" or "http://localhost:3000": an origin as a
+// browser sends it, with no path (the Fetch standard's serialization).
+Status ValidateWebOrigins(const std::vector<std::string>& origins) {
+  if (origins.size() > 20) return InvalidRequest("at most 20 web origins", "web_origins");
+  for (const auto& o : origins) {
+    if (OriginOf(o) != o) {
+      return InvalidRequest("web origin \"" + o + "\" must be scheme://host[:port] in lower case, without a path",
+                            "web_origins");
+    }
+  }
+  return Ok();
+}
+
+Status ValidatePostLogoutUrls(const std::vector<std::string>& urls) {
+  if (urls.size() > 20) return InvalidRequest("at most 20 post-logout redirect URLs", "post_logout_redirect_urls");
+  for (const auto& u : urls) {
+    if (auto s = ValidateRedirectUrl(u, "post_logout_redirect_urls"); !s) return s;
+  }
+  return Ok();
+}
+
 Status ValidateClientId(const std::string& id) {
   bool ok = !id.empty() && id.size() <= 100 && std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
@@ -60,9 +81,13 @@ Result<CreatedApplication> ClientService::Create(const NewApplication& app) {
   ClientRecord c;
   c.name = Trim(app.name);
   c.redirect_urls = TrimAll(app.redirect_urls);
+  c.web_origins = TrimAll(app.web_origins);
+  c.post_logout_redirect_urls = TrimAll(app.post_logout_redirect_urls);
   c.is_public = app.is_public;
   if (auto s = ValidateName(c.name); !s) return s.error();
   if (auto s = ValidateRedirectUrls(c.redirect_urls); !s) return s.error();
+  if (auto s = ValidateWebOrigins(c.web_origins); !s) return s.error();
+  if (auto s = ValidatePostLogoutUrls(c.post_logout_redirect_urls); !s) return s.error();
   c.id = app.client_id.empty() ? NewClientId() : app.client_id;
   if (auto s = ValidateClientId(c.id); !s) return s.error();
   std::string secret;
@@ -109,6 +134,14 @@ Result<ClientRecord> ClientService::Update(const std::string& client_id,
     c.redirect_urls = TrimAll(*changes.redirect_urls);
     if (auto s = ValidateRedirectUrls(c.redirect_urls); !s) return s.error();
   }
+  if (changes.web_origins) {
+    c.web_origins = TrimAll(*changes.web_origins);
+    if (auto s = ValidateWebOrigins(c.web_origins); !s) return s.error();
+  }
+  if (changes.post_logout_redirect_urls) {
+    c.post_logout_redirect_urls = TrimAll(*changes.post_logout_redirect_urls);
+    if (auto s = ValidatePostLogoutUrls(c.post_logout_redirect_urls); !s) return s.error();
+  }
   if (changes.disabled) c.disabled = *changes.disabled;
   c.updated_at = clock_.Now();
   if (auto s = store_.UpdateClient(c); !s) return s.error();
@@ -145,8 +178,14 @@ Result<ClientRecord> ClientService::FindActive(const std::string& client_id) {
 
 bool ClientService::AllowsOrigin(const ClientRecord& client, const std::string& origin) {
   if (origin.empty()) return false;
-  return std::any_of(client.redirect_urls.begin(), client.redirect_urls.end(),
+  return std::find(client.web_origins.begin(), client.web_origins.end(), origin) != client.web_origins.end() ||
+         std::any_of(client.redirect_urls.begin(), client.redirect_urls.end(),
                      [&](const std::string& url) { return OriginOf(url) == origin; });
+}
+
+bool ClientService::AllowsPostLogoutRedirect(const ClientRecord& client, const std::string& url) {
+  return MatchesRegisteredRedirect(client.post_logout_redirect_urls, url) ||
+         MatchesRegisteredRedirect(client.redirect_urls, url);
 }
 
 Result<bool> ClientService::AnyAllowsOrigin(const std::string& origin) {

@@ -19,6 +19,8 @@ struct NewApplication {
   std::string client_secret;  // generated when empty, unless public
   std::vector<std::string> redirect_urls;
   bool is_public = false;
+  std::vector<std::string> web_origins;
+  std::vector<std::string> post_logout_redirect_urls;
 };
 
 struct CreatedApplication {
@@ -30,6 +32,8 @@ struct ApplicationChanges {
   std::optional<std::string> name;
   std::optional<std::vector<std::string>> redirect_urls;
   std::optional<bool> disabled;
+  std::optional<std::vector<std::string>> web_origins;
+  std::optional<std::vector<std::string>> post_logout_redirect_urls;
 };
 
 class ClientService {
@@ -48,9 +52,12 @@ class ClientService {
   // The enabled application `client_id`, or invalid_client.
   Result<ClientRecord> FindActive(const std::string& client_id);
   // CORS (the Fetch standard): whether a web page on `origin` may call the
-  // token, revocation, userinfo and ATM endpoints for `client`: the origins
-  // of its redirect URLs are allowed.
+  // token, revocation, userinfo and ATM endpoints for `client`: its web
+  // origins, and the origins of its redirect URLs.
   static bool AllowsOrigin(const ClientRecord& client, const std::string& origin);
+  // RP-initiated logout: one of its post-logout redirect URLs or redirect
+  // URLs (the same matching as redirect URLs).
+  static bool AllowsPostLogoutRedirect(const ClientRecord& client, const std::string& url);
   // Whether any enabled application allows `origin` (a preflight names no
   // application).
   Result<bool> AnyAllowsOrigin(const std::string& origin);

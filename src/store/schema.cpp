@@ -101,6 +101,12 @@ CREATE TABLE admin_sessions (
 CREATE INDEX admin_sessions_admin ON admin_sessions(admin_id);
 CREATE INDEX admin_sessions_expiry ON admin_sessions(expires_at);
 )sql",
+      // 4: per application, CORS web origins and post-logout redirect URLs
+      // (one per line, like redirect_urls).
+      R"sql(
+ALTER TABLE clients ADD COLUMN web_origins TEXT NOT NULL DEFAULT '';
+ALTER TABLE clients ADD COLUMN post_logout_redirect_urls TEXT NOT NULL DEFAULT '';
+)sql",
   };
   return kMigrations;
 }

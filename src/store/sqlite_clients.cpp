@@ -9,7 +9,8 @@ namespace atm {
 namespace {
 
 const std::string kSelectClients =
-    "SELECT id, name, secret_hash, redirect_urls, is_public, disabled, created_at, updated_at FROM clients ";
+    "SELECT id, name, secret_hash, redirect_urls, is_public, disabled, created_at, updated_at, web_origins, "
+    "post_logout_redirect_urls FROM clients ";
 
 std::string JoinLines(const std::vector<std::string>& v) {
   std::string out;
@@ -37,6 +38,8 @@ ClientRecord ReadClient(SqliteRow& row) {
   c.disabled = row.Bool();
   c.created_at = row.Int();
   c.updated_at = row.Int();
+  c.web_origins = SplitLines(row.Text());
+  c.post_logout_redirect_urls = SplitLines(row.Text());
   return c;
 }
 
@@ -46,9 +49,9 @@ Status SqliteStore::CreateClient(const ClientRecord& c) {
   return impl_->Run("create client", [&](SqliteConnection& db) -> Status {
     db.Exec(
         "INSERT INTO clients (id, name, secret_hash, redirect_urls, is_public, disabled, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, updated_at, web_origins, post_logout_redirect_urls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         c.id, c.name, c.secret_hash, JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at,
-        c.updated_at);
+        c.updated_at, JoinLines(c.web_origins), JoinLines(c.post_logout_redirect_urls));
     return Ok();
   });
 }
@@ -75,8 +78,10 @@ Result<int64_t> SqliteStore::CountClients() {
 Status SqliteStore::UpdateClient(const ClientRecord& c) {
   return impl_->Run("update client", [&](SqliteConnection& db) -> Status {
     const int changed =
-        db.Exec("UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ? WHERE id = ?", c.name,
-                JoinLines(c.redirect_urls), c.disabled, c.updated_at, c.id);
+        db.Exec("UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ?, web_origins = ?, "
+                "post_logout_redirect_urls = ? WHERE id = ?",
+                c.name, JoinLines(c.redirect_urls), c.disabled, c.updated_at, JoinLines(c.web_origins),
+                JoinLines(c.post_logout_redirect_urls), c.id);
     if (changed == 0) return NotFound("application");
     return Ok();
   });
