@@ -12,16 +12,16 @@ struct ClientRecord {
   std::string name;
   std::string secret_hash;  // SHA-256 hex of the client secret; empty for public clients
   std::vector<std::string> redirect_urls;  // the first one is the ATM "Redirect URL"
+  bool is_public = false;
+  bool disabled = false;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
   // Web origins allowed for CORS besides those of the redirect URLs
   // ("https://app.example.com", Keycloak's "Web Origins").
   std::vector<std::string> web_origins;
   // Where RP-initiated logout may send the browser back to (OpenID Connect
   // RP-Initiated Logout 1.0 §3.1); the redirect URLs are allowed too.
   std::vector<std::string> post_logout_redirect_urls;
-  bool is_public = false;
-  bool disabled = false;
-  int64_t created_at = 0;
-  int64_t updated_at = 0;
 };
 
 struct UserRecord {
