@@ -18,6 +18,7 @@
 #include "domain/codes.h"
 #include "domain/keys.h"
 #include "domain/login_sessions.h"
+#include "domain/logout.h"
 #include "domain/throttle.h"
 #include "domain/token_status.h"
 #include "domain/tokens.h"
@@ -47,6 +48,7 @@ class Services {
   TokenStatusService& token_status() { return *token_status_; }
   AdminService& admins() { return *admins_; }
   LoginSessions& sessions() { return *sessions_; }
+  LogoutService& logout() { return *logout_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -63,6 +65,7 @@ class Services {
   std::unique_ptr<TokenStatusService> token_status_;
   std::unique_ptr<AdminService> admins_;
   std::unique_ptr<LoginSessions> sessions_;
+  std::unique_ptr<LogoutService> logout_;
 };
 
 class App {

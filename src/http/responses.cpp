@@ -30,6 +30,14 @@ HttpResponse HtmlResponse(int status, std::string html) {
   return r;
 }
 
+HttpResponse Redirect(const std::string& location) {
+  HttpResponse r;
+  r.status = 302;
+  r.content_type = "text/plain; charset=utf-8";
+  r.With("Location", location).With("Cache-Control", "no-store");
+  return r;
+}
+
 std::string HtmlEscape(const std::string& text) {
   std::string out;
   out.reserve(text.size());

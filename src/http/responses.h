@@ -16,6 +16,8 @@ HttpResponse JsonResponse(int status, const nlohmann::json& body);
 // code (core/error.h); the error's detail is never sent.
 HttpResponse ErrorResponse(const Error& error);
 HttpResponse HtmlResponse(int status, std::string html);
+// 302 to `location`, not cached.
+HttpResponse Redirect(const std::string& location);
 // Escapes &, <, >, " and ' for HTML text and attribute values.
 std::string HtmlEscape(const std::string& text);
 

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "crypto/pkce.h"
+#include "http/responses.h"
 #include "http/url.h"
 #include "oauth/authorize_request.h"
 #include "oauth/login_session.h"
@@ -10,14 +11,6 @@
 
 namespace atm {
 namespace {
-
-HttpResponse Redirect(const std::string& location) {
-  HttpResponse r;
-  r.status = 302;
-  r.content_type = "text/plain; charset=utf-8";
-  r.With("Location", location).With("Cache-Control", "no-store");
-  return r;
-}
 
 // A code for the session's sign-in, sent to the client as the login page
 // would send it.

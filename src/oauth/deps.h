@@ -8,6 +8,7 @@
 #include "domain/codes.h"
 #include "domain/keys.h"
 #include "domain/login_sessions.h"
+#include "domain/logout.h"
 #include "domain/tokens.h"
 #include "domain/users.h"
 
@@ -22,6 +23,7 @@ struct OAuthDeps {
   TokenService& tokens;
   KeyService& keys;
   LoginSessions& sessions;
+  LogoutService& logout;
 };
 
 }  // namespace atm

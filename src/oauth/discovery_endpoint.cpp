@@ -16,6 +16,7 @@ nlohmann::json DiscoveryDocument(const Config& config, const std::string& issuer
       {"jwks_uri", issuer + "/.well-known/jwks.json"},
       {"revocation_endpoint", issuer + "/revoke"},
       {"introspection_endpoint", issuer + "/introspect"},
+      {"end_session_endpoint", issuer + "/logout"},  // OpenID Connect RP-Initiated Logout 1.0
       {"scopes_supported", SupportedScopes()},
       {"claims_supported", SupportedClaims()},
       {"response_types_supported", {"code"}},
@@ -29,7 +30,7 @@ nlohmann::json DiscoveryDocument(const Config& config, const std::string& issuer
       {"revocation_endpoint_auth_methods_supported", client_auth},
       // Introspection needs a client that can authenticate (RFC 7662 §2.1).
       {"introspection_endpoint_auth_methods_supported", {"client_secret_basic", "client_secret_post"}},
-      // Every sign-in shows the login page: prompt=none always answers login_required.
+      // none: answered from the sign-in session, or login_required; login: the form again.
       {"prompt_values_supported", {"none", "login"}},
       {"claims_parameter_supported", false},
       {"request_parameter_supported", false},

@@ -2,6 +2,7 @@
 
 #include "oauth/authorize_endpoint.h"
 #include "oauth/cors.h"
+#include "oauth/logout_endpoint.h"
 #include "oauth/discovery_endpoint.h"
 #include "oauth/revocation_endpoint.h"
 #include "oauth/token_endpoint.h"
@@ -18,6 +19,9 @@ void RegisterOidcRoutes(Router& router, const OAuthDeps& deps, TokenStatusServic
   Handler authorize = MakeAuthorizeHandler(deps);
   router.Add("GET", "/authorize", authorize);
   router.Add("POST", "/authorize", authorize);
+  Handler logout = MakeLogoutHandler(deps, issuers.accepted);
+  router.Add("GET", "/logout", logout);
+  router.Add("POST", "/logout", logout);
   TokenEndpointRules rules;
   rules.secret_required_for_refresh = true;
   rules.atm_aliases = false;

@@ -31,6 +31,27 @@ HttpResponse ErrorPage(int status, const std::string& title, const std::string& 
   return HtmlResponse(status, Fill(html, "message", HtmlEscape(message)));
 }
 
+HttpResponse LogoutConfirmPage(const LogoutForm& form, const std::string& return_origin) {
+  std::string html(Page("logout.html"));
+  html = Fill(html, "message",
+              HtmlEscape(form.application.empty() ? "You will be signed out of atm."
+                                                  : "You will be signed out of " + form.application + "."));
+  html = Fill(html, "client_id", HtmlEscape(form.client_id));
+  html = Fill(html, "post_logout_redirect_uri", HtmlEscape(form.post_logout_redirect_uri));
+  html = Fill(html, "state", HtmlEscape(form.state));
+  HttpResponse r = HtmlResponse(200, std::move(html));
+  // Browsers hold a form's redirects to form-action too.
+  for (auto& [name, value] : r.headers) {
+    if (name == "Content-Security-Policy" && !return_origin.empty()) {
+      const std::string self = "form-action 'self'";
+      value.replace(value.find(self), self.size(), self + " " + return_origin);
+    }
+  }
+  return r;
+}
+
+HttpResponse SignedOutPage() { return HtmlResponse(200, std::string(Page("signed-out.html"))); }
+
 HttpResponse StaticAsset(const HttpRequest& request) {
   constexpr std::string_view kPrefix = "/assets/";
   std::string_view name = std::string_view(request.path).substr(kPrefix.size());

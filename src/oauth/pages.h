@@ -10,6 +10,17 @@ namespace atm {
 HttpResponse LoginPage(const std::string& application_name);
 // An error page; never a redirect (SPEC §3, RFC 6749 §4.1.2.1).
 HttpResponse ErrorPage(int status, const std::string& title, const std::string& message);
+// "Sign out?" with a form that posts the logout request back, confirmed. Its
+// CSP lets the form's answer redirect to `return_origin` (the post-logout
+// redirect URL's origin; "" = atm's own pages only).
+struct LogoutForm {
+  std::string application;  // shown to the user; "" when the request named none
+  std::string client_id;
+  std::string post_logout_redirect_uri;
+  std::string state;
+};
+HttpResponse LogoutConfirmPage(const LogoutForm& form, const std::string& return_origin);
+HttpResponse SignedOutPage();
 // GET /assets/<name>: the embedded CSS and JavaScript.
 HttpResponse StaticAsset(const HttpRequest& request);
 

@@ -82,7 +82,8 @@ ServicesFixture::ServicesFixture(const Config& services_config)
       tokens(&services->tokens()),
       status(&services->token_status()),
       admins(&services->admins()),
-      sessions(&services->sessions()) {}
+      sessions(&services->sessions()),
+      logout(&services->logout()) {}
 
 Config TestConfig(const std::string& extra) {
   std::string toml = std::string(R"(
@@ -128,7 +129,7 @@ TestAtm::TestAtm(const Config& config) {
   Services& s = *services_;
   auto seeded = SeedFromConfig(s.config().applications, s.clients(), s.users());
   if (!seeded) FAIL("seeding: " << seeded.error().description);
-  deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(), s.sessions()});
+  deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(), s.sessions(), s.logout()});
   throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicy{});
   RegisterAtmRoutes(router_, *deps_, *throttle_);
   RegisterOidcRoutes(router_, *deps_, s.token_status(), "http://127.0.0.1:8080");

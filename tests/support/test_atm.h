@@ -63,6 +63,7 @@ struct ServicesFixture {
   TokenStatusService* status;
   AdminService* admins;
   LoginSessions* sessions;
+  LogoutService* logout;
 };
 
 // The demo config with cheap scrypt, `:memory:` storage and both applications;

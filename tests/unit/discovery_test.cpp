@@ -16,6 +16,7 @@ TEST_CASE("discovery names the issuer's endpoints and only the supported feature
   CHECK(d["jwks_uri"] == "https://id.example/.well-known/jwks.json");
   CHECK(d["revocation_endpoint"] == "https://id.example/revoke");
   CHECK(d["introspection_endpoint"] == "https://id.example/introspect");
+  CHECK(d["end_session_endpoint"] == "https://id.example/logout");
   CHECK(d["response_types_supported"] == json({"code"}));
   CHECK(d["response_modes_supported"] == json({"query"}));
   CHECK(d["grant_types_supported"] == json({"authorization_code", "refresh_token", "client_credentials"}));
@@ -33,7 +34,7 @@ TEST_CASE("discovery names the issuer's endpoints and only the supported feature
     CHECK(std::find(d["claims_supported"].begin(), d["claims_supported"].end(), claim) != d["claims_supported"].end());
   }
   // Nothing atm does not do.
-  for (const char* absent : {"end_session_endpoint", "registration_endpoint", "check_session_iframe",
+  for (const char* absent : {"registration_endpoint", "check_session_iframe",
                              "request_object_signing_alg_values_supported", "frontchannel_logout_supported"}) {
     INFO(absent);
     CHECK_FALSE(d.contains(absent));

@@ -61,7 +61,7 @@ class SecurityFixture : public ServicesFixture {
   explicit SecurityFixture(ThrottlePolicy throttle_policy = ThrottlePolicy{}, int scrypt_log_n = 4)
       : ServicesFixture(FixtureConfig(scrypt_log_n)) {
     throttle = std::make_unique<Throttle>(clock, throttle_policy);
-    deps = std::make_unique<OAuthDeps>(OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions});
+    deps = std::make_unique<OAuthDeps>(OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
     RegisterAtmRoutes(router, *deps, *throttle);
   }
 
