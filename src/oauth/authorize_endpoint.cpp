@@ -12,26 +12,6 @@
 namespace atm {
 namespace {
 
-// A code for the session's sign-in, sent to the client as the login page
-// would send it.
-HttpResponse AnswerFromSession(const OAuthDeps& deps, const AuthorizeRequest& r, const SessionSignIn& sign_in) {
-  CodeRequest code_request;
-  code_request.client_id = r.client.id;
-  code_request.user_id = sign_in.user_id;
-  code_request.challenge = r.code_challenge;
-  code_request.method = ParsePkceMethod(r.code_challenge_method, /*allow_plain=*/true).value();  // validated
-  code_request.redirect_uri = r.redirect_uri_given ? r.redirect_uri : "";
-  code_request.scope = r.scope;
-  code_request.nonce = r.nonce;
-  code_request.auth_time = sign_in.auth_time;
-  auto code = deps.codes.Issue(code_request);
-  if (!code) return Redirect(ErrorRedirectUrl(r.redirect_uri, code.error(), r.state));
-  std::string url = r.redirect_uri + (r.redirect_uri.find('?') == std::string::npos ? "?" : "&");
-  url += "code=" + PercentEncode(*code);
-  if (!r.state.empty()) url += "&state=" + PercentEncode(r.state);
-  return Redirect(url);
-}
-
 std::string PageTitle(const Error& error) {
   return error.Is(ErrorCode::kInvalidClient) ? "Unknown application" : "Invalid sign-in request";
 }
@@ -65,7 +45,12 @@ Handler MakeAuthorizeHandler(const OAuthDeps& deps) {
     }
     const AuthorizeRequest& r = d.request;
     if (!r.prompt_login) {
-      if (auto sign_in = UsableSignIn(deps, request, r.client.id, r.max_age)) return AnswerFromSession(deps, r, *sign_in);
+      if (auto sign_in = UsableSignIn(deps, request, r.client.id, r.max_age)) {
+        CodeRequest code{r.client.id, "", r.code_challenge,
+                         ParsePkceMethod(r.code_challenge_method, /*allow_plain=*/true).value(),  // validated
+                         r.redirect_uri_given ? r.redirect_uri : "", r.scope, r.nonce};
+        return AnswerFromSession(deps, *sign_in, std::move(code), r.redirect_uri, r.state);
+      }
     }
     if (r.prompt_none) {
       return Redirect(ErrorRedirectUrl(

@@ -2,6 +2,7 @@
 
 #include "crypto/pkce.h"
 #include "domain/redirect_uris.h"
+#include "oauth/login_session.h"
 #include "oauth/pages.h"
 #include "oauth/params.h"
 
@@ -28,6 +29,16 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
     std::string redirect_uri = params->Get("redirect_uri");
     if (!redirect_uri.empty() && !MatchesRegisteredRedirect(client->redirect_urls, redirect_uri)) {
       return ErrorPage(400, "Invalid sign-in link", "redirect_uri is not registered for this application.");
+    }
+    // sessions.atm_login: the ATM page answers from a live sign-in session too.
+    if (deps.config.sessions.atm_login) {
+      if (auto sign_in = UsableSignIn(deps, request, client->id, std::nullopt)) {
+        CodeRequest code{client->id, "", params->Get("code_challenge"), *method, redirect_uri, params->Get("scope"),
+                         params->Get("nonce")};
+        return AnswerFromSession(deps, *sign_in, std::move(code),
+                                 redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri,
+                                 params->Get("state"));
+      }
     }
     return LoginPage(client->name);
   };

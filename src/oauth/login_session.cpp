@@ -1,6 +1,8 @@
 #include "oauth/login_session.h"
 
 #include "http/cookies.h"
+#include "http/responses.h"
+#include "http/url.h"
 
 namespace atm {
 namespace {
@@ -22,6 +24,22 @@ std::optional<SessionSignIn> UsableSignIn(const OAuthDeps& deps, const HttpReque
   auto user = deps.users.Get(sign_in->user_id);
   if (!user || user->disabled || user->client_id != client_id) return std::nullopt;
   return sign_in;
+}
+
+HttpResponse AnswerFromSession(const OAuthDeps& deps, const SessionSignIn& sign_in, CodeRequest code,
+                               const std::string& target, const std::string& state) {
+  code.user_id = sign_in.user_id;
+  code.auth_time = sign_in.auth_time;
+  auto issued = deps.codes.Issue(code);
+  std::string url = target + (target.find('?') == std::string::npos ? "?" : "&");
+  if (issued) {
+    url += "code=" + PercentEncode(*issued);
+  } else {
+    url += "error=" + PercentEncode(std::string(issued.error().wire_name())) +
+           "&error_description=" + PercentEncode(issued.error().description);
+  }
+  if (!state.empty()) url += "&state=" + PercentEncode(state);
+  return Redirect(url);
 }
 
 bool FromOwnPage(const HttpRequest& request) {

@@ -19,6 +19,12 @@ inline constexpr const char* kSessionCookie = "atm_session";
 std::optional<SessionSignIn> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
                                           const std::string& client_id, std::optional<int64_t> max_age);
 
+// Issues a code for the session's sign-in (`code` names everything but the
+// user and auth_time) and sends the browser to `target` with ?code=&state=,
+// as the login page would; an error goes to `target` as an error redirect.
+HttpResponse AnswerFromSession(const OAuthDeps& deps, const SessionSignIn& sign_in, CodeRequest code,
+                               const std::string& target, const std::string& state);
+
 // Whether a request comes from a page of atm's own origin (the login page's
 // fetch): Sec-Fetch-Site, or else Origin against Host.
 bool FromOwnPage(const HttpRequest& request);
