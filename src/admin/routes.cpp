@@ -43,7 +43,7 @@ void RegisterAdminRoutes(Router& router, const AdminDeps& deps) {
   router.Add("GET", "/admin", ConsolePage);
   router.Add("GET", "/admin/", ConsolePage);
   for (const char* asset : {"/assets/admin.css", "/assets/admin.js", "/assets/admin-apps.js",
-                            "/assets/admin-users.js", "/assets/admin-icon.svg"}) {
+                            "/assets/admin-users.js"}) {
     router.Add("GET", asset, ConsoleAsset);
   }
   router.AddPrefix(std::string(kApiPrefix), [&deps](const HttpRequest& request) {

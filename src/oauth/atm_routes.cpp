@@ -18,7 +18,15 @@ void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle
                   ClientFromCredentials);
   AddPublicRoute(router, "/auth/.well-known/jwks.json", MakeJwksHandler(deps.keys));
   AddPublicRoute(router, "/.well-known/jwks.json", MakeJwksHandler(deps.keys));
-  for (const char* asset : {"/assets/login.css", "/assets/login.js"}) router.Add("GET", asset, StaticAsset);
+  for (const char* asset : {"/assets/login.css", "/assets/login.js", "/assets/icon.svg"}) {
+    router.Add("GET", asset, StaticAsset);
+  }
+  // Browsers ask for /favicon.ico on pages that name no icon (the JSON ones).
+  router.Add("GET", "/favicon.ico", [](const HttpRequest&) {
+    HttpRequest icon;
+    icon.path = "/assets/icon.svg";
+    return StaticAsset(icon);
+  });
 }
 
 }  // namespace atm

@@ -79,12 +79,13 @@ export function writeConfig(text, dir = tempDir()) {
 export async function startAtm({
   config,               // TOML text (written to a temp file) or {path}
   db = ':memory:',      // null: no --db flag
+  port = 0,             // 0: a free one, as the listening line reports
   args = [],
   cwd,
   timeoutMs = 10000,
 } = {}) {
   const configPath = typeof config === 'object' && config?.path ? config.path : writeConfig(config ?? demoToml());
-  const argv = ['--config', configPath, '--port', '0', ...(db === null ? [] : ['--db', db]), ...args];
+  const argv = ['--config', configPath, '--port', String(port), ...(db === null ? [] : ['--db', db]), ...args];
   const proc = spawn(ATM_BIN, argv, { cwd: cwd ?? path.dirname(configPath), stdio: ['ignore', 'pipe', 'pipe'] });
   const server = {
     proc,
