@@ -87,7 +87,9 @@
     var body = {
       name: form.name.value.trim(),
       type: form.querySelector('input[name=type]:checked').value,
-      redirect_urls: A.lines(form.redirect_urls.value)
+      redirect_urls: A.lines(form.redirect_urls.value),
+      web_origins: A.lines(form.web_origins.value),
+      post_logout_redirect_urls: A.lines(form.post_logout_redirect_urls.value)
     };
     A.submitting(form, function () {
       if (!body.name) throw { field: 'name', message: 'Enter a name for the application.' };
@@ -138,6 +140,8 @@
     var form = A.$('app-edit-form');
     form.name.value = app.name;
     form.redirect_urls.value = app.redirect_urls.join('\n');
+    form.web_origins.value = app.web_origins.join('\n');
+    form.post_logout_redirect_urls.value = app.post_logout_redirect_urls.join('\n');
     form.disabled.checked = app.disabled;
     A.$('rotate-secret').closest('.danger-row').hidden = app.type === 'public';
     document.title = app.name + ' · atm admin';
@@ -191,6 +195,8 @@
     var body = {
       name: form.name.value.trim(),
       redirect_urls: A.lines(form.redirect_urls.value),
+      web_origins: A.lines(form.web_origins.value),
+      post_logout_redirect_urls: A.lines(form.post_logout_redirect_urls.value),
       disabled: form.disabled.checked
     };
     A.submitting(form, function () {

@@ -50,7 +50,8 @@ HttpResponse List(const HttpRequest& request, const AdminDeps& d) {
 }
 
 HttpResponse Create(const HttpRequest& request, const AdminDeps& d) {
-  auto body = JsonBody::Parse(request, {"name", "type", "redirect_url", "redirect_urls", "client_id", "client_secret"});
+  auto body = JsonBody::Parse(request, {"name", "type", "redirect_url", "redirect_urls", "client_id", "client_secret",
+                                        "web_origins", "post_logout_redirect_urls"});
   if (!body) return AdminError(body.error());
   NewApplication app;
   auto name = body->String("name");
@@ -66,6 +67,12 @@ HttpResponse Create(const HttpRequest& request, const AdminDeps& d) {
   auto urls = RedirectUrls(*body, &url_field);
   if (!urls) return AdminError(urls.error());
   app.redirect_urls = urls->value_or(std::vector<std::string>{});
+  auto web_origins = body->Strings("web_origins");
+  if (!web_origins) return AdminError(web_origins.error());
+  app.web_origins = web_origins->value_or(std::vector<std::string>{});
+  auto post_logout = body->Strings("post_logout_redirect_urls");
+  if (!post_logout) return AdminError(post_logout.error());
+  app.post_logout_redirect_urls = post_logout->value_or(std::vector<std::string>{});
   auto client_id = body->String("client_id");
   if (!client_id) return AdminError(client_id.error());
   app.client_id = client_id->value_or("");
@@ -80,7 +87,8 @@ HttpResponse Create(const HttpRequest& request, const AdminDeps& d) {
 }
 
 HttpResponse Update(const HttpRequest& request, const std::string& id, const AdminDeps& d) {
-  auto body = JsonBody::Parse(request, {"name", "redirect_url", "redirect_urls", "disabled", "type"});
+  auto body = JsonBody::Parse(request, {"name", "redirect_url", "redirect_urls", "disabled", "type", "web_origins",
+                                        "post_logout_redirect_urls"});
   if (!body) return AdminError(body.error());
   if (body->Has("type")) {
     return AdminError(InvalidRequest("type cannot change: create a new application instead", "type"));
@@ -93,6 +101,12 @@ HttpResponse Update(const HttpRequest& request, const std::string& id, const Adm
   auto urls = RedirectUrls(*body, &url_field);
   if (!urls) return AdminError(urls.error());
   changes.redirect_urls = *urls;
+  auto web_origins = body->Strings("web_origins");
+  if (!web_origins) return AdminError(web_origins.error());
+  changes.web_origins = *web_origins;
+  auto post_logout = body->Strings("post_logout_redirect_urls");
+  if (!post_logout) return AdminError(post_logout.error());
+  changes.post_logout_redirect_urls = *post_logout;
   auto disabled = body->Bool("disabled");
   if (!disabled) return AdminError(disabled.error());
   changes.disabled = *disabled;

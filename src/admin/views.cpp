@@ -10,6 +10,8 @@ nlohmann::json ApplicationView(const ClientRecord& c, int64_t user_count) {
       {"authenticator_type", kAuthenticatorType},
       {"redirect_url", c.redirect_urls.empty() ? "" : c.redirect_urls.front()},
       {"redirect_urls", c.redirect_urls},
+      {"web_origins", c.web_origins},
+      {"post_logout_redirect_urls", c.post_logout_redirect_urls},
       {"disabled", c.disabled},
       {"user_count", user_count},
       {"created_at", c.created_at},

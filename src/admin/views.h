@@ -13,7 +13,8 @@ namespace atm {
 inline constexpr const char* kAuthenticatorType = "Authorization PKCE Flow";
 
 // {client_id, name, type: "confidential"|"public", authenticator_type,
-//  redirect_url (the first), redirect_urls, disabled, user_count, created_at, updated_at}
+//  redirect_url (the first), redirect_urls, web_origins, post_logout_redirect_urls, disabled,
+//  user_count, created_at, updated_at}
 nlohmann::json ApplicationView(const ClientRecord& client, int64_t user_count);
 // {id, client_id, email, first_name, last_name, disabled, created_at, updated_at}
 nlohmann::json UserView(const UserRecord& user);

@@ -12,12 +12,21 @@ namespace {
 
 const char* kRedirectHelp =
     "  --redirect-url URL  repeat for several; https://..., http://localhost..., or myapp://callback\n";
+const char* kListsHelp =
+    "  --web-origin ORIGIN\n"
+    "                      a page allowed by CORS besides the redirect URLs' origins, as\n"
+    "                      scheme://host[:port] (https://app.example.com); repeat for several\n"
+    "  --post-logout-redirect-url URL\n"
+    "                      where sign-out may return besides the redirect URLs; repeat for several\n";
 
 std::string Join(const std::vector<std::string>& v, const char* sep) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
   return out;
 }
+
+// A list in text output: its items on one line, or "-" when it is empty.
+std::string ListText(const std::vector<std::string>& v) { return v.empty() ? "-" : Join(v, " "); }
 
 std::string TypeText(const ClientRecord& c) {
   return std::string(kAuthenticatorType) + (c.is_public ? " (public)" : " (confidential)");
@@ -38,6 +47,8 @@ int Show(const Invocation& inv, const ClientRecord& c, const std::string& secret
   if (!secret.empty()) fields.emplace_back("client_secret", secret + "   (shown once: store it now)");
   fields.emplace_back("type", TypeText(c));
   fields.emplace_back("redirect_urls", Join(c.redirect_urls, " "));
+  fields.emplace_back("web_origins", ListText(c.web_origins));
+  fields.emplace_back("post_logout_redirect_urls", ListText(c.post_logout_redirect_urls));
   fields.emplace_back("status", c.disabled ? "disabled" : "enabled");
   fields.emplace_back("users", std::to_string(*count));
   PrintFields(fields);
@@ -48,19 +59,23 @@ int Create(const Argv& argv) {
   static const std::string help = std::string(
       "Creates an application (Authenticator Type: Authorization PKCE Flow) and prints its\n"
       "client ID and client secret. The secret is shown only now: store it.\n"
-      "  --name NAME         the name users see on the login page\n") + kRedirectHelp +
+      "  --name NAME         the name users see on the login page\n") + kRedirectHelp + kListsHelp +
       "  --public            a public client (SPA, mobile): PKCE only, no secret\n"
       "  --client-id ID      choose the client ID (default: 20 random characters)\n"
       "  --secret-stdin      read the client secret from stdin (default: 32 random characters)\n";
   static const CommandSpec spec{
-      "atm app create --name NAME --redirect-url URL [--public] [--client-id ID] [--secret-stdin]", help.c_str(),
-      {"--name", "--redirect-url", "--client-id"}, {"--public", "--secret-stdin"}, 0};
+      "atm app create --name NAME --redirect-url URL [--web-origin ORIGIN]... [--post-logout-redirect-url URL]... "
+      "[--public] [--client-id ID] [--secret-stdin]",
+      help.c_str(), {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url", "--client-id"},
+      {"--public", "--secret-stdin"}, 0};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     if (!inv.args.Option("--name")) return UsageError("--name is required (see --help)");
     if (inv.args.Options("--redirect-url").empty()) return UsageError("--redirect-url is required (see --help)");
     NewApplication app;
     app.name = *inv.args.Option("--name");
     app.redirect_urls = inv.args.Options("--redirect-url");
+    app.web_origins = inv.args.Options("--web-origin");
+    app.post_logout_redirect_urls = inv.args.Options("--post-logout-redirect-url");
     app.is_public = inv.args.Flag("--public");
     app.client_id = inv.args.Option("--client-id").value_or("");
     if (inv.args.Flag("--secret-stdin")) {
@@ -93,7 +108,8 @@ int List(const Argv& argv) {
       if (!count) return Fail(count.error());
       items.push_back(ApplicationView(c, *count));
       rows.push_back({c.id, c.name, c.is_public ? "public" : "confidential", std::to_string(*count),
-                      c.disabled ? "disabled" : "enabled", Join(c.redirect_urls, " ")});
+                      c.disabled ? "disabled" : "enabled", Join(c.redirect_urls, " "), ListText(c.web_origins),
+                      ListText(c.post_logout_redirect_urls)});
     }
     if (inv.json) {
       PrintJson(ListView(std::move(items), *total, *page));
@@ -103,7 +119,8 @@ int List(const Argv& argv) {
       std::printf("No applications yet: atm app create --name NAME --redirect-url URL\n");
       return 0;
     }
-    PrintTable({"CLIENT ID", "NAME", "TYPE", "USERS", "STATUS", "REDIRECT URL"}, rows);
+    PrintTable({"CLIENT ID", "NAME", "TYPE", "USERS", "STATUS", "REDIRECT URL", "WEB ORIGINS", "POST-LOGOUT URLS"},
+               rows);
     if (page->offset > 0 || static_cast<int64_t>(rows.size()) < *total) {
       std::printf("(%lld to %lld of %lld; see --offset and --limit)\n", static_cast<long long>(page->offset + 1),
                   static_cast<long long>(page->offset + static_cast<int64_t>(rows.size())),
@@ -124,21 +141,33 @@ int ShowCommand(const Argv& argv) {
 
 int Update(const Argv& argv) {
   static const std::string help = std::string(
-      "Changes an application: only the options given. --redirect-url replaces the list.\n"
-      "  --name NAME\n") + kRedirectHelp +
+      "Changes an application: only the options given. --redirect-url, --web-origin and\n"
+      "--post-logout-redirect-url each replace their whole list; --web-origin '' or\n"
+      "--post-logout-redirect-url '' empties that list.\n"
+      "  --name NAME\n") + kRedirectHelp + kListsHelp +
       "  --disable           its users can no longer sign in\n"
       "  --enable            undoes --disable\n";
-  static const CommandSpec spec{"atm app update CLIENT_ID [--name NAME] [--redirect-url URL]... [--disable|--enable]",
-                                help.c_str(), {"--name", "--redirect-url"}, {"--disable", "--enable"}, 1};
+  static const CommandSpec spec{
+      "atm app update CLIENT_ID [--name NAME] [--redirect-url URL]... [--web-origin ORIGIN]... "
+      "[--post-logout-redirect-url URL]... [--disable|--enable]",
+      help.c_str(), {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url"},
+      {"--disable", "--enable"}, 1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     ApplicationChanges changes;
     changes.name = inv.args.Option("--name");
     if (auto urls = inv.args.Options("--redirect-url"); !urls.empty()) changes.redirect_urls = urls;
+    if (auto origins = inv.args.Options("--web-origin"); !origins.empty()) changes.web_origins = origins;
+    if (auto urls = inv.args.Options("--post-logout-redirect-url"); !urls.empty()) {
+      changes.post_logout_redirect_urls = urls;
+    }
     if (inv.args.Flag("--disable") && inv.args.Flag("--enable")) return UsageError("give --disable or --enable, not both");
     if (inv.args.Flag("--disable")) changes.disabled = true;
     if (inv.args.Flag("--enable")) changes.disabled = false;
-    if (!changes.name && !changes.redirect_urls && !changes.disabled) {
-      return UsageError("nothing to change: give --name, --redirect-url, --disable or --enable");
+    if (!changes.name && !changes.redirect_urls && !changes.web_origins && !changes.post_logout_redirect_urls &&
+        !changes.disabled) {
+      return UsageError(
+          "nothing to change: give --name, --redirect-url, --web-origin, --post-logout-redirect-url, --disable or "
+          "--enable");
     }
     auto updated = inv.services->clients().Update(inv.Arg(0), changes);
     if (!updated) return Fail(updated.error());
@@ -189,7 +218,7 @@ int RunApp(const Argv& argv) {
                             {{"create", Create, "create an application; prints its client secret once"},
                              {"list", List, "list the applications"},
                              {"show", ShowCommand, "show one application"},
-                             {"update", Update, "change the name, redirect URLs, or disable/enable"},
+                             {"update", Update, "change the name, URLs and origins, or disable/enable"},
                              {"delete", Delete, "delete an application, its users and tokens"},
                              {"rotate-secret", RotateSecret, "replace the client secret; prints the new one once"}},
                             argv);

@@ -15,7 +15,8 @@ std::string OptionFor(const std::string& field) {
   static const std::map<std::string, std::string> kOptions = {
       {"name", "--name"},           {"redirect_url", "--redirect-url"}, {"client_id", "--client-id"},
       {"email", "--email"},         {"first_name", "--first-name"},     {"last_name", "--last-name"},
-      {"offset", "--offset"},       {"limit", "--limit"}};
+      {"offset", "--offset"},       {"limit", "--limit"},               {"web_origins", "--web-origin"},
+      {"post_logout_redirect_urls", "--post-logout-redirect-url"}};
   auto it = kOptions.find(field);
   return it == kOptions.end() ? "" : it->second;
 }

@@ -209,6 +209,8 @@ Status ReadApplication(const std::string& source, const toml::table& t, const st
   r.Field("redirect_url", r.Strings(&a.redirect_urls));
   r.Field("redirect_urls", r.Strings(&a.redirect_urls));
   r.Field("public", r.Bool(&a.is_public));
+  r.Field("web_origins", r.Strings(&a.web_origins));
+  r.Field("post_logout_redirect_urls", r.Strings(&a.post_logout_redirect_urls));
   r.Field("users", r.TableArray([&](const toml::table& ut, const std::string& uk) {
     a.users.emplace_back();
     return ReadUser(source, ut, uk, a.users.back());

@@ -36,6 +36,8 @@ struct SeedApplication {
   std::vector<std::string> redirect_urls;
   bool is_public = false;  // public clients authenticate with PKCE only
   std::vector<SeedUser> users;
+  std::vector<std::string> web_origins;                // CORS, beside the redirect URLs' origins
+  std::vector<std::string> post_logout_redirect_urls;  // RP-initiated logout; redirect URLs allowed too
 };
 
 enum class LogFormat { kText, kJson };

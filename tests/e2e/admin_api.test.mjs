@@ -148,6 +148,36 @@ describe('admin API over HTTP', () => {
     }
   });
 
+  test('web origins set with the API are answered by CORS at once; post-logout URLs are kept', async () => {
+    const created = await api('POST', 'applications', {
+      name: 'SPA', client_id: 'cors-spa', type: 'public', redirect_url: 'https://spa.example.com/cb',
+      post_logout_redirect_urls: ['https://spa.example.com/bye'],
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.deepEqual(created.body.web_origins, []);
+    assert.deepEqual(created.body.post_logout_redirect_urls, ['https://spa.example.com/bye']);
+    // A token request from a page on the origin: refused (bad code), but CORS
+    // tells the page so only when the application allows its origin.
+    const fromPage = () => request(`${server.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:5173' },
+      body: 'grant_type=authorization_code&client_id=cors-spa&code=bad&redirect_uri=https%3A%2F%2Fspa.example.com%2Fcb',
+    });
+    assert.equal((await fromPage()).headers.get('access-control-allow-origin'), null);
+    const patched = await api('PATCH', 'applications/cors-spa', { web_origins: ['http://localhost:5173'] });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual(patched.body.web_origins, ['http://localhost:5173']);
+    assert.deepEqual(patched.body.post_logout_redirect_urls, ['https://spa.example.com/bye']);
+    const allowed = await fromPage();
+    assert.equal(allowed.status, 400);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), 'http://localhost:5173');
+    assert.equal((await api('PATCH', 'applications/cors-spa', { web_origins: [] })).status, 200);
+    assert.equal((await fromPage()).headers.get('access-control-allow-origin'), null);
+
+    const bad = await api('PATCH', 'applications/cors-spa', { web_origins: ['http://localhost:5173/'] });
+    assert.deepEqual([bad.status, bad.body.error, bad.body.field], [400, 'invalid_request', 'web_origins']);
+  });
+
   test('an application and user made with the API complete the seed flow at once', async () => {
     const app = (await api('POST', 'applications', { name: 'Flow', redirect_url: 'http://localhost:3000/callback' })).body;
     const user = await api('POST', `applications/${app.client_id}/users`,

@@ -48,7 +48,7 @@ async function createApplication(page, name, redirectUrl) {
   await page.getByRole('button', { name: 'Create application' }).click();
   const dialog = page.locator('#app-dialog');
   await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Redirect URL').fill(redirectUrl);
+  await dialog.getByLabel('Redirect URL', { exact: true }).fill(redirectUrl);
   await dialog.getByRole('button', { name: 'Save' }).click();
   await page.locator('#secret-dialog[open]').waitFor();
   const creds = {
@@ -86,7 +86,7 @@ describe('admin console in Chromium', () => {
     const dialog = page.locator('#app-dialog');
     await dialog.getByLabel('Name').fill('Demo SPA');
     assert.equal(await dialog.getByLabel('Authenticator Type').inputValue(), 'Authorization PKCE Flow');
-    await dialog.getByLabel('Redirect URL').fill(callback.url);
+    await dialog.getByLabel('Redirect URL', { exact: true }).fill(callback.url);
     await shot(page, '03-create-application');
     await dialog.getByRole('button', { name: 'Save' }).click();
 
@@ -179,14 +179,14 @@ describe('admin console in Chromium', () => {
       ['https://app.example.com/cb#fragment', /fragment/],
     ];
     for (const [url, message] of cases) {
-      await dialog.getByLabel('Redirect URL').fill(url);
+      await dialog.getByLabel('Redirect URL', { exact: true }).fill(url);
       await dialog.getByRole('button', { name: 'Save' }).click();
       const error = dialog.locator('.field-error[data-for="redirect_urls"]');
       await error.filter({ hasText: message }).waitFor();
-      assert.equal(await dialog.getByLabel('Redirect URL').getAttribute('aria-invalid'), 'true');
+      assert.equal(await dialog.getByLabel('Redirect URL', { exact: true }).getAttribute('aria-invalid'), 'true');
     }
     await shot(page, '12-validation-redirect-url');
-    await dialog.getByLabel('Redirect URL').fill('myapp://callback');
+    await dialog.getByLabel('Redirect URL', { exact: true }).fill('myapp://callback');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.locator('#secret-dialog[open]').waitFor();
     const clientId = await page.locator('#secret-client-id').textContent();
@@ -212,6 +212,43 @@ describe('admin console in Chromium', () => {
     await page.getByRole('button', { name: 'Create user' }).click();
     await attempt('ANN@example.com', 'password-1', 'password-1', 'email', /already exists/);
     await shot(page, '13-validation-duplicate-email');
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
+  test('the Settings tab sets web origins and post-logout redirect URLs, one per line', async () => {
+    const api = adminApi(server.url, await adminToken(server.url));
+    const app = (await api('POST', 'applications', { name: 'Origins', redirect_url: 'https://spa.example.com/cb' })).body;
+    const page = await openPage(browser, server.url);
+    await signIn(page, server.url);
+    await page.goto(`${server.url}/admin#/applications/${app.client_id}`);
+    const form = page.locator('#app-edit-form');
+    await form.waitFor();
+    const origins = form.getByLabel('Web origins (CORS)');
+    const postLogout = form.getByLabel('Post-logout redirect URLs');
+    assert.equal(await origins.inputValue(), '');
+    assert.equal(await postLogout.inputValue(), '');
+
+    // A path is refused, beside the field.
+    await origins.fill('https://spa.example.com/app');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.locator('.field-error[data-for="web_origins"]').filter({ hasText: /scheme:\/\/host/ }).waitFor();
+    assert.equal(await origins.getAttribute('aria-invalid'), 'true');
+    await shot(page, '13b-validation-web-origin');
+
+    await origins.fill('http://localhost:5173\n\n  https://admin.example.com  ');
+    await postLogout.fill('https://spa.example.com/signed-out');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#toast', { hasText: 'Saved.' }).waitFor();
+    const saved = (await api('GET', `applications/${app.client_id}`)).body;
+    assert.deepEqual(saved.web_origins, ['http://localhost:5173', 'https://admin.example.com']);
+    assert.deepEqual(saved.post_logout_redirect_urls, ['https://spa.example.com/signed-out']);
+
+    // Shown again, one per line, when the application is opened anew.
+    await page.reload();
+    await form.waitFor();
+    assert.equal(await origins.inputValue(), 'http://localhost:5173\nhttps://admin.example.com');
+    assert.equal(await postLogout.inputValue(), 'https://spa.example.com/signed-out');
     assert.deepEqual(page.problems, []);
     await page.context().close();
   });

@@ -115,6 +115,39 @@ describe('atm app, user and admin on a database file', () => {
     }
   });
 
+  test('web origins and post-logout redirect URLs are set, shown, replaced and emptied', async () => {
+    const created = await cli(['app', 'create', '--name', 'SPA', '--client-id', 'spa-origins', '--public',
+      '--redirect-url', 'https://spa.example.com/cb', '--web-origin', 'http://localhost:5173',
+      '--web-origin', 'https://admin.example.com', '--post-logout-redirect-url', 'https://spa.example.com/bye']);
+    assert.equal(created.code, 0, created.stderr);
+    const shownText = (await cli(['app', 'show', 'spa-origins'])).stdout;
+    assert.match(shownText, /\nweb_origins\s+http:\/\/localhost:5173 https:\/\/admin\.example\.com\n/);
+    assert.match(shownText, /\npost_logout_redirect_urls\s+https:\/\/spa\.example\.com\/bye\n/);
+    const shown = JSON.parse((await cli(['app', 'show', 'spa-origins', '--json'])).stdout);
+    assert.deepEqual(shown.web_origins, ['http://localhost:5173', 'https://admin.example.com']);
+    assert.deepEqual(shown.post_logout_redirect_urls, ['https://spa.example.com/bye']);
+    assert.match((await cli(['app', 'list'])).stdout,
+      /spa-origins .*https:\/\/spa\.example\.com\/cb\s+http:\/\/localhost:5173 https:\/\/admin\.example\.com\s+https:\/\/spa\.example\.com\/bye\n/);
+
+    const replaced = JSON.parse((await cli(['app', 'update', 'spa-origins', '--web-origin', 'https://new.example.com',
+      '--json'])).stdout);
+    assert.deepEqual(replaced.web_origins, ['https://new.example.com']);
+    assert.deepEqual(replaced.post_logout_redirect_urls, ['https://spa.example.com/bye']);
+    const emptied = JSON.parse((await cli(['app', 'update', 'spa-origins', '--post-logout-redirect-url', '',
+      '--json'])).stdout);
+    assert.deepEqual(emptied.post_logout_redirect_urls, []);
+    assert.match((await cli(['app', 'show', 'spa-origins'])).stdout, /\npost_logout_redirect_urls\s+-\n/);
+
+    const bad = await cli(['app', 'update', 'spa-origins', '--web-origin', 'https://new.example.com/']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^atm: --web-origin: web origin "https:\/\/new\.example\.com\/" must be scheme:\/\/host/);
+    const badUrl = await cli(['app', 'create', '--name', 'X', '--redirect-url', 'https://x.example.com/cb',
+      '--post-logout-redirect-url', 'https://x.example.com/bye#now']);
+    assert.equal(badUrl.code, 2);
+    assert.match(badUrl.stderr, /^atm: --post-logout-redirect-url: redirect URL must not contain a fragment/);
+    assert.equal((await cli(['app', 'delete', 'spa-origins'])).code, 0);
+  });
+
   test('every user command, with passwords from stdin', async () => {
     const app = JSON.parse((await cli(['app', 'create', '--name', 'Users', '--redirect-url', 'https://u.example.com/cb', '--json'])).stdout);
     const add = await cli(['user', 'add', '--app', app.client_id, '--email', 'end.user13@gmail.com',

@@ -88,6 +88,42 @@ TEST_CASE("updating an application changes only the fields sent", "[admin-api]")
   CHECK_FALSE(f.clients->FindActive(id));
 }
 
+TEST_CASE("web origins and post-logout redirect URLs are set on create, replaced on update and shown",
+          "[admin-api]") {
+  AdminFixture f;
+  json app = CreateApp(f, {{"name", "Shop"},
+                           {"redirect_url", "https://shop.example.com/callback"},
+                           {"web_origins", {"https://shop.example.com", "http://localhost:5173"}},
+                           {"post_logout_redirect_urls", {"https://shop.example.com/bye"}}});
+  CHECK(app["web_origins"] == json({"https://shop.example.com", "http://localhost:5173"}));
+  CHECK(app["post_logout_redirect_urls"] == json::array({"https://shop.example.com/bye"}));
+  std::string id = app["client_id"];
+  auto stored = f.clients->Get(id);
+  REQUIRE(stored.ok());
+  CHECK(atm::ClientService::AllowsOrigin(*stored, "http://localhost:5173"));
+  CHECK(atm::ClientService::AllowsPostLogoutRedirect(*stored, "https://shop.example.com/bye"));
+
+  // Only the lists sent change; an empty list clears one.
+  HttpResponse r = f.Call("PATCH", "/admin/api/applications/" + id,
+                          {{"web_origins", {"https://admin.example.com"}}}, f.Bearer());
+  REQUIRE(r.status == 200);
+  CHECK(AdminFixture::Json(r)["web_origins"] == json::array({"https://admin.example.com"}));
+  CHECK(AdminFixture::Json(r)["post_logout_redirect_urls"] == json::array({"https://shop.example.com/bye"}));
+  r = f.Call("PATCH", "/admin/api/applications/" + id, {{"post_logout_redirect_urls", json::array()}}, f.Bearer());
+  REQUIRE(r.status == 200);
+  CHECK(AdminFixture::Json(r)["post_logout_redirect_urls"] == json::array());
+  json shown = AdminFixture::Json(f.Call("GET", "/admin/api/applications/" + id, nullptr, f.Bearer()));
+  CHECK(shown["web_origins"] == json::array({"https://admin.example.com"}));
+  CHECK(shown["post_logout_redirect_urls"] == json::array());
+  json listed = AdminFixture::Json(f.Call("GET", "/admin/api/applications", nullptr, f.Bearer()));
+  CHECK(listed["items"][0]["web_origins"] == json::array({"https://admin.example.com"}));
+
+  // An application created without them has empty lists.
+  json plain = CreateApp(f);
+  CHECK(plain["web_origins"] == json::array());
+  CHECK(plain["post_logout_redirect_urls"] == json::array());
+}
+
 TEST_CASE("the application list is paginated and reports the total", "[admin-api]") {
   AdminFixture f;
   for (int i = 0; i < 7; ++i) {
@@ -127,6 +163,19 @@ TEST_CASE("a bad request names the field at fault", "[admin-api]") {
       {"POST", apps, {{"name", "X"}, {"redirect_url", "https://a.example.com"}, {"type", "spa"}}, "type"},
       {"POST", apps, {{"name", 42}, {"redirect_url", "https://a.example.com"}}, "name"},
       {"POST", apps, {{"name", "X"}, {"redirect_url", "https://a.example.com"}, {"colour", "red"}}, "colour"},
+      {"POST", apps,
+       {{"name", "X"}, {"redirect_url", "https://a.example.com/cb"}, {"web_origins", {"https://a.example.com/"}}},
+       "web_origins"},
+      {"POST", apps, {{"name", "X"}, {"redirect_url", "https://a.example.com/cb"}, {"web_origins", 5}}, "web_origins"},
+      {"POST", apps,
+       {{"name", "X"},
+        {"redirect_url", "https://a.example.com/cb"},
+        {"post_logout_redirect_urls", {"https://a.example.com/#x"}}},
+       "post_logout_redirect_urls"},
+      {"PATCH", apps + "/{app}", {{"web_origins", {"https://A.example.com"}}}, "web_origins"},
+      {"PATCH", apps + "/{app}", {{"web_origins", {1, 2}}}, "web_origins"},
+      {"PATCH", apps + "/{app}", {{"post_logout_redirect_urls", {"http://evil.example.com/bye"}}},
+       "post_logout_redirect_urls"},
       {"PATCH", apps + "/{app}", {{"disabled", "yes"}}, "disabled"},
       {"PATCH", apps + "/{app}", {{"type", "public"}}, "type"},
       {"POST", users, {{"email", "not-an-email"}, {"password", "password-123"}}, "email"},

@@ -146,6 +146,8 @@ redirect_url  = "http://localhost:8080/callback"
 name = "Native"
 public = true
 redirect_urls = ["com.example.app:/cb", "http://127.0.0.1/cb"]
+web_origins = ["https://native.example.com", "http://localhost:5173"]
+post_logout_redirect_urls = ["com.example.app:/signed-out"]
 )");
   REQUIRE(c.applications.size() == 2);
   const auto& a = c.applications[0];
@@ -154,6 +156,8 @@ redirect_urls = ["com.example.app:/cb", "http://127.0.0.1/cb"]
   CHECK(a.client_secret == "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX");
   CHECK(a.redirect_urls == std::vector<std::string>{"http://localhost:8080/callback"});
   CHECK_FALSE(a.is_public);
+  CHECK(a.web_origins.empty());
+  CHECK(a.post_logout_redirect_urls.empty());
   REQUIRE(a.users.size() == 2);
   CHECK(a.users[0].email == "end.user13@gmail.com");
   CHECK(a.users[0].password == "H123456789");
@@ -164,6 +168,8 @@ redirect_urls = ["com.example.app:/cb", "http://127.0.0.1/cb"]
   CHECK(b.is_public);
   CHECK(b.client_secret.empty());
   CHECK(b.redirect_urls.size() == 2);
+  CHECK(b.web_origins == std::vector<std::string>{"https://native.example.com", "http://localhost:5173"});
+  CHECK(b.post_logout_redirect_urls == std::vector<std::string>{"com.example.app:/signed-out"});
 }
 
 TEST_CASE("a bad config is one line naming the file, the key and what is wrong", "[config]") {
@@ -223,6 +229,11 @@ TEST_CASE("a bad config is one line naming the file, the key and what is wrong",
       {app + "[[applications.users]]\nemail = \"a@b.co\"\npassword = 123456789",
        "applications[0].users[0].password", "expected a string, got an integer"},
       {app + "users = 1", "applications[0].users", "expected an array of tables"},
+      {app + "web_origins = 1", "applications[0].web_origins", "expected a string or an array of strings"},
+      {app + "web_origins = [\"https://a.example\", 2]", "applications[0].web_origins", "array of strings"},
+      {app + "post_logout_redirect_urls = {}", "applications[0].post_logout_redirect_urls",
+       "expected a string or an array of strings"},
+      {app + "post_logout_url = \"https://a.example/bye\"", "applications[0].post_logout_url", "unknown key"},
   }));
   CAPTURE(text);
   auto c = ParseConfig(text, "test.toml");

@@ -28,6 +28,13 @@ struct Fixture {
   }
 };
 
+// n distinct web origins: https://app0.example ... (duplicates are dropped).
+std::vector<std::string> Origins(int n) {
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) out.push_back("https://app" + std::to_string(i) + ".example");
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("a new application gets a 20-character id and a 32-character secret, stored hashed",
@@ -148,6 +155,76 @@ TEST_CASE("an application is renamed, re-pointed and deleted", "[clients]") {
   REQUIRE(f.clients->Delete(app.record.id).ok());
   CHECK(f.clients->Get(app.record.id).error().Is(ErrorCode::kNotFound));
   CHECK(f.clients->Delete(app.record.id).error().Is(ErrorCode::kNotFound));
+}
+
+TEST_CASE("web origins and post-logout redirect URLs are validated on create and update", "[clients]") {
+  Fixture f;
+  auto [name, web_origins, post_logout, field] =
+      GENERATE(table<std::string, std::vector<std::string>, std::vector<std::string>, std::string>({
+          {"origin with a path", {"https://app.example/callback"}, {}, "web_origins"},
+          {"origin with a trailing slash", {"https://app.example/"}, {}, "web_origins"},
+          {"origin in upper case", {"https://App.Example"}, {}, "web_origins"},
+          {"origin with the default port", {"https://app.example:443"}, {}, "web_origins"},
+          {"origin not http(s)", {"myapp://callback"}, {}, "web_origins"},
+          {"one origin of two with a query", {"https://ok.example", "https://app.example?x"}, {}, "web_origins"},
+          {"21 origins", Origins(21), {}, "web_origins"},
+          {"post-logout URL with a fragment", {}, {"https://app.example/bye#x"}, "post_logout_redirect_urls"},
+          {"post-logout URL over http", {}, {"http://app.example/bye"}, "post_logout_redirect_urls"},
+          {"post-logout URL relative", {}, {"/bye"}, "post_logout_redirect_urls"},
+      }));
+  CAPTURE(name);
+  auto created = f.clients->Create({"A", "", "", {"https://app.example/cb"}, false, web_origins, post_logout});
+  REQUIRE_FALSE(created.ok());
+  CHECK(created.error().field == field);
+  CHECK(f.clients->Count().value() == 0);
+
+  auto app = f.Create();
+  ApplicationChanges changes;
+  if (field == "web_origins") changes.web_origins = web_origins;
+  else changes.post_logout_redirect_urls = post_logout;
+  auto updated = f.clients->Update(app.record.id, changes);
+  REQUIRE_FALSE(updated.ok());
+  CHECK(updated.error().field == field);
+  CHECK(f.clients->Get(app.record.id)->web_origins.empty());
+  CHECK(f.clients->Get(app.record.id)->post_logout_redirect_urls.empty());
+}
+
+TEST_CASE("an application may have 20 web origins", "[clients]") {
+  Fixture f;
+  auto app = f.clients->Create({"Twenty", "", "", {"https://app.example/callback"}, true, Origins(20), {}});
+  REQUIRE(app.ok());
+  CHECK(app->record.web_origins == Origins(20));
+}
+
+TEST_CASE("an application allows its web origins and its redirect URLs' origins, nothing else", "[clients]") {
+  Fixture f;
+  auto app = f.Create({"SPA", "", "", {"https://app.example/callback"}, true,
+                       {"http://localhost:5173", " https://admin.example ", "http://localhost:5173"}, {}});
+  const ClientRecord& c = app.record;
+  CHECK(c.web_origins == std::vector<std::string>{"http://localhost:5173", "https://admin.example"});
+  CHECK(ClientService::AllowsOrigin(c, "http://localhost:5173"));
+  CHECK(ClientService::AllowsOrigin(c, "https://admin.example"));
+  CHECK(ClientService::AllowsOrigin(c, "https://app.example"));  // from the redirect URL
+  CHECK_FALSE(ClientService::AllowsOrigin(c, "http://localhost:5174"));
+  CHECK_FALSE(ClientService::AllowsOrigin(c, "https://admin.example.evil.com"));
+  CHECK_FALSE(ClientService::AllowsOrigin(c, "http://admin.example"));
+  CHECK_FALSE(ClientService::AllowsOrigin(c, ""));
+  auto plain = f.Create();
+  CHECK_FALSE(ClientService::AllowsOrigin(plain.record, "http://localhost:5173"));
+}
+
+TEST_CASE("logout may return to a post-logout redirect URL or a redirect URL, matched exactly", "[clients]") {
+  Fixture f;
+  auto app = f.Create({"SPA", "", "", {"https://app.example/callback", "http://127.0.0.1/cb"}, true, {},
+                       {"https://app.example/signed-out"}});
+  const ClientRecord& c = app.record;
+  CHECK(ClientService::AllowsPostLogoutRedirect(c, "https://app.example/signed-out"));
+  CHECK(ClientService::AllowsPostLogoutRedirect(c, "https://app.example/callback"));
+  CHECK(ClientService::AllowsPostLogoutRedirect(c, "http://127.0.0.1:4321/cb"));  // loopback: any port
+  CHECK_FALSE(ClientService::AllowsPostLogoutRedirect(c, "https://app.example/signed-out/"));
+  CHECK_FALSE(ClientService::AllowsPostLogoutRedirect(c, "https://app.example/signed-out?next=/"));
+  CHECK_FALSE(ClientService::AllowsPostLogoutRedirect(c, "https://evil.example/signed-out"));
+  CHECK_FALSE(ClientService::AllowsPostLogoutRedirect(c, ""));
 }
 
 }  // namespace atm

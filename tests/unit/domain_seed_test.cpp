@@ -119,6 +119,35 @@ TEST_CASE("an application without client_id is generated once and found by name 
   CHECK(f.clients->Count().value() == 1);
 }
 
+TEST_CASE("seeding gives an application its web origins and post-logout redirect URLs", "[seed]") {
+  Fixture f;
+  SeedApplication a = Demo();
+  a.web_origins = {"http://localhost:5173"};
+  a.post_logout_redirect_urls = {"http://localhost:8080/signed-out"};
+  REQUIRE(f.Seed({a}).ok());
+  auto app = f.clients->Get("OJJvmTmatjCOTuqBxur2");
+  REQUIRE(app.ok());
+  CHECK(app->web_origins == std::vector<std::string>{"http://localhost:5173"});
+  CHECK(app->post_logout_redirect_urls == std::vector<std::string>{"http://localhost:8080/signed-out"});
+  CHECK(ClientService::AllowsOrigin(*app, "http://localhost:5173"));
+}
+
+TEST_CASE("an existing application keeps its lists even if the config's changed", "[seed]") {
+  Fixture f;
+  SeedApplication a = Demo();
+  a.web_origins = {"http://localhost:5173"};
+  REQUIRE(f.Seed({a}).ok());
+  a.web_origins = {"https://elsewhere.example.com"};
+  a.post_logout_redirect_urls = {"http://localhost:8080/signed-out"};
+  auto again = f.Seed({a});
+  REQUIRE(again.ok());
+  CHECK(again->applications_created == 0);
+  auto app = f.clients->Get("OJJvmTmatjCOTuqBxur2");
+  REQUIRE(app.ok());
+  CHECK(app->web_origins == std::vector<std::string>{"http://localhost:5173"});
+  CHECK(app->post_logout_redirect_urls.empty());
+}
+
 TEST_CASE("a password_hash user is seeded without hashing and logs in with the password", "[seed]") {
   auto hash = HashPassword("H123456789", kCheap);
   REQUIRE(hash.ok());
@@ -139,6 +168,11 @@ TEST_CASE("a bad seed entry is an error naming its config key", "[seed]") {
       {"bad redirect URL", [](SeedApplication& a) { a.redirect_urls = {"http://example.com/cb"}; },
        "applications[0].redirect_url"},
       {"bad client secret", [](SeedApplication& a) { a.client_secret = "short"; }, "applications[0].client_secret"},
+      {"web origin with a path", [](SeedApplication& a) { a.web_origins = {"http://localhost:5173/app"}; },
+       "applications[0].web_origins"},
+      {"post-logout URL with a fragment",
+       [](SeedApplication& a) { a.post_logout_redirect_urls = {"http://localhost:8080/bye#now"}; },
+       "applications[0].post_logout_redirect_urls"},
   }));
   CAPTURE(name);
   Fixture f;
