@@ -1,4 +1,4 @@
-// Seeding (SPEC §2): applications and users declared in the config are created
+// Seeding (README "Configuration"): applications and users declared in the config are created
 // at start-up when absent and left as they are when present, so restarts are
 // idempotent.
 #pragma once

@@ -42,7 +42,7 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
   auto key = keys_.Current();
   if (!key) return key.error();
   const int64_t now = clock_.Now();
-  // SPEC §3: the ATM access token shape, plus sub/client_id/sid/jti for
+  // README "The flow by hand, with curl": the ATM access token shape, plus sub/client_id/sid/jti for
   // standard resource servers.
   nlohmann::json access = {
       {"iat", now},

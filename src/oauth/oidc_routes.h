@@ -1,4 +1,4 @@
-// The standard OAuth 2.0 / OpenID Connect endpoints (SPEC §4), beside the
+// The standard OAuth 2.0 / OpenID Connect endpoints (README "Using standard OpenID Connect clients"), beside the
 // ATM-compatible ones:
 //   GET  /.well-known/openid-configuration      (also under /auth/, and as
 //   GET  /.well-known/oauth-authorization-server  RFC 8414 metadata)

@@ -1,4 +1,4 @@
-// The bundled login page in headless Chromium (SPEC §3 GET /login): a user
+// The bundled login page in headless Chromium (README "The flow by hand, with curl" GET /login): a user
 // signs in and the browser lands on the application's redirect URL with
 // ?code=...&state=...; a wrong password shows an error and stays; an unknown
 // client gets an error page. Screenshots go to ATM_TEST_OUTPUT.

@@ -1,4 +1,4 @@
-// KeyService (SPEC §6): the first key is created and persisted, the JWKS
+// KeyService (README "How it keeps secrets"): the first key is created and persisted, the JWKS
 // publishes it, rotation keeps a retired key published while its tokens can
 // be valid, and another process's rotation is picked up.
 #include <catch2/catch.hpp>
