@@ -14,28 +14,12 @@
 #include "crypto/signing_key.h"
 #include "domain/admin_policy.h"
 #include "domain/password_policy.h"
+#include "domain/seed_application.h"
 #include "domain/throttle_policy.h"
 #include "domain/token_options.h"
 #include "http/server_options.h"
 
 namespace atm {
-
-struct SeedUser {
-  std::string email;
-  std::string password;       // plain, hashed at seeding; or
-  std::string password_hash;  // what `atm hash-password` prints
-  std::string first_name;
-  std::string last_name;
-};
-
-struct SeedApplication {
-  std::string name;
-  std::string client_id;      // generated when empty
-  std::string client_secret;  // generated when empty (unless public)
-  std::vector<std::string> redirect_urls;
-  bool is_public = false;  // public clients authenticate with PKCE only
-  std::vector<SeedUser> users;
-};
 
 enum class LogFormat { kText, kJson };
 

@@ -5,9 +5,9 @@
 
 #include <vector>
 
-#include "config/config.h"
 #include "core/result.h"
 #include "domain/clients.h"
+#include "domain/seed_application.h"
 #include "domain/users.h"
 
 namespace atm {
