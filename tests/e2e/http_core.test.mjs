@@ -14,7 +14,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
-import { DEMO, configToml, exchange, login, pkcePair, signIn, sleep, startAtm, tempDir } from './security/harness.mjs';
+import { DEMO, configToml, exchange, login, pkcePair, signIn, sleep, startAtm, tempDir } from './support/harness.mjs';
 
 const MAX_BODY = 16384;  // server.max_body_bytes of the servers below
 const CURL = '/usr/bin/curl';

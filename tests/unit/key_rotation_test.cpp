@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "crypto/encoding.h"
-#include "oidc_fixture.h"
+#include "support/oidc_fixture.h"
 
 using namespace atm;
 using atm::testing::kIssuer;
