@@ -3,8 +3,9 @@
 //
 // Start-up never waits for key generation: Start() loads keys from the store
 // and, when none fits the configured algorithm, generates one on a background
-// thread (so does Maintain(), when a reload finds none). Current() waits for it (RSA-2048 takes a few hundred milliseconds),
-// so the first token issued after a cold start may be that much slower.
+// thread (so does Maintain(), when a reload finds none). Current() waits for it
+// (RSA-2048 takes a few hundred milliseconds), so the first token issued after
+// a cold start may be that much slower.
 #pragma once
 
 #include <atomic>
