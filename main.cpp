@@ -9,13 +9,7 @@
 
 namespace {
 
-struct Command {
-  const char* name;
-  int (*run)(const atm::Argv&);
-  const char* summary;
-};
-
-constexpr Command kCommands[] = {
+constexpr atm::Command kCommands[] = {
     {"serve", atm::RunServe, "run the authorization server (the default)"},
     {"hash-password", atm::RunHashPassword, "print the scrypt hash of a password read from stdin"},
     {"keys", atm::RunKeys, "rotate or list the signing keys (atm keys rotate | list)"},

@@ -81,7 +81,8 @@ class App {
   Services& services() { return *services_; }
   // The URL printed in the listening line.
   std::string ListenUrl() const;
-  // The OpenID issuer: server.public_url, or the listening URL (SPEC §4).
+  // The OpenID issuer: server.public_url, or the listening URL (README "Using
+  // standard OpenID Connect clients").
   std::string IssuerUrl() const;
   // Serves until Stop(); returns after in-flight requests finish.
   void Serve();

@@ -1,5 +1,5 @@
 // [admin] in the config: the first admin, created at start-up when absent and
-// left as it is when present (like the seeded applications, SPEC §2). The
+// left as it is when present (like the seeded applications, README "Configuration"). The
 // password comes from password_hash, or from the environment variable that
 // password_env names; when that variable is unset, nothing is created and a
 // warning says how to create an admin.

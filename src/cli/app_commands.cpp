@@ -1,5 +1,6 @@
 // atm app create|list|show|update|delete|rotate-secret: applications, on the
-// database file (SPEC §5), through ClientService like the admin API.
+// database file (README "Managing applications and users"), through
+// ClientService like the admin API.
 #include <cstdio>
 #include <iostream>
 

@@ -36,7 +36,7 @@ struct Args {
 Result<Args> ParseArgs(const std::vector<std::string>& argv, const std::set<std::string>& valued,
                        const std::set<std::string>& flags);
 
-// Exit status for bad use (SPEC §1).
+// Exit status for bad use (README "Running it").
 inline constexpr int kExitUsage = 2;
 
 // Prints "atm: <message>" on stderr and returns kExitUsage.

@@ -9,6 +9,14 @@ namespace atm {
 
 using Argv = std::vector<std::string>;
 
+// A row of a command table: main.cpp's (atm COMMAND) and each database
+// group's (atm app|user|admin SUBCOMMAND, DispatchSubcommand).
+struct Command {
+  const char* name;
+  int (*run)(const Argv&);
+  const char* summary;
+};
+
 int RunServe(const Argv& args);
 int RunHashPassword(const Argv& args);
 int RunKeys(const Argv& args);

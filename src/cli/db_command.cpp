@@ -31,7 +31,7 @@ void PrintCommandHelp(const CommandSpec& spec) {
 
 }  // namespace
 
-int DispatchSubcommand(const char* group, const std::vector<Subcommand>& table, const Argv& argv) {
+int DispatchSubcommand(const char* group, const std::vector<Command>& table, const Argv& argv) {
   auto help = [&] {
     std::printf("usage: atm %s COMMAND [OPTIONS]   (atm %s COMMAND --help for details)\n\ncommands:\n", group, group);
     for (const auto& s : table) std::printf("  %-14s %s\n", s.name, s.summary);

@@ -1,5 +1,5 @@
 // What the database subcommands (atm app, atm user, atm admin) share: the
-// subcommand table, parsing with --help on every command, opening the
+// subcommand dispatch, parsing with --help on every command, opening the
 // database through the same services the server uses, output (--json or
 // text), and exit statuses.
 //
@@ -26,14 +26,8 @@ namespace atm {
 
 inline constexpr int kExitFailed = 1;
 
-struct Subcommand {
-  const char* name;
-  int (*run)(const Argv&);
-  const char* summary;
-};
-
 // `atm GROUP SUBCOMMAND ...`: runs the subcommand, or prints the group's help.
-int DispatchSubcommand(const char* group, const std::vector<Subcommand>& table, const Argv& argv);
+int DispatchSubcommand(const char* group, const std::vector<Command>& table, const Argv& argv);
 
 struct CommandSpec {
   const char* usage;  // "atm app show CLIENT_ID [--json]"

@@ -1,5 +1,5 @@
 // atm hash-password: reads a password from stdin and prints its scrypt hash,
-// for password_hash in the config (SPEC §2).
+// for password_hash in the config (README "Configuration").
 #include <cstdio>
 #include <iostream>
 #include <string>

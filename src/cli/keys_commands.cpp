@@ -1,8 +1,8 @@
-// atm keys rotate | list: the signing keys in the database (SPEC §6). They work
-// on the database file directly, also while a server runs on it: the server
-// notices the change within seconds (KeyService::Maintain) and signs with the
-// new key; the retired key stays in the JWKS until every token it signed has
-// expired.
+// atm keys rotate | list: the signing keys in the database (README "How it
+// keeps secrets"). They work on the database file directly, also while a server
+// runs on it: the server notices the change within seconds
+// (KeyService::Maintain) and signs with the new key; the retired key stays in
+// the JWKS until every token it signed has expired.
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>

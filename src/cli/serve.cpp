@@ -1,4 +1,4 @@
-// atm serve: runs the server until SIGTERM or SIGINT (SPEC §1).
+// atm serve: runs the server until SIGTERM or SIGINT (README "Running it").
 #include <malloc.h>
 
 #include <algorithm>

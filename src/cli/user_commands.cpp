@@ -1,6 +1,7 @@
 // atm user add|list|show|update|disable|enable|passwd|delete: the users of an
-// application, on the database file (SPEC §5), through UserService like the
-// admin API. Passwords come from stdin or a prompt, never from argv.
+// application, on the database file (README "Managing applications and users"),
+// through UserService like the admin API. Passwords come from stdin or a
+// prompt, never from argv.
 #include <cstdio>
 
 #include "admin/views.h"

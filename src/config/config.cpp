@@ -23,7 +23,7 @@ const char* TypeName(const toml::node& n) {
   }
 }
 
-// Error messages are one line (SPEC §1), but they quote the file: control
+// Error messages are one line (README "Running it"), but they quote the file: control
 // characters in it (a newline in a multi-line string, in what toml++ saw)
 // are written as escapes. Found by fuzz/config_fuzzer.cpp.
 std::string OneLine(const std::string& text) {

@@ -14,31 +14,13 @@
 #include "crypto/signing_key.h"
 #include "domain/admin_policy.h"
 #include "domain/password_policy.h"
+#include "domain/seed_application.h"
 #include "domain/session_options.h"
 #include "domain/throttle_policy.h"
 #include "domain/token_options.h"
 #include "http/server_options.h"
 
 namespace atm {
-
-struct SeedUser {
-  std::string email;
-  std::string password;       // plain, hashed at seeding; or
-  std::string password_hash;  // what `atm hash-password` prints
-  std::string first_name;
-  std::string last_name;
-};
-
-struct SeedApplication {
-  std::string name;
-  std::string client_id;      // generated when empty
-  std::string client_secret;  // generated when empty (unless public)
-  std::vector<std::string> redirect_urls;
-  bool is_public = false;  // public clients authenticate with PKCE only
-  std::vector<SeedUser> users;
-  std::vector<std::string> web_origins;                // CORS, beside the redirect URLs' origins
-  std::vector<std::string> post_logout_redirect_urls;  // RP-initiated logout; redirect URLs allowed too
-};
 
 enum class LogFormat { kText, kJson };
 

@@ -1,4 +1,4 @@
-// Identifier and secret shapes of the ATM service (SPEC §2), all from the CSPRNG.
+// Identifier and secret shapes of the ATM service (README "Configuration"), all from the CSPRNG.
 #pragma once
 
 #include <string>

@@ -69,28 +69,45 @@ Result<std::string> KeyService::PrivatePem(const KeyRecord& rec) const {
 
 Status KeyService::Load(MissingKey missing) {
   if (auto v = store_.DataVersion()) data_version_ = *v;
-  if (!policy_.key_file_pem.empty()) {
-    auto key = SigningKey::FromPem(policy_.key_file_pem);
-    if (!key) return Error(ErrorCode::kInvalidConfig, "keys.key_file: " + key.error().description);
-    if ((*key)->alg() != policy_.alg) {
-      return Error(ErrorCode::kInvalidConfig, "keys.key_file: the key is for " + JwsAlgName((*key)->alg()) +
-                                         " but keys.algorithm is " + JwsAlgName(policy_.alg));
-    }
-    auto keys = store_.ListKeys();
-    if (!keys) return keys.error();
-    bool known = false;
-    for (const auto& k : *keys) known = known || (k.kid == (*key)->kid() && k.retired_at == 0);
-    if (!known) {
-      if (auto s = CreateKey(std::move(*key)); !s) return s.error();
-    }
+  if (auto s = StoreKeyFile(); !s) return s;
+  auto set = ReadKeySet();
+  if (!set) return set.error();
+  const bool have_key = (*set)->current != nullptr;
+  Publish(std::move(*set));
+  if (have_key) return Ok();
+  if (missing == MissingKey::kError) return ServerError("the new signing key could not be loaded");
+  if (missing == MissingKey::kGenerateNow) {
+    return Rotate().ok() ? Ok() : Status(ServerError("key generation failed"));
   }
+  GenerateInBackground();
+  return Ok();
+}
+
+Status KeyService::StoreKeyFile() {
+  if (policy_.key_file_pem.empty()) return Ok();
+  auto key = SigningKey::FromPem(policy_.key_file_pem);
+  if (!key) return Error(ErrorCode::kInvalidConfig, "keys.key_file: " + key.error().description);
+  if ((*key)->alg() != policy_.alg) {
+    return Error(ErrorCode::kInvalidConfig, "keys.key_file: the key is for " + JwsAlgName((*key)->alg()) +
+                                                " but keys.algorithm is " + JwsAlgName(policy_.alg));
+  }
+  auto keys = store_.ListKeys();
+  if (!keys) return keys.error();
+  for (const auto& k : *keys) {
+    if (k.kid == (*key)->kid() && k.retired_at == 0) return Ok();
+  }
+  if (auto kid = CreateKey(std::move(*key)); !kid) return kid.error();
+  return Ok();
+}
+
+Result<std::shared_ptr<const KeyService::KeySet>> KeyService::ReadKeySet() {
   auto keys = store_.ListKeys();
   if (!keys) return keys.error();
   auto set = std::make_shared<KeySet>();
   const int64_t now = clock_.Now();
   nlohmann::json jwks = {{"keys", nlohmann::json::array()}};
   for (const auto& rec : *keys) {  // newest first
-    bool live = rec.retired_at == 0 || rec.retired_at + policy_.retain_retired > now;
+    const bool live = rec.retired_at == 0 || rec.retired_at + policy_.retain_retired > now;
     if (!live) continue;
     auto pem = PrivatePem(rec);
     if (!pem) return pem.error();
@@ -108,27 +125,29 @@ Status KeyService::Load(MissingKey missing) {
     jwks["keys"].push_back(shared->PublicJwk());
   }
   set->jwks = std::make_shared<const std::string>(jwks.dump());
-  bool need_key = !set->current;
-  Publish(set);
-  if (!need_key) return Ok();
-  if (missing == MissingKey::kError) return ServerError("the new signing key could not be loaded");
-  if (missing == MissingKey::kGenerateNow) {
-    return Rotate().ok() ? Ok() : Status(ServerError("key generation failed"));
+  return std::shared_ptr<const KeySet>(std::move(set));
+}
+
+void KeyService::GenerateInBackground() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (generating_) return;  // the generation under way publishes a key
+    generating_ = true;
+    generate_error_.clear();
   }
-  if (generator_.joinable()) return Ok();
+  // An earlier generation's thread has finished its work: it only returns.
+  if (generator_.joinable()) generator_.join();
   generator_ = std::thread([this] {
     // Start-up and requests come first: on Linux the nice value is per
     // thread, so this lowers only the generator's (RSA-2048: ~0.1-0.4 s of
     // CPU that would otherwise compete with the listening socket's set-up).
     setpriority(PRIO_PROCESS, 0, 10);
     auto kid = Rotate();
-    if (!kid) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      generate_error_ = kid.error().description;
-      ready_.notify_all();
-    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!kid) generate_error_ = kid.error().description;
+    generating_ = false;
+    ready_.notify_all();
   });
-  return Ok();
 }
 
 Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key) {

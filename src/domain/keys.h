@@ -3,8 +3,9 @@
 //
 // Start-up never waits for key generation: Start() loads keys from the store
 // and, when none fits the configured algorithm, generates one on a background
-// thread. Current() waits for it (RSA-2048 takes a few hundred milliseconds),
-// so the first token issued after a cold start may be that much slower.
+// thread (so does Maintain(), when a reload finds none). Current() waits for it
+// (RSA-2048 takes a few hundred milliseconds), so the first token issued after
+// a cold start may be that much slower.
 #pragma once
 
 #include <atomic>
@@ -86,7 +87,18 @@ class KeyService {
 
   // What Load does when no stored key fits the configured algorithm.
   enum class MissingKey { kGenerateInBackground, kGenerateNow, kError };
+  // Reads the keys from the store and publishes them (noting the store's
+  // data version); then, when none can sign, does what `missing` says.
   Status Load(MissingKey missing);
+  // keys.key_file: checked against keys.algorithm, and stored as the signing
+  // key unless it already is.
+  Status StoreKeyFile();
+  // The stored keys still published: the signing key (the newest current one
+  // of the configured algorithm, when any), the others, and their JWKS.
+  Result<std::shared_ptr<const KeySet>> ReadKeySet();
+  // Generates a signing key on a background thread, unless one is being
+  // generated already; Current() waits for it.
+  void GenerateInBackground();
   // Encrypts the private keys still stored in plaintext.
   Status EncryptStoredKeys();
   // The PEM of a stored key, decrypted when it is sealed.
@@ -103,7 +115,8 @@ class KeyService {
   std::shared_ptr<const KeySet> set_;
   std::mutex rotate_mutex_;  // one rotation or reload at a time
   std::thread generator_;
-  std::string generate_error_;
+  bool generating_ = false;     // under mutex_
+  std::string generate_error_;  // under mutex_: the last generation's failure
   // Written by Load (on rotation from a request thread, or from Maintain),
   // read by Maintain on the maintenance thread.
   std::atomic<int64_t> data_version_{-1};

@@ -1,13 +1,13 @@
-// Seeding (SPEC §2): applications and users declared in the config are created
+// Seeding (README "Configuration"): applications and users declared in the config are created
 // at start-up when absent and left as they are when present, so restarts are
 // idempotent.
 #pragma once
 
 #include <vector>
 
-#include "config/config.h"
 #include "core/result.h"
 #include "domain/clients.h"
+#include "domain/seed_application.h"
 #include "domain/users.h"
 
 namespace atm {

@@ -1,7 +1,9 @@
 #include "domain/tokens.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
+#include <type_traits>
 
 #include "crypto/encoding.h"
 #include "domain/claims.h"
@@ -16,6 +18,20 @@ namespace {
 std::string AtHash(const std::string& access_token, JwsAlg alg) {
   std::string digest = alg == JwsAlg::kEdDSA ? Sha512(access_token) : Sha256(access_token);
   return Base64UrlEncode(digest.substr(0, digest.size() / 2));
+}
+
+// The claim `name` when it is present and of type T (a string, or an integer
+// for int64_t); nullopt otherwise.
+template <typename T>
+std::optional<T> Claim(const nlohmann::json& claims, const char* name) {
+  auto it = claims.find(name);
+  if (it == claims.end()) return std::nullopt;
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (!it->is_string()) return std::nullopt;
+  } else {
+    if (!it->is_number_integer()) return std::nullopt;
+  }
+  return it->get<T>();
 }
 
 }  // namespace
@@ -36,33 +52,44 @@ Result<UserRecord> TokenService::ActiveUser(const std::string& user_id) {
   return std::move(**user);
 }
 
+nlohmann::json TokenService::AccessClaims(const ClientRecord& client, const std::string& subject,
+                                          const std::string& issuer, int64_t now) const {
+  return {{"iat", now},
+          {"iss", issuer},
+          {"exp", now + options_.access_token_ttl},
+          {"aud", client.id},
+          {"sub", subject},
+          {"client_id", client.id},
+          {"jti", NewTokenId()}};
+}
+
+Result<TokenSet> TokenService::SignAccessToken(const SigningKey& key, const nlohmann::json& claims,
+                                               const std::string& scope) const {
+  auto at = SignJwt(key, claims);
+  if (!at) return at.error();
+  TokenSet out;
+  out.access_token = std::move(*at);
+  out.expires_in = options_.access_token_ttl;
+  out.scope = scope;
+  return out;
+}
+
 Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord& client,
                                     const UserRecord& user, const std::string& issuer,
                                     std::string refresh_token) {
   auto key = keys_.Current();
   if (!key) return key.error();
   const int64_t now = clock_.Now();
-  // SPEC §3: the ATM access token shape, plus sub/client_id/sid/jti for
-  // standard resource servers.
-  nlohmann::json access = {
-      {"iat", now},
-      {"iss", issuer},
-      {"exp", now + options_.access_token_ttl},
-      {"aud", client.id},
-      {"scope",
-       {{"email", user.email}, {"id", user.id}, {"firstName", user.first_name}, {"lastName", user.last_name}}},
-      {"sub", user.id},
-      {"client_id", client.id},
-      {"sid", grant.id},
-      {"jti", NewTokenId()}};
-  TokenSet out;
+  // README "The flow by hand, with curl": the ATM access token shape, plus
+  // sub/client_id/sid/jti for standard resource servers.
+  nlohmann::json access = AccessClaims(client, user.id, issuer, now);
+  access["scope"] = {
+      {"email", user.email}, {"id", user.id}, {"firstName", user.first_name}, {"lastName", user.last_name}};
+  access["sid"] = grant.id;
   FifoGate::Pass pass(GateFor(**key));
-  auto at = SignJwt(**key, access);
-  if (!at) return at.error();
-  out.access_token = std::move(*at);
-  out.expires_in = options_.access_token_ttl;
-  out.scope = grant.scope;
-  out.refresh_token = std::move(refresh_token);
+  auto out = SignAccessToken(**key, access, grant.scope);
+  if (!out) return out;
+  out->refresh_token = std::move(refresh_token);
   // The ATM flow (no scope) always gets an ID token; OAuth requests only with "openid".
   if (grant.scope.empty() || HasScope(grant.scope, "openid")) {
     // OIDC Core §2 and §5.4: the protocol claims, then what the scope releases.
@@ -73,11 +100,11 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
                {"iat", now},
                {"auth_time", grant.auth_time},
                {"sid", grant.id},
-               {"at_hash", AtHash(out.access_token, (*key)->alg())}});
+               {"at_hash", AtHash(out->access_token, (*key)->alg())}});
     if (!grant.nonce.empty()) id["nonce"] = grant.nonce;
     auto it = SignJwt(**key, id);
     if (!it) return it.error();
-    out.id_token = std::move(*it);
+    out->id_token = std::move(*it);
   }
   return out;
 }
@@ -123,8 +150,8 @@ Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const C
     if (!live) return live.error();
     if (*live) {
       const auto& p = hint->payload;
-      bool same_user = p.contains("sub") && p["sub"] == (*live)->user_id;
-      bool same_client = p.contains("aud") && p["aud"] == client.id;
+      bool same_user = Claim<std::string>(p, "sub") == (*live)->user_id;
+      bool same_client = Claim<std::string>(p, "aud") == client.id;
       if (!same_user || !same_client) return InvalidGrant("id_token does not belong to this refresh token");
     }
   }
@@ -146,19 +173,10 @@ Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const 
                                               const std::string& issuer) {
   auto key = keys_.Current();
   if (!key) return key.error();
-  const int64_t now = clock_.Now();
-  nlohmann::json access = {{"iat", now},       {"iss", issuer},       {"exp", now + options_.access_token_ttl},
-                           {"aud", client.id}, {"sub", client.id},    {"client_id", client.id},
-                           {"jti", NewTokenId()}};
+  nlohmann::json access = AccessClaims(client, client.id, issuer, clock_.Now());
   if (!scope.empty()) access["scp"] = scope;
   FifoGate::Pass pass(GateFor(**key));
-  auto at = SignJwt(**key, access);
-  if (!at) return at.error();
-  TokenSet out;
-  out.access_token = std::move(*at);
-  out.expires_in = options_.access_token_ttl;
-  out.scope = scope;
-  return out;
+  return SignAccessToken(**key, access, scope);
 }
 
 Result<AccessTokenInfo> TokenService::VerifyAccessToken(const std::string& token,
@@ -167,28 +185,28 @@ Result<AccessTokenInfo> TokenService::VerifyAccessToken(const std::string& token
   auto jwt = VerifyJwt(token, keys_.Lookup());
   if (!jwt) return invalid(jwt.error().description);
   const auto& c = jwt->payload;
-  if (!c.contains("exp") || !c["exp"].is_number_integer() || c["exp"].get<int64_t>() <= clock_.Now()) {
-    return invalid("the access token has expired");
-  }
-  if (!c.contains("iss") || !c["iss"].is_string() ||
-      std::find(issuers.begin(), issuers.end(), c["iss"].get<std::string>()) == issuers.end()) {
+  auto exp = Claim<int64_t>(c, "exp");
+  if (!exp || *exp <= clock_.Now()) return invalid("the access token has expired");
+  auto iss = Claim<std::string>(c, "iss");
+  if (!iss || std::find(issuers.begin(), issuers.end(), *iss) == issuers.end()) {
     return invalid("the access token was issued by another server");
   }
-  if (!c.contains("client_id") || !c["client_id"].is_string()) return invalid("not an access token");
+  auto client_id = Claim<std::string>(c, "client_id");
+  if (!client_id) return invalid("not an access token");
   // RFC 7009: a revoked access token is remembered by its jti until it expires.
-  if (c.contains("jti") && c["jti"].is_string()) {
-    auto revoked = store_.IsAccessTokenRevoked(c["jti"].get<std::string>());
+  if (auto jti = Claim<std::string>(c, "jti")) {
+    auto revoked = store_.IsAccessTokenRevoked(*jti);
     if (!revoked) return revoked.error();
     if (*revoked) return invalid("the access token was revoked");
   }
   AccessTokenInfo info;
   info.claims = c;
-  info.client_id = c["client_id"].get<std::string>();
+  info.client_id = *client_id;
   auto client = store_.GetClient(info.client_id);
   if (!client) return client.error();
   if (!*client || (*client)->disabled) return invalid("the application was deleted or disabled");
-  if (c.contains("sid") && c["sid"].is_string()) {
-    auto grant = store_.GetGrant(c["sid"].get<std::string>());
+  if (auto sid = Claim<std::string>(c, "sid")) {
+    auto grant = store_.GetGrant(*sid);
     if (!grant) return grant.error();
     if (!*grant) return invalid("the access token was revoked");
     info.user_id = (*grant)->user_id;
@@ -196,8 +214,8 @@ Result<AccessTokenInfo> TokenService::VerifyAccessToken(const std::string& token
     auto user = store_.GetUser(info.user_id);
     if (!user) return user.error();
     if (!*user || (*user)->disabled) return invalid("the user was deleted or disabled");
-  } else if (c.contains("scp") && c["scp"].is_string()) {
-    info.scope = c["scp"].get<std::string>();
+  } else if (auto scp = Claim<std::string>(c, "scp")) {
+    info.scope = *scp;
   }
   return info;
 }

@@ -60,6 +60,13 @@ class TokenService {
  private:
   Result<TokenSet> Sign(const GrantRecord& grant, const ClientRecord& client, const UserRecord& user,
                         const std::string& issuer, std::string refresh_token);
+  // The access token's claims for every grant: iat, iss, exp, aud (the
+  // client), sub, client_id and a fresh jti.
+  nlohmann::json AccessClaims(const ClientRecord& client, const std::string& subject,
+                              const std::string& issuer, int64_t now) const;
+  // The signed access token as a TokenSet (its lifetime and scope with it).
+  Result<TokenSet> SignAccessToken(const SigningKey& key, const nlohmann::json& claims,
+                                   const std::string& scope) const;
   Result<UserRecord> ActiveUser(const std::string& user_id);
   // The signing gate for an RSA key (a signature of ~0.25-1 ms, which the
   // scheduler would otherwise slice among the connections); none (null) for

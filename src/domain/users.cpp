@@ -33,7 +33,8 @@ Error DuplicateEmail() {
 }
 
 Error BadCredentials() {
-  // SPEC §3: 401 for bad credentials; RFC 6749 §5.2 calls them invalid_grant.
+  // README "The flow by hand, with curl": 401 for bad credentials; RFC 6749
+  // §5.2 calls them invalid_grant.
   return Error(ErrorCode::kInvalidCredentials, "the email or password is incorrect");
 }
 

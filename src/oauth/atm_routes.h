@@ -1,4 +1,4 @@
-// The ATM-compatible endpoints (SPEC §3) and what they need to serve:
+// The ATM-compatible endpoints (README "The flow by hand, with curl") and what they need to serve:
 //   GET  /health
 //   GET  /login                      the bundled login page
 //   POST /auth                       email + password -> {redirectUrl, code}

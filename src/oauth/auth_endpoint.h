@@ -1,4 +1,4 @@
-// POST /auth (SPEC §3): checks a user's email and password against an
+// POST /auth (README "The flow by hand, with curl"): checks a user's email and password against an
 // application and answers {"redirectUrl", "code"}. Failed attempts are
 // throttled per account and client network (429 with Retry-After).
 #pragma once

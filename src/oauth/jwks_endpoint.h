@@ -1,5 +1,6 @@
-// GET /auth/.well-known/jwks.json (SPEC §3, §6): the published keys, served
-// from bytes cached at each key change.
+// GET /auth/.well-known/jwks.json (README "The flow by hand, with curl", "How
+// it keeps secrets"): the published keys, served from bytes cached at each key
+// change.
 #pragma once
 
 #include "domain/keys.h"

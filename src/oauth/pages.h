@@ -8,7 +8,7 @@
 namespace atm {
 
 HttpResponse LoginPage(const std::string& application_name);
-// An error page; never a redirect (SPEC §3, RFC 6749 §4.1.2.1).
+// An error page; never a redirect (README "The flow by hand, with curl", RFC 6749 §4.1.2.1).
 HttpResponse ErrorPage(int status, const std::string& title, const std::string& message);
 // "Sign out?" with a form that posts the logout request back, confirmed. Its
 // CSP lets the form's answer redirect to `return_origin` (the post-logout

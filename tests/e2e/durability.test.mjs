@@ -12,7 +12,7 @@ import * as jose from 'jose';
 
 import {
   DEMO, configToml, exchange, login, pkcePair, refresh, request, signIn, sleep, startAtm, tempDir,
-} from './security/harness.mjs';
+} from './support/harness.mjs';
 import { ADMIN, adminApi, adminToken, seedFlow } from './support/admin_server.mjs';
 
 const sqlite = (db, query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();

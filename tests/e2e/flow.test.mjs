@@ -1,6 +1,6 @@
-// The seed's flow over HTTP against the real binary (SPEC §3): /auth ->
-// /auth/token -> refresh rotation -> reuse detection, the JSON errors, /health
-// and the /login error page.
+// The seed's flow over HTTP against the real binary (README "The flow by hand,
+// with curl"): /auth -> /auth/token -> refresh rotation -> reuse detection, the
+// JSON errors, /health and the /login error page.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 

@@ -14,7 +14,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 
-import { DEMO, configToml, exchange, login, pkcePair, signIn, sleep, startAtm, tempDir } from './security/harness.mjs';
+import { DEMO, configToml, exchange, login, pkcePair, signIn, sleep, startAtm, tempDir } from './support/harness.mjs';
 
 const MAX_BODY = 16384;  // server.max_body_bytes of the servers below
 const CURL = '/usr/bin/curl';
@@ -347,7 +347,10 @@ async function checkConnectionLimit(line, why) {
   const atm = await atmWith(`${line}\nkeep_alive_seconds = 30`);
   const five = [];
   for (let i = 0; i < 5; i++) five.push(await Conn.open(atm.port));
-  await sleep(200);
+  for (const c of five) {  // each admitted: it answers, rather than a 503 and a close
+    c.write(get('/health'));
+    assert.equal((await c.next())?.status, 200);
+  }
   assert.ok(five.every((c) => !c.closed), 'five idle connections are kept');
 
   const sixth = await Conn.open(atm.port);

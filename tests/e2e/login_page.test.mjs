@@ -1,7 +1,8 @@
-// The bundled login page in headless Chromium (SPEC §3 GET /login): a user
-// signs in and the browser lands on the application's redirect URL with
-// ?code=...&state=...; a wrong password shows an error and stays; an unknown
-// client gets an error page. Screenshots go to ATM_TEST_OUTPUT.
+// The bundled login page in headless Chromium (README "The flow by hand, with
+// curl" GET /login): a user signs in and the browser lands on the application's
+// redirect URL with ?code=...&state=...; a wrong password shows an error and
+// stays; an unknown client gets an error page. Screenshots go to
+// ATM_TEST_OUTPUT.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import http from 'node:http';

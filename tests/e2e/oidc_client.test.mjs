@@ -11,14 +11,14 @@ import { chromium } from 'playwright-core';
 import {
   CHROMIUM_OPTIONS, RESOURCE_SERVER, SPA, USER, WEB_APP, signInViaApi, startServer,
 } from './support/oidc_server.mjs';
+import { OUTPUT_DIR } from './support/server.mjs';  // screenshots: build/test-output/, not the source tree
 
 let server;
 let browser;
 let issuer;
-const output = process.env.ATM_TEST_OUTPUT || path.join(process.cwd(), 'test-output');
 
 before(async () => {
-  mkdirSync(output, { recursive: true });
+  mkdirSync(OUTPUT_DIR, { recursive: true });
   server = await startServer();
   browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: 30000 });
   issuer = await Issuer.discover(server.url);
@@ -43,7 +43,7 @@ async function signInWithBrowser(authorizationUrl, redirectUri, screenshot) {
     assert.match(new URL(page.url()).pathname, /\/login$/, 'the browser reached the login page');
     await page.fill('#email', USER.email);
     await page.fill('#password', USER.password);
-    if (screenshot) await page.screenshot({ path: path.join(output, screenshot) });
+    if (screenshot) await page.screenshot({ path: path.join(OUTPUT_DIR, screenshot) });
     await Promise.all([
       page.waitForURL((u) => u.toString().startsWith(redirectUri)),
       page.click('#submit'),

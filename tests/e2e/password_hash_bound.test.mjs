@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 
-import { DEMO, configToml, login, pkcePair, startAtm } from './security/harness.mjs';
+import { DEMO, configToml, login, pkcePair, startAtm } from './support/harness.mjs';
 
 const MiB = 1024 * 1024;
 const HASH_BYTES = 32 * MiB;  // 128 * r * N with r = 8, N = 2^15

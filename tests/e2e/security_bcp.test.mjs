@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { DEMO, OTHER, exchange, login, pkcePair, refresh, request, signIn, startAtm } from './security/harness.mjs';
+import { DEMO, OTHER, exchange, login, pkcePair, refresh, request, signIn, startAtm } from './support/harness.mjs';
 
 let atm;
 before(async () => { atm = await startAtm(); });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { DEMO, OTHER, configToml, pkcePair, sleep, startAtm } from './security/harness.mjs';
+import { DEMO, OTHER, configToml, pkcePair, sleep, startAtm } from './support/harness.mjs';
 
 let atm;
 before(async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, test } from 'node:test';
 
-import { DEMO, OTHER, request, signIn, startAtm } from './security/harness.mjs';
+import { DEMO, OTHER, request, signIn, startAtm } from './support/harness.mjs';
 
 let atm;
 let endpoints;  // from the discovery document

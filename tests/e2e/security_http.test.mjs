@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { DEMO, configToml, login, pkcePair, request, sleep, startAtm } from './security/harness.mjs';
+import { DEMO, configToml, login, pkcePair, request, sleep, startAtm } from './support/harness.mjs';
 
 const READ_TIMEOUT = 2;  // server.read_timeout_seconds below
 const KEEP_ALIVE = 2;    // server.keep_alive_seconds below

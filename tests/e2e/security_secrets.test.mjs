@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import * as jose from 'jose';
 
-import { configToml, request, runAtm, signIn, startAtm, tempDir } from './security/harness.mjs';
+import { configToml, request, runAtm, signIn, startAtm, tempDir } from './support/harness.mjs';
 
 const sql = (db, query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim();
 

@@ -11,7 +11,7 @@ import tls from 'node:tls';
 import { after, before, test } from 'node:test';
 import * as jose from 'jose';
 
-import { DEMO, configToml, pkcePair, runAtm, startAtm, tempDir } from './security/harness.mjs';
+import { DEMO, configToml, pkcePair, runAtm, startAtm, tempDir } from './support/harness.mjs';
 
 let atm;
 let ca;

@@ -1,7 +1,8 @@
-// Starting and stopping the binary (SPEC §1, §2, §6): the listening line,
-// port 0, clean exit on SIGTERM/SIGINT, one-line config errors with exit 2,
-// nothing on disk with :memory:, idempotent seeding and a persisted signing
-// key with a file database, and a static executable.
+// Starting and stopping the binary (README "Running it", "Configuration", "How
+// it keeps secrets"): the listening line, port 0, clean exit on SIGTERM/SIGINT,
+// one-line config errors with exit 2, nothing on disk with :memory:, idempotent
+// seeding and a persisted signing key with a file database, and a static
+// executable.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import {
   DEMO, configToml, exchange, login, pkcePair, refresh, request, startAtm, tempDir,
-} from '../e2e/security/harness.mjs';
+} from '../e2e/support/harness.mjs';
 
 const SECONDS = Number(process.env.SOAK_SECONDS || 20);
 const CONCURRENCY = Number(process.env.SOAK_CONCURRENCY || 16);

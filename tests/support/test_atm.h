@@ -17,7 +17,7 @@
 
 namespace atm::testing {
 
-// The seed document's demo application and user (SPEC §2).
+// The demo application and user of config.toml (README "Quick start").
 inline constexpr const char* kClientId = "OJJvmTmatjCOTuqBxur2";
 inline constexpr const char* kClientSecret = "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX";
 inline constexpr const char* kRedirectUrl = "http://localhost:8080/callback";

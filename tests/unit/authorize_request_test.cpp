@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "http/url.h"
-#include "oidc_fixture.h"
+#include "support/oidc_fixture.h"
 
 using namespace atm;
 using atm::testing::OidcFixture;

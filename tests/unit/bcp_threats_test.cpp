@@ -3,7 +3,7 @@
 // the HTTP server drives it. See docs/SECURITY.md for the threat model.
 #include <catch2/catch.hpp>
 
-#include "security_fixture.h"
+#include "support/security_fixture.h"
 
 using atm::HttpResponse;
 using atm::testing::NewPkce;

@@ -1,4 +1,4 @@
-// Identifier shapes of the ATM service (SPEC §2).
+// Identifier shapes of the ATM service (README "Configuration").
 #include <catch2/catch.hpp>
 #include <regex>
 #include <set>

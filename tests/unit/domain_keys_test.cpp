@@ -1,4 +1,4 @@
-// KeyService (SPEC §6): the first key is created and persisted, the JWKS
+// KeyService (README "How it keeps secrets"): the first key is created and persisted, the JWKS
 // publishes it, rotation keeps a retired key published while its tokens can
 // be valid, and another process's rotation is picked up.
 #include <catch2/catch.hpp>
@@ -161,6 +161,28 @@ TEST_CASE("a running server picks up a key another process rotated in", "[keys]"
   REQUIRE(server.Maintain().ok());
   CHECK(server.Current().value()->kid() == *rotated);
   CHECK(Jwks(server)["keys"].size() == 2);
+}
+
+TEST_CASE("a reload that finds no key for the configured algorithm generates one even after the first key",
+          "[keys]") {
+  TempDir dir;
+  FakeClock clock;
+  auto server_store = Open(dir.path + "/atm.db");
+  KeyService server(*server_store, clock, Policy(JwsAlg::kES256));
+  REQUIRE(server.Start().ok());  // the first key, generated in the background
+  const std::string first = server.Current().value()->kid();
+
+  // `atm keys rotate` run with keys.algorithm = "RS256": the ES256 key is
+  // retired, and the one left current is of no use to this server.
+  auto cli_store = Open(dir.path + "/atm.db");
+  KeyService cli(*cli_store, clock, Policy(JwsAlg::kRS256));
+  REQUIRE(cli.StartSync().ok());
+
+  REQUIRE(server.Maintain().ok());
+  auto current = server.Current();
+  REQUIRE(current.ok());
+  CHECK((*current)->alg() == JwsAlg::kES256);
+  CHECK((*current)->kid() != first);
 }
 
 TEST_CASE("a key from keys.key_file is used and published", "[keys]") {

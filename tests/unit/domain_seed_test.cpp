@@ -1,4 +1,4 @@
-// Seeding from config (SPEC §2): applications and users are created when
+// Seeding from config (README "Configuration"): applications and users are created when
 // absent and left as they are when present, with no hashing on a re-run.
 #include <catch2/catch.hpp>
 #include <filesystem>

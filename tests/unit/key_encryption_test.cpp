@@ -1,7 +1,7 @@
 // Signing keys encrypted at rest (domain/keys.h with a SecretBox).
 #include <catch2/catch.hpp>
 
-#include "security_fixture.h"
+#include "support/security_fixture.h"
 
 using atm::KeyPolicy;
 using atm::KeyService;

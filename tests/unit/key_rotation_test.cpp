@@ -1,4 +1,4 @@
-// Signing keys over time (SPEC §6): rotation on demand and on schedule, the
+// Signing keys over time (README "How it keeps secrets"): rotation on demand and on schedule, the
 // JWKS keeping a retired key exactly while its tokens can be valid, and a
 // rotation by another process (atm keys rotate) reaching a running server.
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "crypto/encoding.h"
-#include "oidc_fixture.h"
+#include "support/oidc_fixture.h"
 
 using namespace atm;
 using atm::testing::kIssuer;

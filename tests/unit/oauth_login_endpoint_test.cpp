@@ -1,5 +1,6 @@
-// GET /login through the router (SPEC §3): the login page for a valid link,
-// an error page (never a redirect) for a bad one, and escaping.
+// GET /login through the router (README "The flow by hand, with curl"): the
+// login page for a valid link, an error page (never a redirect) for a bad one,
+// and escaping.
 #include <catch2/catch.hpp>
 #include <string>
 

@@ -1,6 +1,6 @@
-// The ATM endpoints through the router, without a socket (SPEC §3): the flow,
-// the grant type spellings, the challenge methods, the error table, no-store,
-// refresh rotation, the JWKS, and 404/405.
+// The ATM endpoints through the router, without a socket (README "The flow by
+// hand, with curl"): the flow, the grant type spellings, the challenge methods,
+// the error table, no-store, refresh rotation, the JWKS, and 404/405.
 #include <catch2/catch.hpp>
 #include <regex>
 #include <string>

@@ -7,7 +7,7 @@
 #include "http/url.h"
 #include "oauth/oidc_routes.h"
 #include "oauth/token_endpoint.h"
-#include "oidc_fixture.h"
+#include "support/oidc_fixture.h"
 
 using namespace atm;
 using atm::testing::kIssuer;

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "domain/throttle.h"
-#include "security_fixture.h"
+#include "support/security_fixture.h"
 
 using atm::BackoffRule;
 using atm::FakeClock;

@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "crypto/jwt.h"
-#include "security_fixture.h"
+#include "support/security_fixture.h"
 
 using atm::Base64UrlEncode;
 using atm::testing::NewPkce;

@@ -1,7 +1,7 @@
 // Introspection (RFC 7662) and revocation (RFC 7009) of atm's own tokens.
 #include <catch2/catch.hpp>
 
-#include "oidc_fixture.h"
+#include "support/oidc_fixture.h"
 
 using namespace atm;
 using atm::testing::OidcFixture;

@@ -6,7 +6,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "security_fixture.h"
+#include "support/security_fixture.h"
 
 using atm::testing::NewPkce;
 using atm::testing::SecurityFixture;

@@ -14,7 +14,7 @@ export const ATM_BIN =
 export const OUTPUT_DIR =
   process.env.ATM_TEST_OUTPUT || fileURLToPath(new URL('../../../build/test-output', import.meta.url));
 
-// The seed document's demo application and user (SPEC §2).
+// The demo application and user of config.toml (README "Quick start").
 export const DEMO = Object.freeze({
   name: 'Demo SPA',
   clientId: 'OJJvmTmatjCOTuqBxur2',

@@ -1,0 +1,43 @@
+# Fails the build when a file of src/ includes a header of a layer that its
+# layer's library does not link: the includes between layers follow the
+# dependencies CMakeLists.txt declares (include directories cannot tell, as
+# every layer includes from src/). The file's folder is its layer; the files
+# at the top of src/ (app.*) are the layer "app".
+#   cmake -DSRC=<src folder> -DLAYERS="crypto:core/domain:core,crypto,store/..." -P check_layers.cmake
+cmake_minimum_required(VERSION 3.21)
+string(REPLACE "/" ";" entries "${LAYERS}")
+foreach(entry ${entries})
+  string(REPLACE ":" ";" parts "${entry}")
+  list(GET parts 0 layer)
+  list(LENGTH parts n)
+  set(allowed_${layer} "")
+  if(n GREATER 1)
+    list(GET parts 1 deps)
+    string(REPLACE "," ";" allowed_${layer} "${deps}")
+  endif()
+endforeach()
+
+file(GLOB_RECURSE files RELATIVE "${SRC}" "${SRC}/*.h" "${SRC}/*.cpp")
+set(violations "")
+foreach(f ${files})
+  if(f MATCHES "^([^/]+)/")
+    set(layer "${CMAKE_MATCH_1}")
+  else()
+    set(layer "app")
+  endif()
+  file(STRINGS "${SRC}/${f}" includes REGEX "^#include \"")
+  foreach(line ${includes})
+    string(REGEX REPLACE "^#include \"([^\"]+)\".*" "\\1" header "${line}")
+    if(header MATCHES "^([^/]+)/")
+      set(target "${CMAKE_MATCH_1}")
+    else()
+      set(target "app")
+    endif()
+    if(NOT target STREQUAL layer AND NOT target IN_LIST allowed_${layer})
+      string(APPEND violations "\n  src/${f} includes ${header}: atm_${layer} does not link atm_${target}")
+    endif()
+  endforeach()
+endforeach()
+if(violations)
+  message(FATAL_ERROR "includes against the layers (CMakeLists.txt):${violations}")
+endif()
