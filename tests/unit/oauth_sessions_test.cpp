@@ -208,7 +208,7 @@ TEST_CASE("logout without a hint asks first; the confirmed POST signs out", "[se
 
 TEST_CASE("bad logout requests get an error page and end nothing", "[sessions][logout]") {
   Signed s;
-  for (const std::string target :
+  for (const std::string& target :
        {"/logout?client_id=" + std::string(kClientId) + "&post_logout_redirect_uri=" +
             PercentEncode("https://evil.example/"),
         "/logout?post_logout_redirect_uri=" + PercentEncode(kRedirectUrl),
