@@ -84,9 +84,7 @@ ResponseParser::State ResponseParser::Parse() {
   return buffer_.size() >= header_end_ + content_length_ ? State::kDone : State::kIncomplete;
 }
 
-std::string_view ResponseParser::body() const {
-  return std::string_view(buffer_).substr(header_end_, content_length_);
-}
+std::string_view ResponseParser::body() const { return std::string_view(buffer_).substr(header_end_, content_length_); }
 
 void ResponseParser::Next() {
   buffer_.erase(0, header_end_ + content_length_);

@@ -11,8 +11,8 @@
 namespace atm::bench {
 
 // A keep-alive request for 127.0.0.1:port; `body` empty means no body.
-std::string FormatRequest(std::string_view method, std::string_view path, int port,
-                          std::string_view body = {}, std::string_view content_type = "application/json");
+std::string FormatRequest(std::string_view method, std::string_view path, int port, std::string_view body = {},
+                          std::string_view content_type = "application/json");
 
 class ResponseParser {
  public:
@@ -48,8 +48,7 @@ struct Response {
 
 // Sends one request on a fresh connection and reads the answer; nullopt on a
 // socket error or when `timeout` passes.
-std::optional<Response> Fetch(int port, std::string_view method, std::string_view path,
-                              std::string_view body = {},
+std::optional<Response> Fetch(int port, std::string_view method, std::string_view path, std::string_view body = {},
                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 }  // namespace atm::bench

@@ -119,8 +119,8 @@ RateResult ScryptRate(int log_n, int threads, double seconds) {
       const uint64_t maxmem = 128ull * 8 * (n + 1 + 2) + (1u << 20);  // as atm computes it
       const char salt[16] = "0123456789abcde";
       unsigned char out[32];
-      return EVP_PBE_scrypt("correct horse battery", 21, reinterpret_cast<const unsigned char*>(salt), 16, n, 8,
-                            1, maxmem, out, sizeof out) == 1;
+      return EVP_PBE_scrypt("correct horse battery", 21, reinterpret_cast<const unsigned char*>(salt), 16, n, 8, 1,
+                            maxmem, out, sizeof out) == 1;
     };
   });
 }

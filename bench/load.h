@@ -32,9 +32,9 @@ struct LoadOptions {
 struct LoadResult {
   int64_t ok = 0;
   int64_t errors = 0;
-  double seconds = 0;               // the measured window
-  std::vector<uint32_t> latency_us; // of every answer in the window, sorted
-  std::string first_error;          // status and body of the first failure
+  double seconds = 0;                // the measured window
+  std::vector<uint32_t> latency_us;  // of every answer in the window, sorted
+  std::string first_error;           // status and body of the first failure
 
   double Rate() const { return seconds > 0 ? static_cast<double>(ok) / seconds : 0; }
   // Latency at quantile q (0..1) in milliseconds.

@@ -104,22 +104,38 @@ int Run(const std::vector<std::string>& args) {
   }
   try {
     for (const auto& [k, v] : values) {
-      if (k == "--atm") o.atm = v;
-      else if (k == "--config") o.config = v;
-      else if (k == "--work-dir") o.work_dir = v;
-      else if (k == "--out") out = v;
-      else if (k == "--connections") o.connections = std::stoi(v);
-      else if (k == "--seconds") o.seconds = std::stod(v);
-      else if (k == "--sweep-seconds") o.sweep_seconds = std::stod(v);
-      else if (k == "--starts") o.starts = std::stoi(v);
-      else if (k == "--limit-seconds") o.limit_seconds = std::stod(v);
-      else if (k == "--login-cost") o.login_cost = std::stoi(v);
-      else if (k == "--client-threads") o.client_threads = std::stoi(v);
-      else if (k == "--algs") o.exchange_algs = Split(v);
-      else if (k == "--only") o.only = Split(v);
-      else if (k == "--idle-connections") o.idle_connections = std::stoi(v);
-      else if (k == "--idle-seconds") o.idle_seconds = std::stod(v);
-      else if (k == "--idle-requests") o.idle_requests = std::stol(v);
+      if (k == "--atm")
+        o.atm = v;
+      else if (k == "--config")
+        o.config = v;
+      else if (k == "--work-dir")
+        o.work_dir = v;
+      else if (k == "--out")
+        out = v;
+      else if (k == "--connections")
+        o.connections = std::stoi(v);
+      else if (k == "--seconds")
+        o.seconds = std::stod(v);
+      else if (k == "--sweep-seconds")
+        o.sweep_seconds = std::stod(v);
+      else if (k == "--starts")
+        o.starts = std::stoi(v);
+      else if (k == "--limit-seconds")
+        o.limit_seconds = std::stod(v);
+      else if (k == "--login-cost")
+        o.login_cost = std::stoi(v);
+      else if (k == "--client-threads")
+        o.client_threads = std::stoi(v);
+      else if (k == "--algs")
+        o.exchange_algs = Split(v);
+      else if (k == "--only")
+        o.only = Split(v);
+      else if (k == "--idle-connections")
+        o.idle_connections = std::stoi(v);
+      else if (k == "--idle-seconds")
+        o.idle_seconds = std::stod(v);
+      else if (k == "--idle-requests")
+        o.idle_requests = std::stol(v);
       else if (k == "--sweep") {
         o.sweep.clear();
         for (const auto& s : Split(v)) o.sweep.push_back(std::stoi(s));
@@ -161,8 +177,8 @@ int Run(const std::vector<std::string>& args) {
 }
 
 int Load(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> v = {{"--connections", "16"}, {"--seconds", "10"}, {"--codes", "20000"},
-                                          {"--client-threads", "2"}};
+  std::map<std::string, std::string> v = {
+      {"--connections", "16"}, {"--seconds", "10"}, {"--codes", "20000"}, {"--client-threads", "2"}};
   for (size_t i = 0; i + 1 < args.size(); i += 2) v[args[i]] = args[i + 1];
   if (args.size() % 2 != 0 || !v.count("--port") || !v.count("--scenario")) {
     return Usage("load needs --port and --scenario");
@@ -244,7 +260,9 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i + 1 < args.size(); i += 2) v[args[i]] = args[i + 1];
     if (!v.count("--atm") || !v.count("--config")) return Usage("starts needs --atm and --config");
     try {
-      std::printf("%s\n", atm::bench::MeasureStarts(v["--atm"], v["--config"], v["--work-dir"], std::stoi(v["--count"])).dump().c_str());
+      std::printf("%s\n", atm::bench::MeasureStarts(v["--atm"], v["--config"], v["--work-dir"], std::stoi(v["--count"]))
+                              .dump()
+                              .c_str());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "atm_bench: %s\n", e.what());
       return 1;

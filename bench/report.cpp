@@ -77,111 +77,185 @@ std::vector<Metric> Metrics() {
                  std::function<double(const json&)> get, double target = NAN, Judge judge = Judge::kBest) {
     m.push_back({std::move(key), std::move(label), std::move(unit), higher, std::move(get), target, judge});
   };
-  add("limit_rs256", "RSA-2048 signatures/s, all cores (limit)", "/s", true,
-      [](const json& r) { return At(r, {"limits", "RS256", "per_second"}); });
-  add("limit_es256", "ES256 signatures/s, all cores", "/s", true,
-      [](const json& r) { return At(r, {"limits", "ES256", "per_second"}); });
-  add("limit_eddsa", "Ed25519 signatures/s, all cores", "/s", true,
-      [](const json& r) { return At(r, {"limits", "EdDSA", "per_second"}); });
-  add("limit_scrypt", "scrypt hashes/s at the login cost, all cores", "/s", true,
-      [](const json& r) { return At(r, {"limits", "scrypt", "per_second"}); });
+  add("limit_rs256", "RSA-2048 signatures/s, all cores (limit)", "/s", true, [](const json& r) {
+    return At(r, {"limits", "RS256", "per_second"});
+  });
+  add("limit_es256", "ES256 signatures/s, all cores", "/s", true, [](const json& r) {
+    return At(r, {"limits", "ES256", "per_second"});
+  });
+  add("limit_eddsa", "Ed25519 signatures/s, all cores", "/s", true, [](const json& r) {
+    return At(r, {"limits", "EdDSA", "per_second"});
+  });
+  add("limit_scrypt", "scrypt hashes/s at the login cost, all cores", "/s", true, [](const json& r) {
+    return At(r, {"limits", "scrypt", "per_second"});
+  });
   // Ratios to the limit use the one measured right before and after the
   // scenario when there is one (same background load), else the run's.
-  add("exchange_ratio", "RS256 exchanges / (RSA limit / 2)", "", true,
+  add(
+      "exchange_ratio", "RS256 exchanges / (RSA limit / 2)", "", true,
       [](const json& r) { return Rate(r, "exchange_rs256") / (Limit(r, "exchange_rs256", "RS256") / 2); }, 0.8);
-  add("refresh_ratio", "RS256 refresh rotations / (RSA limit / 2)", "", true,
+  add(
+      "refresh_ratio", "RS256 refresh rotations / (RSA limit / 2)", "", true,
       [](const json& r) { return Rate(r, "refresh_rs256") / (Limit(r, "refresh_rs256", "RS256") / 2); }, 0.8);
-  add("cc_ratio", "client_credentials / RSA limit", "", true,
+  add(
+      "cc_ratio", "client_credentials / RSA limit", "", true,
       [](const json& r) { return Rate(r, "client_credentials") / Limit(r, "client_credentials", "RS256"); }, 0.8);
   // The same ratios in CPU time, which background load does not skew:
   // signing CPU per answer / the server's whole CPU per answer.
-  add("exchange_cpu", "RS256 exchange: signing CPU / server CPU", "", true,
-      [](const json& r) { return 2 * SignCpu(r, "RS256") / At(r, {"scenarios", "exchange_rs256", "server_cpu_us"}); },
+  add(
+      "exchange_cpu", "RS256 exchange: signing CPU / server CPU", "", true,
+      [](const json& r) {
+        return 2 * SignCpu(r, "RS256") / At(r, {"scenarios", "exchange_rs256", "server_cpu_us"});
+      },
       0.8);
-  add("refresh_cpu", "RS256 refresh: signing CPU / server CPU", "", true,
-      [](const json& r) { return 2 * SignCpu(r, "RS256") / At(r, {"scenarios", "refresh_rs256", "server_cpu_us"}); },
+  add(
+      "refresh_cpu", "RS256 refresh: signing CPU / server CPU", "", true,
+      [](const json& r) {
+        return 2 * SignCpu(r, "RS256") / At(r, {"scenarios", "refresh_rs256", "server_cpu_us"});
+      },
       0.8);
-  add("cc_cpu", "client_credentials: signing CPU / server CPU", "", true,
-      [](const json& r) { return SignCpu(r, "RS256") / At(r, {"scenarios", "client_credentials", "server_cpu_us"}); },
+  add(
+      "cc_cpu", "client_credentials: signing CPU / server CPU", "", true,
+      [](const json& r) {
+        return SignCpu(r, "RS256") / At(r, {"scenarios", "client_credentials", "server_cpu_us"});
+      },
       0.8);
-  add("es256_cpu", "ES256 exchange: signing CPU / server CPU", "", true,
-      [](const json& r) { return 2 * SignCpu(r, "ES256") / At(r, {"scenarios", "exchange_es256", "server_cpu_us"}); });
-  add("es256_exchanges", "ES256 exchanges/s", "/s", true,
-      [](const json& r) { return At(r, {"scenarios", "exchange_es256", "rate"}); }, 10000);
-  add("jwks_rate", "JWKS GETs/s", "/s", true, [](const json& r) { return At(r, {"scenarios", "jwks", "rate"}); },
+  add("es256_cpu", "ES256 exchange: signing CPU / server CPU", "", true, [](const json& r) {
+    return 2 * SignCpu(r, "ES256") / At(r, {"scenarios", "exchange_es256", "server_cpu_us"});
+  });
+  add(
+      "es256_exchanges", "ES256 exchanges/s", "/s", true,
+      [](const json& r) {
+        return At(r, {"scenarios", "exchange_es256", "rate"});
+      },
+      10000);
+  add(
+      "jwks_rate", "JWKS GETs/s", "/s", true,
+      [](const json& r) {
+        return At(r, {"scenarios", "jwks", "rate"});
+      },
       40000);
-  add("exchange_p99", "RS256 exchange p99 at 16 connections", "ms", false, [](const json& r) -> double {
-    if (r.contains("scenarios") && r["scenarios"].contains("exchange_rs256") &&
-        r["scenarios"]["exchange_rs256"]["connections"] == 16) {
-      return r["scenarios"]["exchange_rs256"]["p99_ms"].get<double>();
-    }
-    if (!r.contains("sweep") || !r["sweep"].contains("exchange_rs256")) return NAN;
-    for (const auto& s : r["sweep"]["exchange_rs256"]) {
-      if (s["connections"] == 16) return s["p99_ms"].get<double>();
-    }
-    return NAN;
-  }, 10);
-  add("start_median", "exec to first /health 200 (median, :memory:)", "ms", false,
-      [](const json& r) { return At(r, {"start", "median_ms"}); }, 10);
-  add("start_min", "exec to first /health 200 (fastest start)", "ms", false,
-      [](const json& r) { return At(r, {"start", "min_ms"}); });
-  add("start_line", "exec to listening line (median, :memory:)", "ms", false,
-      [](const json& r) { return At(r, {"start", "listening_line_median_ms"}); });
-  add("idle_rss", "idle RSS", "MiB", false,
-      [](const json& r) { return At(r, {"memory", "idle_rss_kb"}) / 1024; }, 8);
-  add("idle_rss_anon", "  of which private (RssAnon)", "MiB", false,
-      [](const json& r) { return At(r, {"memory", "idle_rss_anon_kb"}) / 1024; });
-  add("peak_rss", "peak RSS under token and JWKS load", "MiB", false,
-      [](const json& r) { return At(r, {"memory", "peak_rss_kb"}) / 1024; });
-  add("login_peak_rss", "peak RSS under the login storm", "MiB", false,
-      [](const json& r) { return At(r, {"memory", "login_peak_rss_kb"}) / 1024; });
-  add("after_load_rss", "RSS after the load, idle again", "MiB", false,
-      [](const json& r) { return At(r, {"memory", "after_load_rss_kb"}) / 1024; });
-  add("after_load_rss_anon", "  of which private (RssAnon)", "MiB", false,
-      [](const json& r) { return At(r, {"memory", "after_load_rss_anon_kb"}) / 1024; });
+  add(
+      "exchange_p99", "RS256 exchange p99 at 16 connections", "ms", false,
+      [](const json& r) -> double {
+        if (r.contains("scenarios") && r["scenarios"].contains("exchange_rs256") &&
+            r["scenarios"]["exchange_rs256"]["connections"] == 16) {
+          return r["scenarios"]["exchange_rs256"]["p99_ms"].get<double>();
+        }
+        if (!r.contains("sweep") || !r["sweep"].contains("exchange_rs256")) return NAN;
+        for (const auto& s : r["sweep"]["exchange_rs256"]) {
+          if (s["connections"] == 16) return s["p99_ms"].get<double>();
+        }
+        return NAN;
+      },
+      10);
+  add(
+      "start_median", "exec to first /health 200 (median, :memory:)", "ms", false,
+      [](const json& r) {
+        return At(r, {"start", "median_ms"});
+      },
+      10);
+  add("start_min", "exec to first /health 200 (fastest start)", "ms", false, [](const json& r) {
+    return At(r, {"start", "min_ms"});
+  });
+  add("start_line", "exec to listening line (median, :memory:)", "ms", false, [](const json& r) {
+    return At(r, {"start", "listening_line_median_ms"});
+  });
+  add(
+      "idle_rss", "idle RSS", "MiB", false,
+      [](const json& r) {
+        return At(r, {"memory", "idle_rss_kb"}) / 1024;
+      },
+      8);
+  add("idle_rss_anon", "  of which private (RssAnon)", "MiB", false, [](const json& r) {
+    return At(r, {"memory", "idle_rss_anon_kb"}) / 1024;
+  });
+  add("peak_rss", "peak RSS under token and JWKS load", "MiB", false, [](const json& r) {
+    return At(r, {"memory", "peak_rss_kb"}) / 1024;
+  });
+  add("login_peak_rss", "peak RSS under the login storm", "MiB", false, [](const json& r) {
+    return At(r, {"memory", "login_peak_rss_kb"}) / 1024;
+  });
+  add("after_load_rss", "RSS after the load, idle again", "MiB", false, [](const json& r) {
+    return At(r, {"memory", "after_load_rss_kb"}) / 1024;
+  });
+  add("after_load_rss_anon", "  of which private (RssAnon)", "MiB", false, [](const json& r) {
+    return At(r, {"memory", "after_load_rss_anon_kb"}) / 1024;
+  });
   // In MB (10^6 bytes), as the target is stated.
-  add("stripped_size", "stripped static binary", "MB", false,
-      [](const json& r) { return At(r, {"binary", "stripped_bytes"}) / 1e6; }, 9);
-  add("login_ratio", "/auth logins / scrypt's own rate", "", true,
+  add(
+      "stripped_size", "stripped static binary", "MB", false,
+      [](const json& r) {
+        return At(r, {"binary", "stripped_bytes"}) / 1e6;
+      },
+      9);
+  add(
+      "login_ratio", "/auth logins / scrypt's own rate", "", true,
       [](const json& r) { return Rate(r, "login") / Limit(r, "login", "scrypt"); }, 0.9);
-  add("login_cpu", "/auth login: scrypt CPU / server CPU", "", true, [](const json& r) {
-    return At(r, {"limits", "scrypt", "cpu_us_per_op"}) / At(r, {"scenarios", "login", "server_cpu_us"});
-  }, 0.9);
+  add(
+      "login_cpu", "/auth login: scrypt CPU / server CPU", "", true,
+      [](const json& r) {
+        return At(r, {"limits", "scrypt", "cpu_us_per_op"}) / At(r, {"scenarios", "login", "server_cpu_us"});
+      },
+      0.9);
   // The exchange at 16 to 1,000 connections: no errors, and the rate held.
-  add("connections_errors", "exchange at 16..1000 conns: errors, worst run", "", false, SweepErrors, 0,
-      Judge::kWorst);
+  add("connections_errors", "exchange at 16..1000 conns: errors, worst run", "", false, SweepErrors, 0, Judge::kWorst);
   add("connections_rate_held", "exchange at 16..1000 conns: lowest rate / at 16", "", true, SweepRateHeld, 0.9);
   // Idle keep-alive connections (10,000 in a full run). The memory target is
   // 30 MB for 10,000, i.e. 3,000 bytes each, which holds for any count.
-  add("idle_failures", "idle connections failed or closed early, worst run", "", false,
-      [](const json& r) { return At(r, {"idle", "errors"}) + At(r, {"idle", "closed_by_server"}); }, 0,
-      Judge::kWorst);
-  add("idle_open_rate", "idle connections opened (with their request)", "/s", true,
-      [](const json& r) { return At(r, {"idle", "opened"}) / At(r, {"idle", "open_seconds"}); });
-  add("idle_rss_increase", "idle connections: server RSS increase, all", "MB", false,
+  add(
+      "idle_failures", "idle connections failed or closed early, worst run", "", false,
+      [](const json& r) {
+        return At(r, {"idle", "errors"}) + At(r, {"idle", "closed_by_server"});
+      },
+      0, Judge::kWorst);
+  add("idle_open_rate", "idle connections opened (with their request)", "/s", true, [](const json& r) {
+    return At(r, {"idle", "opened"}) / At(r, {"idle", "open_seconds"});
+  });
+  add(
+      "idle_rss_increase", "idle connections: server RSS increase, all", "MB", false,
       [](const json& r) { return IdleMb(r, "rss_open_kb") - IdleMb(r, "rss_before_kb"); }, 30);
-  add("idle_rss_per_connection", "  per connection", "bytes", false,
-      [](const json& r) { return At(r, {"idle", "rss_per_connection_bytes"}); }, 3000);
-  add("idle_rss_marginal", "  per connection, second half only", "bytes", false,
-      [](const json& r) { return At(r, {"idle", "rss_per_connection_marginal_bytes"}); });
+  add(
+      "idle_rss_per_connection", "  per connection", "bytes", false,
+      [](const json& r) {
+        return At(r, {"idle", "rss_per_connection_bytes"});
+      },
+      3000);
+  add("idle_rss_marginal", "  per connection, second half only", "bytes", false, [](const json& r) {
+    return At(r, {"idle", "rss_per_connection_marginal_bytes"});
+  });
   add("idle_rss_after_close", "  still held after they closed", "MB", false,
       [](const json& r) { return IdleMb(r, "rss_after_close_kb") - IdleMb(r, "rss_before_kb"); });
-  add("idle_cpu", "idle connections: server CPU while idle", "% core", false,
-      [](const json& r) { return At(r, {"idle", "cpu_percent"}); }, 1, Judge::kBestStrict);
-  add("idle_health_p50", "/health p50 beside the idle connections", "ms", false,
-      [](const json& r) { return At(r, {"scenarios", "health_idle", "p50_ms"}); });
-  add("idle_health_p99", "/health p99 beside the idle connections", "ms", false,
-      [](const json& r) { return At(r, {"scenarios", "health_idle", "p99_ms"}); }, 10);
-  add("health_p99", "/health p99 without them", "ms", false,
-      [](const json& r) { return At(r, {"scenarios", "health", "p99_ms"}); });
+  add(
+      "idle_cpu", "idle connections: server CPU while idle", "% core", false,
+      [](const json& r) {
+        return At(r, {"idle", "cpu_percent"});
+      },
+      1, Judge::kBestStrict);
+  add("idle_health_p50", "/health p50 beside the idle connections", "ms", false, [](const json& r) {
+    return At(r, {"scenarios", "health_idle", "p50_ms"});
+  });
+  add(
+      "idle_health_p99", "/health p99 beside the idle connections", "ms", false,
+      [](const json& r) {
+        return At(r, {"scenarios", "health_idle", "p99_ms"});
+      },
+      10);
+  add("health_p99", "/health p99 without them", "ms", false, [](const json& r) {
+    return At(r, {"scenarios", "health", "p99_ms"});
+  });
   return m;
 }
 
 const std::vector<std::pair<const char*, const char*>> kScenarios = {
-    {"exchange_rs256", "authorization_code, RS256"}, {"exchange_es256", "authorization_code, ES256"},
-    {"exchange_eddsa", "authorization_code, EdDSA"}, {"refresh_rs256", "refresh_token rotation, RS256"},
-    {"client_credentials", "client_credentials, RS256"}, {"jwks", "GET jwks.json"},
-    {"login", "POST /auth (scrypt login)"}, {"health", "GET /health, no idle conns"},
+    {"exchange_rs256", "authorization_code, RS256"},
+    {"exchange_es256", "authorization_code, ES256"},
+    {"exchange_eddsa", "authorization_code, EdDSA"},
+    {"refresh_rs256", "refresh_token rotation, RS256"},
+    {"client_credentials", "client_credentials, RS256"},
+    {"jwks", "GET jwks.json"},
+    {"login", "POST /auth (scrypt login)"},
+    {"health", "GET /health, no idle conns"},
     {"health_idle", "GET /health, idle conns open"}};
 
 // The sweeps, in the order the table prints them.
@@ -214,7 +288,9 @@ std::string Errors(const json& s) {
   return s["errors"].is_null() ? "-" : std::to_string(static_cast<long>(s["errors"].get<double>()));
 }
 
-double Get(const json& j, const char* key) { return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN; }
+double Get(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_number() ? j[key].get<double>() : NAN;
+}
 
 }  // namespace
 
@@ -239,8 +315,7 @@ json Summarize(const std::vector<json>& runs) {
       double v = s["best"];
       bool strict = m.judge == Judge::kBestStrict;
       s["strict"] = strict;
-      s["met"] = m.higher_is_better ? (strict ? v > m.target : v >= m.target)
-                                    : (strict ? v < m.target : v <= m.target);
+      s["met"] = m.higher_is_better ? (strict ? v > m.target : v >= m.target) : (strict ? v < m.target : v <= m.target);
     }
     out["metrics"][m.key] = s;
   }
@@ -309,8 +384,8 @@ std::string FormatTable(const json& summary) {
     std::string spread = Num(s["rate"]["min"]) + ".." + Num(s["rate"]["max"]);
     std::snprintf(line, sizeof line, "%-32s %5d %9s %15s %8s %8s %9s %8s %8s %6s\n", label, s["connections"].get<int>(),
                   Num(best(s, "rate")).c_str(), spread.c_str(), Num(best(s, "p50_ms")).c_str(),
-                  Num(best(s, "p99_ms")).c_str(), Num(best(s, "p999_ms")).c_str(), Num(best(s, "server_cpu_us")).c_str(),
-                  Num(best(s, "peak_rss_kb") / 1024).c_str(), Errors(s).c_str());
+                  Num(best(s, "p99_ms")).c_str(), Num(best(s, "p999_ms")).c_str(),
+                  Num(best(s, "server_cpu_us")).c_str(), Num(best(s, "peak_rss_kb") / 1024).c_str(), Errors(s).c_str());
     out += line;
   }
   for (const char* key : kSweeps) {
@@ -320,8 +395,9 @@ std::string FormatTable(const json& summary) {
       std::string spread = Num(s["rate"]["min"]) + ".." + Num(s["rate"]["max"]);
       std::snprintf(line, sizeof line, "%-32s %5d %9s %15s %8s %8s %9s %8s %8s %6s\n", "", s["connections"].get<int>(),
                     Num(best(s, "rate")).c_str(), spread.c_str(), Num(best(s, "p50_ms")).c_str(),
-                    Num(best(s, "p99_ms")).c_str(), Num(best(s, "p999_ms")).c_str(), Num(best(s, "server_cpu_us")).c_str(),
-                    Num(best(s, "peak_rss_kb") / 1024).c_str(), Errors(s).c_str());
+                    Num(best(s, "p99_ms")).c_str(), Num(best(s, "p999_ms")).c_str(),
+                    Num(best(s, "server_cpu_us")).c_str(), Num(best(s, "peak_rss_kb") / 1024).c_str(),
+                    Errors(s).c_str());
       out += line;
     }
   }
@@ -335,12 +411,13 @@ std::string FormatTable(const json& summary) {
     std::string bound = std::string(m.higher_is_better ? ">" : "<") + (m.judge == Judge::kBestStrict ? " " : "= ");
     std::string target = s.contains("target") ? bound + Num(s["target"]) : "";
     std::string met = s.contains("met") ? (s["met"].get<bool>() ? "yes" : "NO") : "";
-    std::snprintf(line, sizeof line, "%-52s %10s %21s %8s %5s\n", label.c_str(), Num(s["best"]).c_str(),
-                  spread.c_str(), target.c_str(), met.c_str());
+    std::snprintf(line, sizeof line, "%-52s %10s %21s %8s %5s\n", label.c_str(), Num(s["best"]).c_str(), spread.c_str(),
+                  target.c_str(), met.c_str());
     out += line;
   }
   out += "\nload average (1/5/15 min) at start and end of each run:\n";
-  for (const auto& l : summary["loadavg"]) out += "  " + l[0].get<std::string>() + "  ->  " + l[1].get<std::string>() + "\n";
+  for (const auto& l : summary["loadavg"])
+    out += "  " + l[0].get<std::string>() + "  ->  " + l[1].get<std::string>() + "\n";
   return out;
 }
 
@@ -371,8 +448,8 @@ std::string ChartData(const json& summary) {
   for (const auto& p : sweep["exchange_connections"]) {
     char line[160];
     std::snprintf(line, sizeof line, "%d %.1f %.3f %.3f %ld\n", p["connections"].get<int>(),
-                  p["rate"]["best"].get<double>(), p["p50_ms"]["best"].get<double>(),
-                  p["p99_ms"]["best"].get<double>(), p["errors"].is_null() ? 0L : p["errors"].get<long>());
+                  p["rate"]["best"].get<double>(), p["p50_ms"]["best"].get<double>(), p["p99_ms"]["best"].get<double>(),
+                  p["errors"].is_null() ? 0L : p["errors"].get<long>());
     out += line;
   }
   return out;

@@ -57,10 +57,14 @@ json Machine() {
 }
 
 json Scenario(const LoadResult& r, int connections) {
-  json j = {{"connections", connections},    {"rate", r.Rate()},
-            {"p50_ms", r.PercentileMs(0.5)}, {"p99_ms", r.PercentileMs(0.99)},
-            {"p999_ms", r.PercentileMs(0.999)}, {"ok", r.ok},
-            {"errors", r.errors},            {"seconds", r.seconds}};
+  json j = {{"connections", connections},
+            {"rate", r.Rate()},
+            {"p50_ms", r.PercentileMs(0.5)},
+            {"p99_ms", r.PercentileMs(0.99)},
+            {"p999_ms", r.PercentileMs(0.999)},
+            {"ok", r.ok},
+            {"errors", r.errors},
+            {"seconds", r.seconds}};
   if (!r.first_error.empty()) j["first_error"] = r.first_error;
   return j;
 }
@@ -103,12 +107,18 @@ class Runner {
     std::filesystem::create_directories(o_.work_dir);
     json out;
     out["machine"] = Machine();
-    out["options"] = {{"connections", o_.connections}, {"seconds", o_.seconds},
-                      {"sweep_seconds", o_.sweep_seconds}, {"starts", o_.starts},
-                      {"limit_seconds", o_.limit_seconds}, {"client_threads", o_.client_threads},
-                      {"login_cost", o_.login_cost}, {"connection_sweep", o_.connection_sweep},
-                      {"idle_connections", o_.idle_connections}, {"idle_seconds", o_.idle_seconds},
-                      {"idle_requests", o_.idle_requests}, {"open_file_limit", RaiseOpenFileLimit()},
+    out["options"] = {{"connections", o_.connections},
+                      {"seconds", o_.seconds},
+                      {"sweep_seconds", o_.sweep_seconds},
+                      {"starts", o_.starts},
+                      {"limit_seconds", o_.limit_seconds},
+                      {"client_threads", o_.client_threads},
+                      {"login_cost", o_.login_cost},
+                      {"connection_sweep", o_.connection_sweep},
+                      {"idle_connections", o_.idle_connections},
+                      {"idle_seconds", o_.idle_seconds},
+                      {"idle_requests", o_.idle_requests},
+                      {"open_file_limit", RaiseOpenFileLimit()},
                       {"only", o_.only}};
     out["binary"] = Binary();
     out["limits"] = Limits();
@@ -124,9 +134,7 @@ class Runner {
     std::string stripped = o_.work_dir + "/atm.stripped";
     std::string cmd = "strip -o '" + stripped + "' '" + o_.atm + "'";
     long stripped_size = std::system(cmd.c_str()) == 0 ? static_cast<long>(std::filesystem::file_size(stripped)) : -1;
-    return {{"path", o_.atm},
-            {"size_bytes", std::filesystem::file_size(o_.atm)},
-            {"stripped_bytes", stripped_size}};
+    return {{"path", o_.atm}, {"size_bytes", std::filesystem::file_size(o_.atm)}, {"stripped_bytes", stripped_size}};
   }
 
   bool Wants(const std::string& part) const {
@@ -148,14 +156,16 @@ class Runner {
     for (const char* alg : {"RS256", "ES256", "EdDSA"}) {
       Say(std::string("limit: ") + alg + " signatures/s on " + std::to_string(cores) + " threads");
       auto r = SignRate(alg, cores, o_.limit_seconds);
-      out[alg] = {{"per_second", r.per_second}, {"threads", r.threads}, {"seconds", r.seconds},
+      out[alg] = {{"per_second", r.per_second},
+                  {"threads", r.threads},
+                  {"seconds", r.seconds},
                   {"cpu_us_per_op", r.cpu_us_per_op}};
       limits_[alg] = r.per_second;
     }
     Say("limit: scrypt ln=" + std::to_string(o_.login_cost) + " hashes/s");
     auto s = ScryptRate(o_.login_cost, cores, o_.limit_seconds);
     out["scrypt"] = {{"log_n", o_.login_cost}, {"per_second", s.per_second}, {"threads", s.threads},
-                     {"seconds", s.seconds}, {"operations", s.operations}, {"cpu_us_per_op", s.cpu_us_per_op}};
+                     {"seconds", s.seconds},   {"operations", s.operations}, {"cpu_us_per_op", s.cpu_us_per_op}};
     return out;
   }
 
@@ -232,8 +242,7 @@ class Runner {
       j["adjacent_limit"] = (before + after) / 2;
     }
     if (r.errors > 0) Say("  " + std::to_string(r.errors) + " errors, first: " + r.first_error);
-    Say("  " + std::to_string(static_cast<long>(r.Rate())) + "/s p99 " + std::to_string(r.PercentileMs(0.99)) +
-        " ms");
+    Say("  " + std::to_string(static_cast<long>(r.Rate())) + "/s p99 " + std::to_string(r.PercentileMs(0.99)) + " ms");
     return j;
   }
 
@@ -409,8 +418,7 @@ class Runner {
     if (idle.open() > 0) j["rss_per_connection_bytes"] = static_cast<double>(open - before) * 1024 / idle.open();
     j["rss_at_half_kb"] = at_half;
     if (idle.open() > opened_half) {
-      j["rss_per_connection_marginal_bytes"] =
-          static_cast<double>(open - at_half) * 1024 / (idle.open() - opened_half);
+      j["rss_per_connection_marginal_bytes"] = static_cast<double>(open - at_half) * 1024 / (idle.open() - opened_half);
     }
     Say("  " + std::to_string(idle.open()) + " open: RSS +" + std::to_string(open - before) + " kB, CPU " +
         std::to_string(100 * used / window) + " % of a core over " + std::to_string(window) + " s");
@@ -439,8 +447,8 @@ json MeasureStarts(const std::string& atm, const std::string& config, const std:
   return Starts(atm, config, work_dir, starts);
 }
 
-json RunAgainst(int port, const std::string& scenario, int connections, double seconds, int client_threads,
-                long codes, const Identity& id) {
+json RunAgainst(int port, const std::string& scenario, int connections, double seconds, int client_threads, long codes,
+                const Identity& id) {
   std::unique_ptr<Workload> w;
   if (scenario == "jwks") {
     w = std::make_unique<FixedGet>(port, "/auth/.well-known/jwks.json");

@@ -47,7 +47,7 @@ nlohmann::json MeasureStarts(const std::string& atm, const std::string& config, 
 
 // One scenario (jwks, client_credentials, exchange, refresh, login) against
 // an atm already running with bench.toml on 127.0.0.1:port, e.g. under perf.
-nlohmann::json RunAgainst(int port, const std::string& scenario, int connections, double seconds,
-                          int client_threads, long codes, const Identity& identity);
+nlohmann::json RunAgainst(int port, const std::string& scenario, int connections, double seconds, int client_threads,
+                          long codes, const Identity& identity);
 
 }  // namespace atm::bench

@@ -56,9 +56,9 @@ bool FixedGet::Next(int, std::string& request) {
 bool FixedGet::Check(int, int status, std::string_view body) { return status == 200 && !body.empty(); }
 
 ClientCredentials::ClientCredentials(int port, const Identity& id)
-    : request_(TokenPost(port, {{"clientId", id.client_id},
-                                {"clientSecret", id.client_secret},
-                                {"grant_type", "client_credentials"}})) {}
+    : request_(TokenPost(
+          port,
+          {{"clientId", id.client_id}, {"clientSecret", id.client_secret}, {"grant_type", "client_credentials"}})) {}
 bool ClientCredentials::Next(int, std::string& request) {
   request = request_;
   return true;
@@ -147,8 +147,8 @@ std::vector<std::string> MintCodes(int port, const Identity& id, long count, int
   auto r = RunLoad({port, 16, client_threads, 600}, mint);
   auto codes = mint.TakeCodes();
   if (static_cast<long>(codes.size()) < count) {
-    throw std::runtime_error("minting codes failed (" + std::to_string(codes.size()) + " of " +
-                             std::to_string(count) + "): " + r.first_error);
+    throw std::runtime_error("minting codes failed (" + std::to_string(codes.size()) + " of " + std::to_string(count) +
+                             "): " + r.first_error);
   }
   return codes;
 }
@@ -156,8 +156,10 @@ std::vector<std::string> MintCodes(int port, const Identity& id, long count, int
 std::vector<RefreshChains::Chain> StartChains(int port, const Identity& id, int n, int client_threads) {
   std::vector<RefreshChains::Chain> chains;
   for (const auto& code : MintCodes(port, id, n, client_threads)) {
-    nlohmann::json body = {{"clientId", id.client_id},           {"clientSecret", id.client_secret},
-                           {"grant_types", "authorization_code"}, {"code", code},
+    nlohmann::json body = {{"clientId", id.client_id},
+                           {"clientSecret", id.client_secret},
+                           {"grant_types", "authorization_code"},
+                           {"code", code},
                            {"code_verifier", id.verifier}};
     auto r = Fetch(port, "POST", "/auth/token", body.dump());
     auto j = r ? ParseObject(r->body) : nlohmann::json::object();

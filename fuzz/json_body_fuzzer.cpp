@@ -8,8 +8,12 @@
 #include "oauth/params.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const char* kTypes[] = {"application/json", "Application/JSON; charset=utf-8", " application/json ;x=y",
-                                 "", "application/x-www-form-urlencoded", "text/plain"};
+  static const char* kTypes[] = {"application/json",
+                                 "Application/JSON; charset=utf-8",
+                                 " application/json ;x=y",
+                                 "",
+                                 "application/x-www-form-urlencoded",
+                                 "text/plain"};
   if (size == 0) return 0;
   atm::HttpRequest request;
   request.method = "POST";

@@ -26,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(matches == (atm::ComputeChallenge(*m, verifier) == challenge));
   }
   if (atm::ValidateVerifier(verifier)) {
-    for (auto m : {atm::PkceMethod::kS256, atm::PkceMethod::kSha256Hex, atm::PkceMethod::kSha512Hex,
-                   atm::PkceMethod::kPlain}) {
+    for (auto m :
+         {atm::PkceMethod::kS256, atm::PkceMethod::kSha256Hex, atm::PkceMethod::kSha512Hex, atm::PkceMethod::kPlain}) {
       std::string own = atm::ComputeChallenge(m, verifier);
       FUZZ_CHECK(atm::ValidateChallenge(m, own).ok());
       FUZZ_CHECK(atm::VerifyPkce(m, verifier, own));

@@ -22,6 +22,8 @@ if [ $want_test = 1 ]; then
   pkgs+=(openssl e2fsprogs util-linux iproute2 clang-14 libclang-rt-14-dev)
   # HTTP core tests: slow clients (slowloris, slow body, slow read).
   pkgs+=(slowhttptest)
+  # The format check (scripts/check_format.sh, in CI).
+  pkgs+=(clang-format-14)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -85,10 +85,10 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   s->token_status_ = std::make_unique<TokenStatusService>(*s->store_, *s->clock_, *s->tokens_);
   s->sessions_ = std::make_unique<LoginSessions>(*s->clock_, s->config_.sessions);
   s->logout_ = std::make_unique<LogoutService>(*s->store_, *s->keys_, *s->sessions_);
-  s->admins_ = std::make_unique<AdminService>(
-      *s->store_, *s->clock_, *s->users_,
-      AdminPolicy{c.admin.session_ttl, c.admin.token_ttl,
-                  std::max(c.admin.min_password_length, c.passwords.min_length)});
+  s->admins_ =
+      std::make_unique<AdminService>(*s->store_, *s->clock_, *s->users_,
+                                     AdminPolicy{c.admin.session_ttl, c.admin.token_ttl,
+                                                 std::max(c.admin.min_password_length, c.passwords.min_length)});
   return s;
 }
 
@@ -119,7 +119,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   }
   if (auto k = s.keys().Start(); !k) return k.error();
   if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
-  app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(), s.sessions(), s.logout()});
+  app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
+                                 s.sessions(), s.logout()});
   app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins()});
   app->throttle_ = std::make_unique<Throttle>(s.clock(), s.config().throttle);
   // The standard endpoints need the bound port for the issuer URL.

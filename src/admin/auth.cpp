@@ -51,9 +51,8 @@ Result<Credentials> ReadCredentials(const HttpRequest& request) {
 }
 
 nlohmann::json SessionView(const AdminIdentity& id, const std::string& csrf, bool via_cookie) {
-  nlohmann::json out = {{"username", id.admin.username},
-                        {"expires_at", id.expires_at},
-                        {"auth", via_cookie ? "cookie" : "bearer"}};
+  nlohmann::json out = {
+      {"username", id.admin.username}, {"expires_at", id.expires_at}, {"auth", via_cookie ? "cookie" : "bearer"}};
   if (via_cookie) out["csrf_token"] = csrf;
   return out;
 }
@@ -115,7 +114,8 @@ HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
         .With("Set-Cookie", SessionCookie(session->token, session->expires_at - deps.clock.Now(), secure));
   }
   if (request.method != "GET" && request.method != "HEAD" && request.method != "DELETE") {
-    return ErrorResponse(Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use GET, POST, DELETE"))
+    return ErrorResponse(
+               Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use GET, POST, DELETE"))
         .With("Allow", "GET, POST, DELETE");
   }
   auto caller = AuthenticateAdmin(request, deps.admins);

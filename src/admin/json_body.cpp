@@ -12,8 +12,7 @@ Result<int64_t> ParseCount(const std::string& text, const std::string& field, in
   for (char c : text) digits = digits && std::isdigit(static_cast<unsigned char>(c));
   int64_t v = digits ? std::stoll(text) : -1;
   if (!digits || v < min || v > max) {
-    return InvalidRequest(field + " must be a whole number from " + std::to_string(min) + " to " +
-                              std::to_string(max),
+    return InvalidRequest(field + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max),
                           field);
   }
   return v;

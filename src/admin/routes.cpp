@@ -33,7 +33,8 @@ HttpResponse HandleAdminApi(const HttpRequest& request, const AdminDeps& deps) {
   }
   if (segments.size() == 1 && segments[0] == "session") return HandleSession(request, deps);
   if (segments.size() == 1 && segments[0] == "tokens") return HandleTokens(request, deps);
-  if (segments[0] != "applications") return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
+  if (segments[0] != "applications")
+    return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   auto caller = AuthenticateAdmin(request, deps.admins);
   if (!caller) return AdminError(caller.error());
   return HandleApplications(request, segments, deps);
@@ -42,13 +43,12 @@ HttpResponse HandleAdminApi(const HttpRequest& request, const AdminDeps& deps) {
 void RegisterAdminRoutes(Router& router, const AdminDeps& deps) {
   router.Add("GET", "/admin", ConsolePage);
   router.Add("GET", "/admin/", ConsolePage);
-  for (const char* asset : {"/assets/admin.css", "/assets/admin.js", "/assets/admin-apps.js",
-                            "/assets/admin-users.js"}) {
+  for (const char* asset :
+       {"/assets/admin.css", "/assets/admin.js", "/assets/admin-apps.js", "/assets/admin-users.js"}) {
     router.Add("GET", asset, ConsoleAsset);
   }
-  router.AddPrefix(std::string(kApiPrefix), [&deps](const HttpRequest& request) {
-    return HandleAdminApi(request, deps);
-  });
+  router.AddPrefix(std::string(kApiPrefix),
+                   [&deps](const HttpRequest& request) { return HandleAdminApi(request, deps); });
 }
 
 }  // namespace atm

@@ -31,7 +31,7 @@ Status SeedAdminFromConfig(const Config& c, AdminService& admins) {
   auto created = admins.Ensure(a.username, password, a.password_hash);
   if (!created) {
     const std::string& field = created.error().field;
-    std::string key = field == "username"      ? "admin.username"
+    std::string key = field == "username"        ? "admin.username"
                       : field == "password_hash" ? "admin.password_hash"
                       : field == "password"      ? "admin.password_env (" + a.password_env + ")"
                                                  : "admin";

@@ -94,8 +94,8 @@ HttpResponse SetPassword(const HttpRequest& request, const UserRecord& user, con
 
 }  // namespace
 
-HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_id,
-                         const std::vector<std::string>& rest, const AdminDeps& d) {
+HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_id, const std::vector<std::string>& rest,
+                         const AdminDeps& d) {
   if (rest.size() > 2 || (rest.size() == 2 && rest[1] != "password")) {
     return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   }

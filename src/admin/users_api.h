@@ -19,7 +19,7 @@
 
 namespace atm {
 
-HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_id,
-                         const std::vector<std::string>& rest, const AdminDeps& deps);
+HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_id, const std::vector<std::string>& rest,
+                         const AdminDeps& deps);
 
 }  // namespace atm

@@ -15,7 +15,9 @@ int Create(const Argv& argv) {
   static const CommandSpec spec{"atm admin create USERNAME < password",
                                 "Creates an administrator of the console (/admin) and the admin API.\n"
                                 "The password is read from stdin (first line), or asked twice on a terminal.\n",
-                                {}, {}, 1};
+                                {},
+                                {},
+                                1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     if (auto s = ValidateAdminUsername(inv.Arg(0)); !s) return Fail(s.error());
     auto password = ReadPassword("Password for " + inv.Arg(0), true);
@@ -57,7 +59,9 @@ int Passwd(const Argv& argv) {
   static const CommandSpec spec{"atm admin passwd USERNAME < password",
                                 "Sets an administrator's password (stdin, or asked twice on a terminal)\n"
                                 "and signs them out everywhere.\n",
-                                {}, {}, 1};
+                                {},
+                                {},
+                                1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     if (auto admin = inv.services->admins().Get(inv.Arg(0)); !admin) return Fail(admin.error());
     auto password = ReadPassword("New password for " + inv.Arg(0), true);
@@ -73,8 +77,8 @@ int Passwd(const Argv& argv) {
 }
 
 int Delete(const Argv& argv) {
-  static const CommandSpec spec{"atm admin delete USERNAME",
-                                "Deletes an administrator and ends their sessions.\n", {}, {}, 1};
+  static const CommandSpec spec{
+      "atm admin delete USERNAME", "Deletes an administrator and ends their sessions.\n", {}, {}, 1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     if (auto s = inv.services->admins().Delete(inv.Arg(0)); !s) return Fail(s.error());
     if (inv.json) {
@@ -107,7 +111,9 @@ int Token(const Argv& argv) {
       "Prints a bearer token for the admin API (Authorization: Bearer TOKEN), for scripts.\n"
       "No password is asked: whoever can run this already holds the database.\n"
       "  --ttl DURATION  how long it works, e.g. 3600, \"90m\", \"7d\" (default: [admin] token_ttl)\n",
-      {"--ttl"}, {}, 1};
+      {"--ttl"},
+      {},
+      1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     int64_t ttl = 0;
     if (auto text = inv.args.Option("--ttl")) {

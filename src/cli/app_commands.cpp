@@ -43,8 +43,7 @@ int Show(const Invocation& inv, const ClientRecord& c, const std::string& secret
     PrintJson(out);
     return 0;
   }
-  std::vector<std::pair<std::string, std::string>> fields = {
-      {"name", c.name}, {"client_id", c.id}};
+  std::vector<std::pair<std::string, std::string>> fields = {{"name", c.name}, {"client_id", c.id}};
   if (!secret.empty()) fields.emplace_back("client_secret", secret + "   (shown once: store it now)");
   fields.emplace_back("type", TypeText(c));
   fields.emplace_back("redirect_urls", Join(c.redirect_urls, " "));
@@ -57,18 +56,22 @@ int Show(const Invocation& inv, const ClientRecord& c, const std::string& secret
 }
 
 int Create(const Argv& argv) {
-  static const std::string help = std::string(
-      "Creates an application (Authenticator Type: Authorization PKCE Flow) and prints its\n"
-      "client ID and client secret. The secret is shown only now: store it.\n"
-      "  --name NAME         the name users see on the login page\n") + kRedirectHelp + kListsHelp +
+  static const std::string help =
+      std::string(
+          "Creates an application (Authenticator Type: Authorization PKCE Flow) and prints its\n"
+          "client ID and client secret. The secret is shown only now: store it.\n"
+          "  --name NAME         the name users see on the login page\n") +
+      kRedirectHelp + kListsHelp +
       "  --public            a public client (SPA, mobile): PKCE only, no secret\n"
       "  --client-id ID      choose the client ID (default: 20 random characters)\n"
       "  --secret-stdin      read the client secret from stdin (default: 32 random characters)\n";
   static const CommandSpec spec{
       "atm app create --name NAME --redirect-url URL [--web-origin ORIGIN]... [--post-logout-redirect-url URL]... "
       "[--public] [--client-id ID] [--secret-stdin]",
-      help.c_str(), {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url", "--client-id"},
-      {"--public", "--secret-stdin"}, 0};
+      help.c_str(),
+      {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url", "--client-id"},
+      {"--public", "--secret-stdin"},
+      0};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     if (!inv.args.Option("--name")) return UsageError("--name is required (see --help)");
     if (inv.args.Options("--redirect-url").empty()) return UsageError("--redirect-url is required (see --help)");
@@ -94,7 +97,9 @@ int Create(const Argv& argv) {
 int List(const Argv& argv) {
   static const CommandSpec spec{"atm app list [--offset N] [--limit N]",
                                 "Lists the applications, oldest first, 50 at a time (--limit up to 200).\n",
-                                {"--offset", "--limit"}, {}, 0};
+                                {"--offset", "--limit"},
+                                {},
+                                0};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     auto page = PageFromArgs(inv.args);
     if (!page) return Fail(page.error());
@@ -141,18 +146,22 @@ int ShowCommand(const Argv& argv) {
 }
 
 int Update(const Argv& argv) {
-  static const std::string help = std::string(
-      "Changes an application: only the options given. --redirect-url, --web-origin and\n"
-      "--post-logout-redirect-url each replace their whole list; --web-origin '' or\n"
-      "--post-logout-redirect-url '' empties that list.\n"
-      "  --name NAME\n") + kRedirectHelp + kListsHelp +
+  static const std::string help =
+      std::string(
+          "Changes an application: only the options given. --redirect-url, --web-origin and\n"
+          "--post-logout-redirect-url each replace their whole list; --web-origin '' or\n"
+          "--post-logout-redirect-url '' empties that list.\n"
+          "  --name NAME\n") +
+      kRedirectHelp + kListsHelp +
       "  --disable           its users can no longer sign in\n"
       "  --enable            undoes --disable\n";
   static const CommandSpec spec{
       "atm app update CLIENT_ID [--name NAME] [--redirect-url URL]... [--web-origin ORIGIN]... "
       "[--post-logout-redirect-url URL]... [--disable|--enable]",
-      help.c_str(), {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url"},
-      {"--disable", "--enable"}, 1};
+      help.c_str(),
+      {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url"},
+      {"--disable", "--enable"},
+      1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     ApplicationChanges changes;
     changes.name = inv.args.Option("--name");
@@ -161,7 +170,8 @@ int Update(const Argv& argv) {
     if (auto urls = inv.args.Options("--post-logout-redirect-url"); !urls.empty()) {
       changes.post_logout_redirect_urls = urls;
     }
-    if (inv.args.Flag("--disable") && inv.args.Flag("--enable")) return UsageError("give --disable or --enable, not both");
+    if (inv.args.Flag("--disable") && inv.args.Flag("--enable"))
+      return UsageError("give --disable or --enable, not both");
     if (inv.args.Flag("--disable")) changes.disabled = true;
     if (inv.args.Flag("--enable")) changes.disabled = false;
     if (!changes.name && !changes.redirect_urls && !changes.web_origins && !changes.post_logout_redirect_urls &&
@@ -177,8 +187,8 @@ int Update(const Argv& argv) {
 }
 
 int Delete(const Argv& argv) {
-  static const CommandSpec spec{"atm app delete CLIENT_ID",
-                                "Deletes an application with its users and every token issued to it.\n", {}, {}, 1};
+  static const CommandSpec spec{
+      "atm app delete CLIENT_ID", "Deletes an application with its users and every token issued to it.\n", {}, {}, 1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     auto app = inv.services->clients().Get(inv.Arg(0));
     if (!app) return Fail(app.error());
@@ -199,7 +209,9 @@ int RotateSecret(const Argv& argv) {
   static const CommandSpec spec{"atm app rotate-secret CLIENT_ID",
                                 "Replaces the client secret with a new random one and prints it once.\n"
                                 "The old secret stops working at once.\n",
-                                {}, {}, 1};
+                                {},
+                                {},
+                                1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     auto secret = inv.services->clients().RotateSecret(inv.Arg(0));
     if (!secret) return Fail(secret.error());

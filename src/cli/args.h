@@ -14,9 +14,9 @@ namespace atm {
 
 struct Args {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> options;  // "--port" -> "8080" (the last one given)
+  std::map<std::string, std::string> options;                // "--port" -> "8080" (the last one given)
   std::map<std::string, std::vector<std::string>> repeated;  // every value, in order
-  std::set<std::string> flags;                 // "--json"
+  std::set<std::string> flags;                               // "--json"
 
   std::optional<std::string> Option(const std::string& name) const {
     auto it = options.find(name);

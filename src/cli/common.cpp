@@ -9,7 +9,7 @@ Result<Config> LoadConfigFromArgs(const Args& args) {
   if (auto path = args.Option("--config")) {
     config = LoadConfig(*path);
   } else {
-    struct stat st{};
+    struct stat st {};
     if (stat("config.toml", &st) == 0) config = LoadConfig("config.toml");
   }
   if (!config) return config;

@@ -13,9 +13,15 @@ namespace {
 // The option that sets a field, for messages.
 std::string OptionFor(const std::string& field) {
   static const std::map<std::string, std::string> kOptions = {
-      {"name", "--name"},           {"redirect_url", "--redirect-url"}, {"client_id", "--client-id"},
-      {"email", "--email"},         {"first_name", "--first-name"},     {"last_name", "--last-name"},
-      {"offset", "--offset"},       {"limit", "--limit"},               {"web_origins", "--web-origin"},
+      {"name", "--name"},
+      {"redirect_url", "--redirect-url"},
+      {"client_id", "--client-id"},
+      {"email", "--email"},
+      {"first_name", "--first-name"},
+      {"last_name", "--last-name"},
+      {"offset", "--offset"},
+      {"limit", "--limit"},
+      {"web_origins", "--web-origin"},
       {"post_logout_redirect_urls", "--post-logout-redirect-url"}};
   auto it = kOptions.find(field);
   return it == kOptions.end() ? "" : it->second;
@@ -80,9 +86,8 @@ int RunDbCommand(const Argv& argv, const CommandSpec& spec, const std::function<
 
 int Fail(const Error& error) {
   std::string option = OptionFor(error.field);
-  std::string message = option.empty() || !error.Is(ErrorCode::kInvalidRequest)
-                            ? error.description
-                            : option + ": " + error.description;
+  std::string message =
+      option.empty() || !error.Is(ErrorCode::kInvalidRequest) ? error.description : option + ": " + error.description;
   std::fprintf(stderr, "atm: %s\n", message.c_str());
   return error.Is(ErrorCode::kInvalidRequest) || error.Is(ErrorCode::kInvalidConfig) ? kExitUsage : kExitFailed;
 }

@@ -30,8 +30,8 @@ inline constexpr int kExitFailed = 1;
 int DispatchSubcommand(const char* group, const std::vector<Command>& table, const Argv& argv);
 
 struct CommandSpec {
-  const char* usage;  // "atm app show CLIENT_ID [--json]"
-  const char* help;   // what it does, and its options
+  const char* usage;             // "atm app show CLIENT_ID [--json]"
+  const char* help;              // what it does, and its options
   std::set<std::string> valued;  // besides --config and --db
   std::set<std::string> flags;   // besides --json and --help
   size_t positional = 0;         // exactly this many positional arguments

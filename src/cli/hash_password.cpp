@@ -4,8 +4,8 @@
 #include <iostream>
 #include <string>
 
-#include "cli/common.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "crypto/password.h"
 
 namespace atm {
@@ -40,8 +40,7 @@ int RunHashPassword(const Argv& argv) {
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
   if (static_cast<int>(password.size()) < config->passwords.min_length) {
-    return UsageError("the password must be at least " + std::to_string(config->passwords.min_length) +
-                      " characters");
+    return UsageError("the password must be at least " + std::to_string(config->passwords.min_length) + " characters");
   }
   auto hash = HashPassword(password, params);
   if (!hash) {

@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "app.h"
-#include "cli/common.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "core/log.h"
 
 namespace atm {

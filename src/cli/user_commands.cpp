@@ -53,7 +53,9 @@ int Add(const Argv& argv) {
       "atm user add --app CLIENT_ID --email EMAIL [--first-name NAME] [--last-name NAME] < password",
       "Adds a user to an application. The password is read from stdin (first line), or\n"
       "asked twice without echo on a terminal.\n",
-      {"--app", "--email", "--first-name", "--last-name"}, {}, 0};
+      {"--app", "--email", "--first-name", "--last-name"},
+      {},
+      0};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     auto app = inv.args.Option("--app");
     if (!app) return UsageError("--app CLIENT_ID is required (see atm app list)");
@@ -75,7 +77,9 @@ int List(const Argv& argv) {
   static const CommandSpec spec{"atm user list --app CLIENT_ID [--email TEXT] [--offset N] [--limit N]",
                                 "Lists the users of an application by email, 50 at a time.\n"
                                 "  --email TEXT   only emails containing TEXT (case-insensitive)\n",
-                                {"--app", "--email", "--offset", "--limit"}, {}, 0};
+                                {"--app", "--email", "--offset", "--limit"},
+                                {},
+                                0};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     auto app = inv.args.Option("--app");
     if (!app) return UsageError("--app CLIENT_ID is required (see atm app list)");
@@ -126,7 +130,10 @@ int Update(const Argv& argv) {
   static const std::string help = std::string("Changes a user: only the options given.\n") + kUserArg;
   static const CommandSpec spec{
       "atm user update USER [--app CLIENT_ID] [--email EMAIL] [--first-name NAME] [--last-name NAME]",
-      help.c_str(), {"--app", "--email", "--first-name", "--last-name"}, {}, 1};
+      help.c_str(),
+      {"--app", "--email", "--first-name", "--last-name"},
+      {},
+      1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     UserChanges changes;
     changes.email = inv.args.Option("--email");

@@ -1,25 +1,32 @@
 #include "config/config.h"
 
+#include <toml++/toml.h>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace atm {
 namespace {
 
 const char* TypeName(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
   }
 }
 
@@ -51,8 +58,7 @@ class TableReader {
  public:
   using FieldFn = std::function<Status(const toml::node&, const std::string& key)>;
 
-  TableReader(const std::string& source, std::string prefix)
-      : source_(source), prefix_(std::move(prefix)) {}
+  TableReader(const std::string& source, std::string prefix) : source_(source), prefix_(std::move(prefix)) {}
 
   void Field(const std::string& name, FieldFn fn) { fields_[name] = std::move(fn); }
 
@@ -90,8 +96,8 @@ class TableReader {
       if (!n.is_integer()) return Fail(key, std::string("expected an integer, got ") + TypeName(n));
       int64_t v = *n.value<int64_t>();
       if (v < min || v > max) {
-        return Fail(key, "expected an integer from " + std::to_string(min) + " to " +
-                             std::to_string(max) + ", got " + std::to_string(v));
+        return Fail(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
+                             std::to_string(v));
       }
       *out = static_cast<Int>(v);
       return Ok();
@@ -108,8 +114,7 @@ class TableReader {
         std::string s = *n.value<std::string>();
         size_t digits = 0;
         while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
-        static const std::map<std::string, int64_t> kUnits = {
-            {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
+        static const std::map<std::string, int64_t> kUnits = {{"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}};
         auto unit = kUnits.find(s.substr(digits));
         if (digits == 0 || digits > 9 || unit == kUnits.end()) {
           return Fail(key, "expected a duration such as 600, \"90s\", \"15m\", \"12h\" or \"30d\", got \"" + s + "\"");
@@ -200,8 +205,7 @@ Status ReadUser(const std::string& source, const toml::table& t, const std::stri
   return Ok();
 }
 
-Status ReadApplication(const std::string& source, const toml::table& t, const std::string& key,
-                       SeedApplication& a) {
+Status ReadApplication(const std::string& source, const toml::table& t, const std::string& key, SeedApplication& a) {
   TableReader r(source, key);
   r.Field("name", r.String(&a.name));
   r.Field("client_id", r.String(&a.client_id));
@@ -244,8 +248,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   try {
     root = toml::parse(text, source);
   } catch (const toml::parse_error& e) {
-    return Error(ErrorCode::kInvalidConfig, OneLine(source + ":" + std::to_string(e.source().begin.line) + ": " +
-                                           std::string(e.description())));
+    return Error(ErrorCode::kInvalidConfig,
+                 OneLine(source + ":" + std::to_string(e.source().begin.line) + ": " + std::string(e.description())));
   }
   TableReader r(source, "");
   r.Field("server", r.Table([&](const toml::table& t, const std::string& k) {
@@ -310,8 +314,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
   }));
   r.Field("keys", r.Table([&](const toml::table& t, const std::string& k) {
     TableReader s(source, k);
-    s.Field("algorithm",
-            s.Enum(&c.keys.algorithm, {{"RS256", JwsAlg::kRS256}, {"ES256", JwsAlg::kES256}, {"EdDSA", JwsAlg::kEdDSA}}));
+    s.Field("algorithm", s.Enum(&c.keys.algorithm,
+                                {{"RS256", JwsAlg::kRS256}, {"ES256", JwsAlg::kES256}, {"EdDSA", JwsAlg::kEdDSA}}));
     s.Field("rotate_every", s.Duration(&c.keys.rotate_every, 0));
     s.Field("key_file", s.String(&c.keys.key_file));
     s.Field("retired_grace", s.Duration(&c.keys.retired_grace, 0));

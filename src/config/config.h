@@ -26,7 +26,7 @@ enum class LogFormat { kText, kJson };
 
 // [server]: the HTTP server's own options, and what the app does with them.
 struct ServerConfig : ServerOptions {
-  std::string public_url;            // base URL of the issuer; default http://host:port
+  std::string public_url;  // base URL of the issuer; default http://host:port
   LogFormat log_format = LogFormat::kText;
   LogLevel log_level = LogLevel::kInfo;
 };
@@ -36,7 +36,7 @@ struct ServerConfig : ServerOptions {
 enum class SyncMode { kNormal, kFull };
 
 struct StorageConfig {
-  std::string path = "atm.db";       // ":memory:" keeps nothing on disk
+  std::string path = "atm.db";  // ":memory:" keeps nothing on disk
   SyncMode synchronous = SyncMode::kNormal;
 };
 
@@ -49,8 +49,8 @@ struct PkceConfig {
 
 struct KeyConfig {
   JwsAlg algorithm = JwsAlg::kRS256;
-  int64_t rotate_every = 0;         // seconds; 0 = only on `atm keys rotate`
-  std::string key_file;             // optional PEM private key to sign with
+  int64_t rotate_every = 0;  // seconds; 0 = only on `atm keys rotate`
+  std::string key_file;      // optional PEM private key to sign with
   // A retired key stays in the JWKS until the last token it signed expires,
   // plus this margin for clock skew (seconds).
   int64_t retired_grace = 60;

@@ -22,7 +22,7 @@ Error FileError(const std::string& text) { return Error(ErrorCode::kInvalidConfi
 }  // namespace
 
 Status CheckPrivateFile(const std::string& path, const std::string& what) {
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     return FileError(what + ": cannot read " + path + ": " + std::strerror(errno));
   }
@@ -35,7 +35,7 @@ Status CheckPrivateFile(const std::string& path, const std::string& what) {
 
 Status PrepareDatabaseFile(const std::string& path) {
   if (path.empty() || path == ":memory:") return Ok();
-  struct stat st{};
+  struct stat st {};
   if (stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT) return FileError("storage.path: cannot read " + path + ": " + std::strerror(errno));
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

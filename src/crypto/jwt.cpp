@@ -40,8 +40,7 @@ Result<DecodedJwt> VerifyJwt(std::string_view token, const KeyLookup& lookup) {
   auto decoded = DecodeJwtUnverified(token);
   if (!decoded) return decoded.error();
   const auto& header = decoded->header;
-  if (!header.contains("kid") || !header["kid"].is_string() || !header.contains("alg") ||
-      !header["alg"].is_string()) {
+  if (!header.contains("kid") || !header["kid"].is_string() || !header.contains("alg") || !header["alg"].is_string()) {
     return InvalidRequest("the token header has no kid or alg");
   }
   auto key = lookup(header["kid"].get<std::string>());

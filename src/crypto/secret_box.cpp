@@ -31,9 +31,9 @@ std::optional<std::string> HexDecode(std::string_view hex) {
     int v = 0;
     for (char c : {hex[i], hex[i + 1]}) {
       int d = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-              : (c >= 'a' && c <= 'f')                     ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F')                     ? c - 'A' + 10
-                                                           : -1;
+              : (c >= 'a' && c <= 'f')                    ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F')                    ? c - 'A' + 10
+                                                          : -1;
       if (d < 0) return std::nullopt;
       v = v * 16 + d;
     }
@@ -57,8 +57,9 @@ Result<SecretBox> SecretBox::FromKeyText(std::string_view text) {
   if (!key) key = Base64Decode(text);
   if (!key) key = Base64UrlDecode(text);
   if (!key || key->size() != kKeyBytes) {
-    return InvalidRequest("expected a 256-bit key: 64 hex characters or the base64 of 32 bytes "
-                          "(e.g. from `openssl rand -hex 32`)");
+    return InvalidRequest(
+        "expected a 256-bit key: 64 hex characters or the base64 of 32 bytes "
+        "(e.g. from `openssl rand -hex 32`)");
   }
   return SecretBox(std::move(*key));
 }
@@ -90,7 +91,8 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view additio
   // AES-GCM encryption only fails when out of memory: stopping beats
   // storing a secret unencrypted.
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), Bytes(nonce)) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(additional_data), static_cast<int>(additional_data.size())) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(additional_data), static_cast<int>(additional_data.size())) !=
+          1 ||
       EVP_EncryptUpdate(ctx.get(), Bytes(out), &len, Bytes(plaintext), static_cast<int>(plaintext.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), Bytes(out) + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, tag.data()) != 1) {
@@ -112,7 +114,8 @@ Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view ad
   CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
   int len = 0;
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), Bytes(nonce)) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(additional_data), static_cast<int>(additional_data.size())) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(additional_data), static_cast<int>(additional_data.size())) !=
+          1 ||
       EVP_DecryptUpdate(ctx.get(), Bytes(out), &len, Bytes(cipher), static_cast<int>(cipher.size())) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), Bytes(out) + len, &len) != 1) {

@@ -94,9 +94,12 @@ Result<JwsAlg> ParseJwsAlg(std::string_view name) {
 
 std::string JwsAlgName(JwsAlg alg) {
   switch (alg) {
-    case JwsAlg::kRS256: return "RS256";
-    case JwsAlg::kES256: return "ES256";
-    case JwsAlg::kEdDSA: return "EdDSA";
+    case JwsAlg::kRS256:
+      return "RS256";
+    case JwsAlg::kES256:
+      return "ES256";
+    case JwsAlg::kEdDSA:
+      return "EdDSA";
   }
   return "RS256";
 }
@@ -140,9 +143,15 @@ SigningKey::~SigningKey() = default;
 Result<std::unique_ptr<SigningKey>> SigningKey::Generate(JwsAlg alg) {
   EVP_PKEY* raw = nullptr;
   switch (alg) {
-    case JwsAlg::kRS256: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}); break;
-    case JwsAlg::kES256: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
-    case JwsAlg::kEdDSA: raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+    case JwsAlg::kRS256:
+      raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
+      break;
+    case JwsAlg::kES256:
+      raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+      break;
+    case JwsAlg::kEdDSA:
+      raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+      break;
   }
   if (!raw) return ServerError("key generation failed");
   auto impl = std::make_unique<Impl>();
@@ -179,8 +188,7 @@ Result<std::unique_ptr<SigningKey>> SigningKey::FromPem(std::string_view pem) {
 
 std::string SigningKey::PrivatePem() const {
   Bio bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0,
-                                       nullptr, nullptr) != 1) {
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return {};
   }
   char* data = nullptr;

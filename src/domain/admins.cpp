@@ -18,9 +18,7 @@ Error AdminNotFound(const std::string& username) {
   return Error(ErrorCode::kNotFound, "no admin named " + username, "username");
 }
 
-Error BadCredentials() {
-  return Error(ErrorCode::kInvalidCredentials, "the username or password is incorrect");
-}
+Error BadCredentials() { return Error(ErrorCode::kInvalidCredentials, "the username or password is incorrect"); }
 
 const char* KindName(AdminSessionKind kind) { return kind == AdminSessionKind::kApi ? "api" : "console"; }
 
@@ -29,8 +27,7 @@ const char* KindName(AdminSessionKind kind) { return kind == AdminSessionKind::k
 Status ValidateAdminUsername(const std::string& username) {
   if (username.empty()) return InvalidRequest("username is required", "username");
   bool ok = username.size() <= 64 && std::all_of(username.begin(), username.end(), [](char c) {
-              return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' ||
-                     c == '-';
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '@' || c == '-';
             });
   if (!ok) return InvalidRequest("username must be 1 to 64 characters of A-Z a-z 0-9 . _ @ -", "username");
   return Ok();
@@ -138,8 +135,7 @@ Result<AdminSignIn> AdminService::IssueToken(const std::string& username, int64_
   return StartSession(*admin, AdminSessionKind::kApi, ttl > 0 ? ttl : policy_.token_ttl);
 }
 
-Result<AdminSignIn> AdminService::StartSession(const AdminRecord& admin, AdminSessionKind kind,
-                                               int64_t ttl) {
+Result<AdminSignIn> AdminService::StartSession(const AdminRecord& admin, AdminSessionKind kind, int64_t ttl) {
   AdminSignIn out;
   out.admin = admin;
   out.kind = kind;

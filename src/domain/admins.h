@@ -45,8 +45,7 @@ class AdminService {
   Result<AdminRecord> Create(const std::string& username, const std::string& password);
   // Start-up seeding: creates `username` with `password` or `password_hash`
   // when absent; leaves an existing admin as it is. True when created.
-  Result<bool> Ensure(const std::string& username, const std::string& password,
-                      const std::string& password_hash);
+  Result<bool> Ensure(const std::string& username, const std::string& password, const std::string& password_hash);
   Result<AdminRecord> Get(const std::string& username);
   Result<std::vector<AdminRecord>> List();
   // Also ends every session of the admin.
@@ -55,8 +54,7 @@ class AdminService {
 
   // Checks the password (the same work for an unknown username) and starts a
   // session of `kind`, lasting the policy's session_ttl or token_ttl.
-  Result<AdminSignIn> SignIn(const std::string& username, const std::string& password,
-                             AdminSessionKind kind);
+  Result<AdminSignIn> SignIn(const std::string& username, const std::string& password, AdminSessionKind kind);
   // An API token for `username` without its password: for the CLI, which
   // holds the database anyway. `ttl` 0 means the policy's token_ttl.
   Result<AdminSignIn> IssueToken(const std::string& username, int64_t ttl);

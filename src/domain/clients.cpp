@@ -57,11 +57,9 @@ Status ValidateClientId(const std::string& id) {
 
 Status ValidateClientSecret(const std::string& secret) {
   bool ok = secret.size() >= 16 && secret.size() <= 200 &&
-            std::all_of(secret.begin(), secret.end(),
-                        [](char c) { return c > 0x20 && c < 0x7f; });
+            std::all_of(secret.begin(), secret.end(), [](char c) { return c > 0x20 && c < 0x7f; });
   if (!ok) {
-    return InvalidRequest("client_secret must be 16 to 200 printable characters without spaces",
-                          "client_secret");
+    return InvalidRequest("client_secret must be 16 to 200 printable characters without spaces", "client_secret");
   }
   return Ok();
 }
@@ -121,8 +119,7 @@ Result<std::vector<ClientRecord>> ClientService::List(const Page& page) { return
 
 Result<int64_t> ClientService::Count() { return store_.CountClients(); }
 
-Result<ClientRecord> ClientService::Update(const std::string& client_id,
-                                           const ApplicationChanges& changes) {
+Result<ClientRecord> ClientService::Update(const std::string& client_id, const ApplicationChanges& changes) {
   auto current = Get(client_id);
   if (!current) return current;
   ClientRecord c = std::move(*current);
@@ -200,8 +197,8 @@ Result<bool> ClientService::AnyAllowsOrigin(const std::string& origin) {
   }
 }
 
-Result<ClientRecord> ClientService::Authenticate(const std::string& client_id,
-                                                 const std::string& secret, bool secret_required) {
+Result<ClientRecord> ClientService::Authenticate(const std::string& client_id, const std::string& secret,
+                                                 bool secret_required) {
   auto client = FindActive(client_id);
   if (!client) return client;
   if (client->is_public) {

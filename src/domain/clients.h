@@ -63,8 +63,7 @@ class ClientService {
   Result<bool> AnyAllowsOrigin(const std::string& origin);
   // RFC 6749 §2.3.1: checks the secret in constant time. A confidential client
   // must present it when `secret_required`; a public client must not have one.
-  Result<ClientRecord> Authenticate(const std::string& client_id, const std::string& secret,
-                                    bool secret_required);
+  Result<ClientRecord> Authenticate(const std::string& client_id, const std::string& secret, bool secret_required);
 
  private:
   ClientStore& store_;

@@ -56,13 +56,14 @@ Status KeyService::EncryptStoredKeys() {
 Result<std::string> KeyService::PrivatePem(const KeyRecord& rec) const {
   if (!SecretBox::IsSealed(rec.private_pem)) return rec.private_pem;
   if (!policy_.encryption) {
-    return Error(ErrorCode::kInvalidConfig, "the signing keys in the database are encrypted: set ATM_KEY_ENCRYPTION_KEY "
-                                   "or keys.encryption_key_file to the key they were encrypted with");
+    return Error(ErrorCode::kInvalidConfig,
+                 "the signing keys in the database are encrypted: set ATM_KEY_ENCRYPTION_KEY "
+                 "or keys.encryption_key_file to the key they were encrypted with");
   }
   auto pem = policy_.encryption->Open(rec.private_pem, rec.kid);
   if (!pem) {
     return Error(ErrorCode::kInvalidConfig, "cannot decrypt signing key " + rec.kid +
-                                       ": the key-encryption key is not the one it was encrypted with");
+                                                ": the key-encryption key is not the one it was encrypted with");
   }
   return pem;
 }
@@ -199,8 +200,7 @@ Status KeyService::Maintain() {
   if (!version) return version.error();
   const int64_t now = clock_.Now();
   auto set = Snapshot();
-  if (policy_.rotate_every > 0 && set->current &&
-      set->current_created_at + policy_.rotate_every <= now) {
+  if (policy_.rotate_every > 0 && set->current && set->current_created_at + policy_.rotate_every <= now) {
     if (auto kid = Rotate(); !kid) return kid.error();
     return Ok();
   }

@@ -28,9 +28,9 @@ namespace atm {
 
 struct KeyPolicy {
   JwsAlg alg = JwsAlg::kRS256;
-  int64_t rotate_every = 0;     // seconds; 0 = never on a schedule
-  int64_t retain_retired = 0;   // how long a retired key stays published
-  std::string key_file_pem;     // when set, the signing key comes from this PEM
+  int64_t rotate_every = 0;    // seconds; 0 = never on a schedule
+  int64_t retain_retired = 0;  // how long a retired key stays published
+  std::string key_file_pem;    // when set, the signing key comes from this PEM
   // When set, private keys are stored encrypted with it (sealed with their
   // kid as additional data), and plaintext ones are encrypted at Start.
   const SecretBox* encryption = nullptr;
@@ -40,10 +40,10 @@ struct KeyInfo {
   std::string kid;
   std::string alg;
   int64_t created_at = 0;
-  int64_t retired_at = 0;    // 0 for the signing key
+  int64_t retired_at = 0;       // 0 for the signing key
   int64_t published_until = 0;  // retired keys: when the JWKS drops it (0 = while current)
-  bool current = false;    // the signing key
-  bool published = false;  // in the JWKS
+  bool current = false;         // the signing key
+  bool published = false;       // in the JWKS
 };
 
 class KeyService {

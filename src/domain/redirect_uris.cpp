@@ -52,8 +52,7 @@ bool IsLoopbackLiteral(const std::string& host) { return host == "127.0.0.1" || 
 bool LoopbackMatch(const std::string& registered, std::string_view uri) {
   HttpUrl r, u;
   if (!SplitHttpUrl(registered, r) || !SplitHttpUrl(uri, u)) return false;
-  return r.scheme == "http" && u.scheme == "http" && IsLoopbackLiteral(r.host) && r.host == u.host &&
-         r.rest == u.rest;
+  return r.scheme == "http" && u.scheme == "http" && IsLoopbackLiteral(r.host) && r.host == u.host && r.rest == u.rest;
 }
 
 }  // namespace
@@ -66,8 +65,8 @@ bool MatchesRegisteredRedirect(const std::vector<std::string>& registered, std::
 std::string OriginOf(std::string_view url) {
   HttpUrl u;
   if (!SplitHttpUrl(url, u)) return {};
-  const bool default_port = u.port.empty() || (u.scheme == "http" && u.port == "80") ||
-                            (u.scheme == "https" && u.port == "443");
+  const bool default_port =
+      u.port.empty() || (u.scheme == "http" && u.port == "80") || (u.scheme == "https" && u.port == "443");
   return u.scheme + "://" + u.host + (default_port ? "" : ":" + u.port);
 }
 

@@ -19,7 +19,6 @@ struct SeedReport {
   std::vector<std::pair<std::string, std::string>> generated_secrets;  // client_id, secret
 };
 
-Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, ClientService& clients,
-                                  UserService& users);
+Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, ClientService& clients, UserService& users);
 
 }  // namespace atm

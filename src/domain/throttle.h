@@ -53,8 +53,11 @@ class Throttle {
    private:
     friend class Throttle;
     Attempt(Throttle* throttle, std::string account, std::string client_ip, bool allowed, int64_t retry_after)
-        : throttle_(throttle), account_(std::move(account)), client_ip_(std::move(client_ip)),
-          allowed_(allowed), retry_after_(retry_after) {}
+        : throttle_(throttle),
+          account_(std::move(account)),
+          client_ip_(std::move(client_ip)),
+          allowed_(allowed),
+          retry_after_(retry_after) {}
     Throttle* throttle_;  // null once resolved
     std::string account_, client_ip_;
     bool allowed_;

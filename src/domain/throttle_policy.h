@@ -20,13 +20,13 @@ struct BackoffRule {
 
 struct ThrottlePolicy {
   bool enabled = true;
-  BackoffRule pair{5, 1, 60};      // one account from one client network
-  BackoffRule account{20, 1, 30};  // one account from anywhere: slows, never locks
+  BackoffRule pair{5, 1, 60};        // one account from one client network
+  BackoffRule account{20, 1, 30};    // one account from anywhere: slows, never locks
   BackoffRule network{100, 1, 300};  // one client network, any account
-  int max_parallel = 32;           // attempts in flight per counter before it backs off
-  int64_t forget_after = 3600;     // a counter idle this long starts again from zero
-  int64_t trust_for = 30 * 86400;  // a network that signed in skips the account rule
-  size_t max_entries = 100000;     // memory bound (about 250 bytes each)
+  int max_parallel = 32;             // attempts in flight per counter before it backs off
+  int64_t forget_after = 3600;       // a counter idle this long starts again from zero
+  int64_t trust_for = 30 * 86400;    // a network that signed in skips the account rule
+  size_t max_entries = 100000;       // memory bound (about 250 bytes each)
 };
 
 }  // namespace atm

@@ -54,12 +54,8 @@ Result<UserRecord> TokenService::ActiveUser(const std::string& user_id) {
 
 nlohmann::json TokenService::AccessClaims(const ClientRecord& client, const std::string& subject,
                                           const std::string& issuer, int64_t now) const {
-  return {{"iat", now},
-          {"iss", issuer},
-          {"exp", now + options_.access_token_ttl},
-          {"aud", client.id},
-          {"sub", subject},
-          {"client_id", client.id},
+  return {{"iat", now},         {"iss", issuer},  {"exp", now + options_.access_token_ttl},
+          {"aud", client.id},   {"sub", subject}, {"client_id", client.id},
           {"jti", NewTokenId()}};
 }
 
@@ -74,9 +70,8 @@ Result<TokenSet> TokenService::SignAccessToken(const SigningKey& key, const nloh
   return out;
 }
 
-Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord& client,
-                                    const UserRecord& user, const std::string& issuer,
-                                    std::string refresh_token) {
+Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord& client, const UserRecord& user,
+                                    const std::string& issuer, std::string refresh_token) {
   auto key = keys_.Current();
   if (!key) return key.error();
   const int64_t now = clock_.Now();
@@ -165,9 +160,7 @@ Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const C
   return Sign(*grant, client, *user, issuer, std::move(next));
 }
 
-FifoGate* TokenService::GateFor(const SigningKey& key) {
-  return key.alg() == JwsAlg::kRS256 ? &signing_ : nullptr;
-}
+FifoGate* TokenService::GateFor(const SigningKey& key) { return key.alg() == JwsAlg::kRS256 ? &signing_ : nullptr; }
 
 Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const std::string& scope,
                                               const std::string& issuer) {

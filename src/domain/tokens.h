@@ -15,7 +15,6 @@
 
 namespace atm {
 
-
 struct TokenSet {
   std::string access_token;
   std::string id_token;       // empty when not an OpenID request
@@ -36,24 +35,20 @@ class TokenService {
  public:
   // At most `signing_slots` token sets are signed with an RSA key at once
   // (0: one per core).
-  TokenService(Store& store, const Clock& clock, KeyService& keys, TokenOptions options,
-               size_t signing_slots = 0);
+  TokenService(Store& store, const Clock& clock, KeyService& keys, TokenOptions options, size_t signing_slots = 0);
 
   // For a code CodeService::Redeem checked: signs its tokens, then spends the
   // code and starts its grant (GrantStore::RedeemCode).
-  Result<TokenSet> IssueForCode(const CodeRecord& code, const ClientRecord& client,
-                                const std::string& issuer);
+  Result<TokenSet> IssueForCode(const CodeRecord& code, const ClientRecord& client, const std::string& issuer);
   // RFC 6749 §6 with rotation: the presented token is spent, a new one issued.
   // `id_token_hint`, when given, must name the same user and client.
-  Result<TokenSet> Refresh(const std::string& refresh_token, const ClientRecord& client,
-                           const std::string& issuer, const std::string& id_token_hint);
+  Result<TokenSet> Refresh(const std::string& refresh_token, const ClientRecord& client, const std::string& issuer,
+                           const std::string& id_token_hint);
   // RFC 6749 §4.4: an access token for the client itself, no refresh token.
-  Result<TokenSet> IssueForClient(const ClientRecord& client, const std::string& scope,
-                                  const std::string& issuer);
+  Result<TokenSet> IssueForClient(const ClientRecord& client, const std::string& scope, const std::string& issuer);
   // Signature (pinned alg, published key), expiry, and that its grant, user and
   // client still stand. `issuers` are the accepted iss values.
-  Result<AccessTokenInfo> VerifyAccessToken(const std::string& token,
-                                            const std::vector<std::string>& issuers);
+  Result<AccessTokenInfo> VerifyAccessToken(const std::string& token, const std::vector<std::string>& issuers);
 
   const TokenOptions& options() const { return options_; }
 
@@ -62,11 +57,10 @@ class TokenService {
                         const std::string& issuer, std::string refresh_token);
   // The access token's claims for every grant: iat, iss, exp, aud (the
   // client), sub, client_id and a fresh jti.
-  nlohmann::json AccessClaims(const ClientRecord& client, const std::string& subject,
-                              const std::string& issuer, int64_t now) const;
+  nlohmann::json AccessClaims(const ClientRecord& client, const std::string& subject, const std::string& issuer,
+                              int64_t now) const;
   // The signed access token as a TokenSet (its lifetime and scope with it).
-  Result<TokenSet> SignAccessToken(const SigningKey& key, const nlohmann::json& claims,
-                                   const std::string& scope) const;
+  Result<TokenSet> SignAccessToken(const SigningKey& key, const nlohmann::json& claims, const std::string& scope) const;
   Result<UserRecord> ActiveUser(const std::string& user_id);
   // The signing gate for an RSA key (a signature of ~0.25-1 ms, which the
   // scheduler would otherwise slice among the connections); none (null) for

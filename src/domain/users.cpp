@@ -24,9 +24,7 @@ Status ValidateName(const std::string& value, const std::string& field) {
   return Ok();
 }
 
-Error UserNotFound(const std::string& id) {
-  return Error(ErrorCode::kNotFound, "no user with id " + id, "user_id");
-}
+Error UserNotFound(const std::string& id) { return Error(ErrorCode::kNotFound, "no user with id " + id, "user_id"); }
 
 Error DuplicateEmail() {
   return Error(ErrorCode::kConflict, "a user with this email already exists in this application", "email");
@@ -111,12 +109,13 @@ Result<UserRecord> UserService::Get(const std::string& user_id) {
 Result<UserRecord> UserService::FindByEmail(const std::string& client_id, const std::string& email) {
   auto found = store_.FindUserByEmail(client_id, Trim(email));
   if (!found) return found.error();
-  if (!*found) return Error(ErrorCode::kNotFound, "no user with email " + Trim(email) + " in this application", "email");
+  if (!*found)
+    return Error(ErrorCode::kNotFound, "no user with email " + Trim(email) + " in this application", "email");
   return std::move(**found);
 }
 
-Result<std::vector<UserRecord>> UserService::List(const std::string& client_id,
-                                                  const std::string& email_filter, const Page& page) {
+Result<std::vector<UserRecord>> UserService::List(const std::string& client_id, const std::string& email_filter,
+                                                  const Page& page) {
   return store_.ListUsers(client_id, email_filter, page);
 }
 

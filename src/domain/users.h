@@ -42,8 +42,7 @@ class UserService {
   Result<UserRecord> Get(const std::string& user_id);
   // The user of `client_id` with this email (case-insensitive), or not_found.
   Result<UserRecord> FindByEmail(const std::string& client_id, const std::string& email);
-  Result<std::vector<UserRecord>> List(const std::string& client_id, const std::string& email_filter,
-                                       const Page& page);
+  Result<std::vector<UserRecord>> List(const std::string& client_id, const std::string& email_filter, const Page& page);
   Result<int64_t> Count(const std::string& client_id, const std::string& email_filter);
   Result<UserRecord> Update(const std::string& user_id, const UserChanges& changes);
   Status SetPassword(const std::string& user_id, const std::string& password);
@@ -52,8 +51,7 @@ class UserService {
   // Checks an email and password against the users of `client_id`. Unknown
   // email and wrong password give the same error after the same work (one
   // scrypt run), so the answer does not reveal which emails exist.
-  Result<UserRecord> Authenticate(const std::string& client_id, const std::string& email,
-                                  const std::string& password);
+  Result<UserRecord> Authenticate(const std::string& client_id, const std::string& email, const std::string& password);
 
   // scrypt at the configured cost, within the concurrency bound.
   Result<std::string> HashPassword(const std::string& password);

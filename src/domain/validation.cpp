@@ -6,9 +6,7 @@
 namespace atm {
 namespace {
 
-bool IsSchemeChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
-}
+bool IsSchemeChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.'; }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -30,15 +28,14 @@ Status ValidateRedirectUrl(std::string_view url, const std::string& field) {
   if (url.empty()) return fail("is required");
   if (url.size() > 2000) return fail("is too long (2000 characters at most)");
   for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' ||
-        c == '\\' || c == '`') {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' ||
+        c == '`') {
       return fail("must not contain spaces, quotes or control characters");
     }
   }
   if (url.find('#') != std::string_view::npos) return fail("must not contain a fragment (#)");
   size_t colon = url.find(':');
-  if (colon == std::string_view::npos || colon == 0 ||
-      !std::isalpha(static_cast<unsigned char>(url[0])) ||
+  if (colon == std::string_view::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(url[0])) ||
       !std::all_of(url.begin(), url.begin() + colon, IsSchemeChar)) {
     return fail("must be absolute, such as https://app.example.com/callback");
   }
@@ -86,8 +83,8 @@ Status ValidateEmail(std::string_view email, const std::string& field) {
     return fail();
   }
   for (char c : email) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == '<' || c == '>' || c == '"' || c == ',' ||
-        c == ';' || c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == 0x7f) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' ||
+        c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == 0x7f) {
       return fail();
     }
   }
@@ -97,8 +94,7 @@ Status ValidateEmail(std::string_view email, const std::string& field) {
 Status ValidatePassword(std::string_view password, int min_length, const std::string& field) {
   if (password.empty()) return InvalidRequest("password is required", field);
   if (static_cast<int>(password.size()) < min_length) {
-    return InvalidRequest("password must be at least " + std::to_string(min_length) + " characters",
-                          field);
+    return InvalidRequest("password must be at least " + std::to_string(min_length) + " characters", field);
   }
   if (password.size() > 1024) return InvalidRequest("password must be at most 1024 characters", field);
   return Ok();

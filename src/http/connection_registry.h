@@ -25,7 +25,7 @@ class DrainableConnection {
 class ConnectionRegistry {
  public:
   struct Limits {
-    size_t max_connections = 0;             // 0 = no limit
+    size_t max_connections = 0;              // 0 = no limit
     size_t max_connections_per_address = 0;  // 0 = no limit
   };
   enum class Admission { kAdmitted, kServerFull, kAddressFull, kDraining };

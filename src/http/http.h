@@ -14,7 +14,7 @@ struct HttpRequest {
   std::string method;
   std::string path;
   std::string query_string;                    // raw, after '?'
-  std::map<std::string, std::string> headers;     // names in lower case
+  std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
   std::string remote_addr;
   bool tls = false;

@@ -11,9 +11,7 @@ void Router::Add(const std::string& method, const std::string& path, Handler han
   routes_[path][method] = std::move(handler);
 }
 
-void Router::AddPrefix(const std::string& prefix, Handler handler) {
-  prefixes_[prefix] = std::move(handler);
-}
+void Router::AddPrefix(const std::string& prefix, Handler handler) { prefixes_[prefix] = std::move(handler); }
 
 namespace {
 

@@ -24,7 +24,7 @@ class Router {
 
  private:
   std::map<std::string, std::map<std::string, Handler>> routes_;  // path -> method -> handler
-  std::map<std::string, Handler> prefixes_;                        // prefix -> handler
+  std::map<std::string, Handler> prefixes_;                       // prefix -> handler
 };
 
 }  // namespace atm

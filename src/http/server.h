@@ -16,7 +16,6 @@
 
 namespace atm {
 
-
 class HttpServer {
  public:
   HttpServer(const Router& router, ServerOptions options);

@@ -9,11 +9,11 @@ namespace atm {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0 = an ephemeral port
-  int threads = 0;  // handler workers; 0 = max(32, 4 x cores)
-  size_t max_body_bytes = 64 * 1024;  // larger bodies get 413
+  int port = 8080;                      // 0 = an ephemeral port
+  int threads = 0;                      // handler workers; 0 = max(32, 4 x cores)
+  size_t max_body_bytes = 64 * 1024;    // larger bodies get 413
   size_t max_header_bytes = 64 * 1024;  // request line and headers; more gets 431
-  size_t max_url_bytes = 8192;  // a longer request target gets 414
+  size_t max_url_bytes = 8192;          // a longer request target gets 414
   // Once a request's first byte arrived, its head must be complete within
   // this; it is also the longest wait for any single read of a body, and for
   // the client to take each part of an answer.
@@ -25,7 +25,7 @@ struct ServerOptions {
   // between requests. Node's HTTP clients reuse a connection only when the
   // server allows more than a second after their own one-second margin.
   int keep_alive_seconds = 5;
-  size_t max_connections = 0;  // 0 = from RLIMIT_NOFILE (raised to its hard limit)
+  size_t max_connections = 0;             // 0 = from RLIMIT_NOFILE (raised to its hard limit)
   size_t max_connections_per_client = 0;  // per remote address; 0 = no limit
   bool access_log = true;
   std::string tls_cert_file;  // both set: HTTPS (TLS 1.2+)

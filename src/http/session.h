@@ -90,7 +90,7 @@ class Session final : public DrainableConnection, public std::enable_shared_from
   void AwaitRequest() {
     if (draining_) return Close();
     if (buffer_.size() > 0) return BeginRequest();  // pipelined
-    buffer_.shrink_to_fit();  // an idle connection holds no buffer
+    buffer_.shrink_to_fit();                        // an idle connection holds no buffer
     waiting_ = true;
     const auto keep_alive = std::chrono::seconds(ctx_.options.keep_alive_seconds);
     if constexpr (kTls) {
@@ -155,7 +155,8 @@ class Session final : public DrainableConnection, public std::enable_shared_from
   bool HasObsFold(size_t head) const {
     auto data = buffer_.data();
     std::string_view text(static_cast<const char*>(data.data()), std::min(head, data.size()));
-    for (size_t i = text.find("\r\n"); i != std::string_view::npos && i + 2 < text.size(); i = text.find("\r\n", i + 2)) {
+    for (size_t i = text.find("\r\n"); i != std::string_view::npos && i + 2 < text.size();
+         i = text.find("\r\n", i + 2)) {
       if (text[i + 2] == ' ' || text[i + 2] == '\t') return true;
     }
     return false;
@@ -165,8 +166,8 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     namespace http = boost::beast::http;
     const auto& request = parser_->get();
     if (request.target().size() > ctx_.options.max_url_bytes) {
-      return Refuse(ErrorCode::kUriTooLong, "the request URI is too long (at most " + std::to_string(ctx_.options.max_url_bytes) +
-                             " bytes)");
+      return Refuse(ErrorCode::kUriTooLong,
+                    "the request URI is too long (at most " + std::to_string(ctx_.options.max_url_bytes) + " bytes)");
     }
     // RFC 9112 §6.1, §6.3: a Transfer-Encoding must end in chunked and
     // comes without a Content-Length; anything else cannot be framed safely.
@@ -176,9 +177,11 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     }
     const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
     const http::verb method = request.method();
-    const bool body_method = method == http::verb::post || method == http::verb::put ||
-                             method == http::verb::patch || method == http::verb::delete_;
-    if (has_body && !body_method) return Refuse(ErrorCode::kInvalidRequest, std::string(request.method_string()) + " requests must not have a body");
+    const bool body_method = method == http::verb::post || method == http::verb::put || method == http::verb::patch ||
+                             method == http::verb::delete_;
+    if (has_body && !body_method)
+      return Refuse(ErrorCode::kInvalidRequest,
+                    std::string(request.method_string()) + " requests must not have a body");
     if (body_method && method != http::verb::delete_ && !parser_->chunked() && !parser_->content_length()) {
       return Refuse(ErrorCode::kLengthRequired, "Content-Length is required");
     }
@@ -238,11 +241,10 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     ctx_.workers.Enqueue([self = this->shared_from_this(), request = std::move(converted), version, keep_alive,
                           work = std::move(work)]() mutable {
       HttpResponse response = self->ctx_.router.Handle(request);
-      boost::asio::post(self->stream_.get_executor(),
-                        [self, response = std::move(response), request = std::move(request), version,
-                         keep_alive]() mutable {
-                          self->Answer(std::move(response), request.method, request.path, version, keep_alive);
-                        });
+      boost::asio::post(self->stream_.get_executor(), [self, response = std::move(response),
+                                                       request = std::move(request), version, keep_alive]() mutable {
+        self->Answer(std::move(response), request.method, request.path, version, keep_alive);
+      });
     });
   }
 
@@ -279,14 +281,15 @@ class Session final : public DrainableConnection, public std::enable_shared_from
   }
 
   void RefuseTooLarge() {
-    Refuse(ErrorCode::kPayloadTooLarge, "the request body is too large (at most " + std::to_string(ctx_.options.max_body_bytes) + " bytes)");
+    Refuse(ErrorCode::kPayloadTooLarge,
+           "the request body is too large (at most " + std::to_string(ctx_.options.max_body_bytes) + " bytes)");
   }
 
   void RefuseMalformed(boost::beast::error_code ec) {
     namespace http = boost::beast::http;
     if (ec == http::error::header_limit) {
       return Refuse(ErrorCode::kHeadersTooLarge, "the request headers are too large (at most " +
-                             std::to_string(ctx_.options.max_header_bytes) + " bytes)");
+                                                     std::to_string(ctx_.options.max_header_bytes) + " bytes)");
     }
     if (ec == http::error::body_limit) return RefuseTooLarge();
     Refuse(ErrorCode::kInvalidRequest, "the request is malformed (" + ec.message() + ")");

@@ -79,8 +79,8 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
     // sessions.atm_login is on.
     const SessionOptions& sessions = deps.config.sessions;
     if (sessions.enabled && (params->Get("session") == "1" || sessions.atm_login) && FromOwnPage(request)) {
-      std::string id = deps.sessions.SignIn(CookieValue(request, kSessionCookie), client->id, user->id,
-                                            code_request.auth_time);
+      std::string id =
+          deps.sessions.SignIn(CookieValue(request, kSessionCookie), client->id, user->id, code_request.auth_time);
       answer.With("Set-Cookie", SessionCookie(deps, request, id));
     }
     return answer;

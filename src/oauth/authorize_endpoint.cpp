@@ -46,9 +46,13 @@ Handler MakeAuthorizeHandler(const OAuthDeps& deps) {
     const AuthorizeRequest& r = d.request;
     if (!r.prompt_login) {
       if (auto sign_in = UsableSignIn(deps, request, r.client.id, r.max_age)) {
-        CodeRequest code{r.client.id, "", r.code_challenge,
-                         ParsePkceMethod(r.code_challenge_method, /*allow_plain=*/true).value(),  // validated
-                         r.redirect_uri_given ? r.redirect_uri : "", r.scope, r.nonce};
+        CodeRequest code;
+        code.client_id = r.client.id;
+        code.challenge = r.code_challenge;
+        code.method = ParsePkceMethod(r.code_challenge_method, /*allow_plain=*/true).value();  // validated
+        code.redirect_uri = r.redirect_uri_given ? r.redirect_uri : "";
+        code.scope = r.scope;
+        code.nonce = r.nonce;
         return AnswerFromSession(deps, *sign_in, std::move(code), r.redirect_uri, r.state);
       }
     }

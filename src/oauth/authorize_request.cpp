@@ -144,8 +144,8 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
     // RFC 6749 §3.1.2.3, RFC 9700 §2.1: exact string match, no patterns (but
     // any port on a loopback redirect, RFC 8252 §7.3).
     if (!MatchesRegisteredRedirect(request.client.redirect_urls, request.redirect_uri)) {
-      return ErrorPageDecision(InvalidRequest("The redirect_uri \"" + request.redirect_uri +
-                                              "\" is not registered for this application."));
+      return ErrorPageDecision(
+          InvalidRequest("The redirect_uri \"" + request.redirect_uri + "\" is not registered for this application."));
     }
   } else if (request.client.redirect_urls.size() == 1) {
     request.redirect_uri = request.client.redirect_urls.front();  // RFC 6749 §3.1.2.3

@@ -9,8 +9,8 @@
 // ?error=...&error_description=...&state=...
 #pragma once
 
-#include <map>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 

@@ -1,8 +1,8 @@
 #include "oauth/client_auth.h"
 
 #include "crypto/encoding.h"
-#include "http/url.h"
 #include "http/responses.h"
+#include "http/url.h"
 
 namespace atm {
 
@@ -38,8 +38,8 @@ Result<ClientCredentials> ExtractClientCredentials(const HttpRequest& request, c
   return out;
 }
 
-Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpRequest& request,
-                                        const Params& params, bool* basic) {
+Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpRequest& request, const Params& params,
+                                        bool* basic) {
   auto credentials = ExtractClientCredentials(request, params);
   if (!credentials && credentials.error().field == "clientId") {
     // No credentials at all: RFC 6749 §5.2 calls that invalid_client (401),

@@ -22,8 +22,8 @@ Result<ClientCredentials> ExtractClientCredentials(const HttpRequest& request, c
 // Extracts and checks the credentials (RFC 6749 §2.3.1): a confidential client
 // must present its secret, a public client only its client_id. `basic` tells
 // whether the client used the Authorization header (for ClientAuthFailure).
-Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpRequest& request,
-                                        const Params& params, bool* basic);
+Result<ClientRecord> AuthenticateClient(ClientService& clients, const HttpRequest& request, const Params& params,
+                                        bool* basic);
 // The invalid_client response for a failed authentication: 401, with
 // WWW-Authenticate when the client used Basic (RFC 6749 §5.2).
 HttpResponse ClientAuthFailure(const Error& error, bool basic);

@@ -69,8 +69,8 @@ void AddPublicRoute(Router& router, const std::string& path, Handler handler) {
 
 void AddBrowserRoute(Router& router, ClientService& clients, const std::vector<std::string>& methods,
                      const std::string& path, Handler handler, ClientOfRequest client_of) {
-  Handler with_cors = [handler = std::move(handler), &clients, client_of = std::move(client_of)](
-                          const HttpRequest& request) {
+  Handler with_cors = [handler = std::move(handler), &clients,
+                       client_of = std::move(client_of)](const HttpRequest& request) {
     HttpResponse response = handler(request);
     const std::string origin = request.Header("origin");
     if (origin.empty()) return response;

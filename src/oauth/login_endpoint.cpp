@@ -18,8 +18,7 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
     }
     auto client = deps.clients.FindActive(client_id);
     if (!client) {
-      return ErrorPage(400, "Unknown application",
-                       "No active application has the clientId \"" + client_id + "\".");
+      return ErrorPage(400, "Unknown application", "No active application has the clientId \"" + client_id + "\".");
     }
     auto method = ParsePkceMethod(params->Get("code_challenge_method"), deps.config.pkce.allow_plain);
     if (!method) return ErrorPage(400, "Invalid sign-in link", method.error().description);
@@ -33,8 +32,13 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
     // sessions.atm_login: the ATM page answers from a live sign-in session too.
     if (deps.config.sessions.atm_login) {
       if (auto sign_in = UsableSignIn(deps, request, client->id, std::nullopt)) {
-        CodeRequest code{client->id, "", params->Get("code_challenge"), *method, redirect_uri, params->Get("scope"),
-                         params->Get("nonce")};
+        CodeRequest code;
+        code.client_id = client->id;
+        code.challenge = params->Get("code_challenge");
+        code.method = *method;
+        code.redirect_uri = redirect_uri;
+        code.scope = params->Get("scope");
+        code.nonce = params->Get("nonce");
         return AnswerFromSession(deps, *sign_in, std::move(code),
                                  redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri,
                                  params->Get("state"));

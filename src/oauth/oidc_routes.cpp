@@ -2,8 +2,8 @@
 
 #include "oauth/authorize_endpoint.h"
 #include "oauth/cors.h"
-#include "oauth/logout_endpoint.h"
 #include "oauth/discovery_endpoint.h"
+#include "oauth/logout_endpoint.h"
 #include "oauth/revocation_endpoint.h"
 #include "oauth/token_endpoint.h"
 #include "oauth/userinfo_endpoint.h"

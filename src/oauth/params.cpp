@@ -17,8 +17,10 @@ bool TooDeep(const std::string& text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -73,8 +75,6 @@ Result<Params> ParseFormBody(const HttpRequest& request) {
   return Error(ErrorCode::kUnsupportedMediaType, "Content-Type must be application/x-www-form-urlencoded");
 }
 
-Result<Params> ParseQuery(const HttpRequest& request) {
-  return FromUrlEncoded(request.query_string, "query string");
-}
+Result<Params> ParseQuery(const HttpRequest& request) { return FromUrlEncoded(request.query_string, "query string"); }
 
 }  // namespace atm

@@ -22,13 +22,12 @@ Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
   return [&deps, rules](const HttpRequest& request) -> HttpResponse {
     auto params = rules.form_only ? ParseFormBody(request) : ParseBody(request);
     if (!params) return ErrorResponse(params.error());
-    std::string grant_type = rules.atm_aliases ? params->First({"grant_type", "grant_types", "grantType"})
-                                               : params->Get("grant_type");
+    std::string grant_type =
+        rules.atm_aliases ? params->First({"grant_type", "grant_types", "grantType"}) : params->Get("grant_type");
     if (grant_type.empty()) return ErrorResponse(InvalidRequest("grant_type is required", "grant_type"));
     auto credentials = ExtractClientCredentials(request, *params);
     if (!credentials) return ClientAuthFailure(credentials.error(), false);
-    GrantRequest grant{*params, *credentials,
-                       rules.issuer.empty() ? deps.config.tokens.issuer : rules.issuer,
+    GrantRequest grant{*params, *credentials, rules.issuer.empty() ? deps.config.tokens.issuer : rules.issuer,
                        rules.secret_required_for_refresh,
                        rules.atm_verifier_rule && !deps.config.pkce.strict_verifiers};
     Result<TokenSet> tokens = Error();

@@ -24,7 +24,8 @@ Handler MakeUserinfoHandler(const OAuthDeps& deps, std::vector<std::string> issu
     }
     auto user = deps.users.Get(info->user_id);
     if (!user) {
-      if (user.error().Is(ErrorCode::kNotFound)) return BearerFailure(Error(ErrorCode::kInvalidToken, "the user no longer exists"));
+      if (user.error().Is(ErrorCode::kNotFound))
+        return BearerFailure(Error(ErrorCode::kInvalidToken, "the user no longer exists"));
       return ErrorResponse(user.error());
     }
     return JsonResponse(200, UserClaims(*user, info->scope));

@@ -41,12 +41,10 @@ class GrantStore {
   // `next` takes the grant and user of the old token. Returns the grant.
   // Fails with invalid_grant for unknown, expired, revoked,
   // reused, or another client's tokens.
-  virtual Result<GrantRecord> RotateRefresh(const std::string& old_hash,
-                                            const std::string& client_id,
+  virtual Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
                                             const RefreshRecord& next, int64_t now) = 0;
   // The grant of a live (unused, unexpired, unrevoked) refresh token.
-  virtual Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash,
-                                                              int64_t now) = 0;
+  virtual Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) = 0;
   virtual Status RevokeGrant(const std::string& grant_id) = 0;
   // Access tokens are JWTs: revoking one (RFC 7009) records its jti until it
   // would have expired anyway. Recording it twice is not an error.

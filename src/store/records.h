@@ -8,9 +8,9 @@
 namespace atm {
 
 struct ClientRecord {
-  std::string id;           // client_id: 20 x [A-Za-z0-9]
+  std::string id;  // client_id: 20 x [A-Za-z0-9]
   std::string name;
-  std::string secret_hash;  // SHA-256 hex of the client secret; empty for public clients
+  std::string secret_hash;                 // SHA-256 hex of the client secret; empty for public clients
   std::vector<std::string> redirect_urls;  // the first one is the ATM "Redirect URL"
   bool is_public = false;
   bool disabled = false;

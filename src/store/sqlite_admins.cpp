@@ -40,8 +40,7 @@ Result<std::vector<AdminRecord>> SqliteStore::ListAdmins() {
   });
 }
 
-Status SqliteStore::SetAdminPassword(const std::string& admin_id, const std::string& password_hash,
-                                     int64_t now) {
+Status SqliteStore::SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now) {
   return impl_->Run("set admin password", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
     if (db.Exec("UPDATE admins SET password_hash = ?, updated_at = ? WHERE id = ?", password_hash, now, admin_id) ==

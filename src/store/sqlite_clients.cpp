@@ -50,8 +50,8 @@ Status SqliteStore::CreateClient(const ClientRecord& c) {
     db.Exec(
         "INSERT INTO clients (id, name, secret_hash, redirect_urls, is_public, disabled, "
         "created_at, updated_at, web_origins, post_logout_redirect_urls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        c.id, c.name, c.secret_hash, JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at,
-        c.updated_at, JoinLines(c.web_origins), JoinLines(c.post_logout_redirect_urls));
+        c.id, c.name, c.secret_hash, JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at, c.updated_at,
+        JoinLines(c.web_origins), JoinLines(c.post_logout_redirect_urls));
     return Ok();
   });
 }
@@ -64,8 +64,7 @@ Result<std::optional<ClientRecord>> SqliteStore::GetClient(const std::string& id
 
 Result<std::vector<ClientRecord>> SqliteStore::ListClients(const Page& page) {
   return impl_->Read("list clients", [&](SqliteConnection& db) -> Result<std::vector<ClientRecord>> {
-    return db.Query(kSelectClients + "ORDER BY created_at, id LIMIT ? OFFSET ?", ReadClient, page.limit,
-                    page.offset);
+    return db.Query(kSelectClients + "ORDER BY created_at, id LIMIT ? OFFSET ?", ReadClient, page.limit, page.offset);
   });
 }
 
@@ -77,11 +76,11 @@ Result<int64_t> SqliteStore::CountClients() {
 
 Status SqliteStore::UpdateClient(const ClientRecord& c) {
   return impl_->Run("update client", [&](SqliteConnection& db) -> Status {
-    const int changed =
-        db.Exec("UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ?, web_origins = ?, "
-                "post_logout_redirect_urls = ? WHERE id = ?",
-                c.name, JoinLines(c.redirect_urls), c.disabled, c.updated_at, JoinLines(c.web_origins),
-                JoinLines(c.post_logout_redirect_urls), c.id);
+    const int changed = db.Exec(
+        "UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ?, web_origins = ?, "
+        "post_logout_redirect_urls = ? WHERE id = ?",
+        c.name, JoinLines(c.redirect_urls), c.disabled, c.updated_at, JoinLines(c.web_origins),
+        JoinLines(c.post_logout_redirect_urls), c.id);
     if (changed == 0) return NotFound("application");
     return Ok();
   });

@@ -109,13 +109,12 @@ Status SqliteStore::SpendCode(const std::string& hash, int64_t now) {
   });
 }
 
-Status SqliteStore::RedeemCode(const std::string& hash, int64_t now, const GrantRecord& g,
-                               const RefreshRecord& first) {
+Status SqliteStore::RedeemCode(const std::string& hash, int64_t now, const GrantRecord& g, const RefreshRecord& first) {
   return impl_->Run("redeem code", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
-    const int spent = db.Exec(
-        "UPDATE auth_codes SET used_at = ?, grant_id = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?",
-        now, g.id, hash, now);
+    const int spent =
+        db.Exec("UPDATE auth_codes SET used_at = ?, grant_id = ? WHERE hash = ? AND used_at IS NULL AND expires_at > ?",
+                now, g.id, hash, now);
     if (spent == 0) {
       // Spent since it was checked (a concurrent redemption won), or gone.
       auto stored = FindCode(db, hash);
@@ -141,8 +140,7 @@ Result<std::optional<GrantRecord>> SqliteStore::GetGrant(const std::string& id) 
   });
 }
 
-Result<GrantRecord> SqliteStore::RotateRefresh(const std::string& old_hash,
-                                               const std::string& client_id,
+Result<GrantRecord> SqliteStore::RotateRefresh(const std::string& old_hash, const std::string& client_id,
                                                const RefreshRecord& next, int64_t now) {
   return impl_->Run("rotate refresh token", [&](SqliteConnection& db) -> Result<GrantRecord> {
     SQLite::Transaction tx(db.db());
@@ -153,7 +151,10 @@ Result<GrantRecord> SqliteStore::RotateRefresh(const std::string& old_hash,
     };
     auto old = db.QueryOne(
         "SELECT grant_id, client_id, expires_at, used_at IS NOT NULL FROM refresh_tokens WHERE hash = ?",
-        [](SqliteRow& row) { return Old{row.Text(), row.Text(), row.Int(), row.Bool()}; }, old_hash);
+        [](SqliteRow& row) {
+          return Old{row.Text(), row.Text(), row.Int(), row.Bool()};
+        },
+        old_hash);
     if (!old) return InvalidGrant("the refresh token is invalid or was revoked");
     if (old->owner != client_id) return InvalidGrant("the refresh token was issued to another client");
     if (old->used) {

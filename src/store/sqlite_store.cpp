@@ -27,7 +27,7 @@ Status Migrate(SQLite::Database& db, const std::string& path) {
   const int latest = static_cast<int>(migrations.size());
   auto newer = [&](int version) {
     return Error(ErrorCode::kInvalidConfig, path + ": the database schema (version " + std::to_string(version) +
-                                       ") is newer than this atm understands; upgrade atm");
+                                                ") is newer than this atm understands; upgrade atm");
   };
   int version = db.execAndGet("PRAGMA user_version").getInt();
   if (version > latest) return newer(version);

@@ -46,10 +46,8 @@ class SqliteStore final : public Store {
   // UserStore: sqlite_users.cpp.
   Status CreateUser(const UserRecord& user) override;
   Result<std::optional<UserRecord>> GetUser(const std::string& id) override;
-  Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id,
-                                                    const std::string& email) override;
-  Result<std::vector<UserRecord>> ListUsers(const std::string& client_id,
-                                            const std::string& email_filter,
+  Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id, const std::string& email) override;
+  Result<std::vector<UserRecord>> ListUsers(const std::string& client_id, const std::string& email_filter,
                                             const Page& page) override;
   Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) override;
   Status UpdateUser(const UserRecord& user) override;
@@ -82,12 +80,11 @@ class SqliteStore final : public Store {
   Status CreateAdmin(const AdminRecord& admin) override;
   Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) override;
   Result<std::vector<AdminRecord>> ListAdmins() override;
-  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash,
-                          int64_t now) override;
+  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now) override;
   Status DeleteAdmin(const std::string& admin_id) override;
   Status CreateAdminSession(const AdminSessionRecord& session) override;
-  Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> GetAdminSession(
-      const std::string& token_hash, int64_t now) override;
+  Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> GetAdminSession(const std::string& token_hash,
+                                                                                    int64_t now) override;
   Status DeleteAdminSession(const std::string& token_hash) override;
 
   // Store: sqlite_store.cpp.

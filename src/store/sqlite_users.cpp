@@ -41,8 +41,7 @@ Status SqliteStore::CreateUser(const UserRecord& u) {
     db.Exec(
         "INSERT INTO users (id, client_id, email, password_hash, first_name, last_name, "
         "disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        u.id, u.client_id, u.email, u.password_hash, u.first_name, u.last_name, u.disabled, u.created_at,
-        u.updated_at);
+        u.id, u.client_id, u.email, u.password_hash, u.first_name, u.last_name, u.disabled, u.created_at, u.updated_at);
     return Ok();
   });
 }
@@ -53,16 +52,13 @@ Result<std::optional<UserRecord>> SqliteStore::GetUser(const std::string& id) {
   });
 }
 
-Result<std::optional<UserRecord>> SqliteStore::FindUserByEmail(const std::string& client_id,
-                                                               const std::string& email) {
+Result<std::optional<UserRecord>> SqliteStore::FindUserByEmail(const std::string& client_id, const std::string& email) {
   return impl_->Read("find user", [&](SqliteConnection& db) -> Result<std::optional<UserRecord>> {
-    return db.QueryOne(kSelectUsers + "WHERE client_id = ? AND email = ? COLLATE NOCASE", ReadUser, client_id,
-                       email);
+    return db.QueryOne(kSelectUsers + "WHERE client_id = ? AND email = ? COLLATE NOCASE", ReadUser, client_id, email);
   });
 }
 
-Result<std::vector<UserRecord>> SqliteStore::ListUsers(const std::string& client_id,
-                                                       const std::string& email_filter,
+Result<std::vector<UserRecord>> SqliteStore::ListUsers(const std::string& client_id, const std::string& email_filter,
                                                        const Page& page) {
   return impl_->Read("list users", [&](SqliteConnection& db) -> Result<std::vector<UserRecord>> {
     return db.Query(kSelectUsers +
@@ -74,17 +70,18 @@ Result<std::vector<UserRecord>> SqliteStore::ListUsers(const std::string& client
 
 Result<int64_t> SqliteStore::CountUsers(const std::string& client_id, const std::string& email_filter) {
   return impl_->Read("count users", [&](SqliteConnection& db) -> Result<int64_t> {
-    return db.QueryOne("SELECT COUNT(*) FROM users WHERE client_id = ? AND email LIKE ? ESCAPE '\\'", ReadInt,
-                       client_id, Like(email_filter))
+    return db
+        .QueryOne("SELECT COUNT(*) FROM users WHERE client_id = ? AND email LIKE ? ESCAPE '\\'", ReadInt, client_id,
+                  Like(email_filter))
         .value_or(0);
   });
 }
 
 Status SqliteStore::UpdateUser(const UserRecord& u) {
   return impl_->Run("update user", [&](SqliteConnection& db) -> Status {
-    const int changed = db.Exec(
-        "UPDATE users SET email = ?, first_name = ?, last_name = ?, disabled = ?, updated_at = ? WHERE id = ?",
-        u.email, u.first_name, u.last_name, u.disabled, u.updated_at, u.id);
+    const int changed =
+        db.Exec("UPDATE users SET email = ?, first_name = ?, last_name = ?, disabled = ?, updated_at = ? WHERE id = ?",
+                u.email, u.first_name, u.last_name, u.disabled, u.updated_at, u.id);
     if (changed == 0) return NotFound("user");
     return Ok();
   });

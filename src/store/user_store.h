@@ -20,14 +20,11 @@ class UserStore {
   // application, compared case-insensitively.
   virtual Status CreateUser(const UserRecord& user) = 0;
   virtual Result<std::optional<UserRecord>> GetUser(const std::string& id) = 0;
-  virtual Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id,
-                                                            const std::string& email) = 0;
+  virtual Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id, const std::string& email) = 0;
   // Users of an application whose email contains `email_filter` (empty: all).
-  virtual Result<std::vector<UserRecord>> ListUsers(const std::string& client_id,
-                                                    const std::string& email_filter,
+  virtual Result<std::vector<UserRecord>> ListUsers(const std::string& client_id, const std::string& email_filter,
                                                     const Page& page) = 0;
-  virtual Result<int64_t> CountUsers(const std::string& client_id,
-                                     const std::string& email_filter) = 0;
+  virtual Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) = 0;
   // Email, names, disabled and updated_at; never the password hash, which
   // changes only through SetUserPassword.
   virtual Status UpdateUser(const UserRecord& user) = 0;

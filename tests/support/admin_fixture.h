@@ -33,8 +33,8 @@ class AdminFixture : public testing::ServicesFixture {
   }
 
   // A request to the router; a JSON `body` is sent as application/json.
-  HttpResponse Call(const std::string& method, const std::string& target,
-                    const nlohmann::json& body = nullptr, std::map<std::string, std::string> headers = {}) {
+  HttpResponse Call(const std::string& method, const std::string& target, const nlohmann::json& body = nullptr,
+                    std::map<std::string, std::string> headers = {}) {
     HttpRequest r;
     r.method = method;
     size_t q = target.find('?');

@@ -29,7 +29,8 @@ inline constexpr const char* kIssuer = "https://id.example.test";
 class OidcFixture : public ServicesFixture {
  public:
   explicit OidcFixture(JwsAlg alg = JwsAlg::kES256) : ServicesFixture(OidcConfig(alg)) {
-    deps = std::make_unique<OAuthDeps>(OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
+    deps = std::make_unique<OAuthDeps>(
+        OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
     app = Create({"App", "app-one", "app-one-secret-0123456789", {"https://app.example/cb"}, false});
     other = Create({"Other", "app-two", "app-two-secret-0123456789", {"https://other.example/cb"}, false});
     spa = Create({"SPA", "spa", "", {"http://localhost:3000/cb", "http://localhost:3000/cb2"}, true});
@@ -64,6 +65,7 @@ class OidcFixture : public ServicesFixture {
   }
 
   IssuerSet issuers() const { return {{kIssuer, "atm"}, kIssuer}; }
+
  private:
   static Config OidcConfig(JwsAlg alg) {
     ConfigureLog(LogLevel::kWarn, false);  // no "now signing with" lines in test output

@@ -61,7 +61,8 @@ class SecurityFixture : public ServicesFixture {
   explicit SecurityFixture(ThrottlePolicy throttle_policy = ThrottlePolicy{}, int scrypt_log_n = 4)
       : ServicesFixture(FixtureConfig(scrypt_log_n)) {
     throttle = std::make_unique<Throttle>(clock, throttle_policy);
-    deps = std::make_unique<OAuthDeps>(OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
+    deps = std::make_unique<OAuthDeps>(
+        OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
     RegisterAtmRoutes(router, *deps, *throttle);
   }
 
@@ -82,8 +83,7 @@ class SecurityFixture : public ServicesFixture {
     return u;
   }
 
-  HttpResponse Post(const std::string& path, const nlohmann::json& body,
-                    const std::string& remote_addr = "192.0.2.1") {
+  HttpResponse Post(const std::string& path, const nlohmann::json& body, const std::string& remote_addr = "192.0.2.1") {
     HttpRequest r;
     r.method = "POST";
     r.path = path;

@@ -59,7 +59,7 @@ inline UserRecord User(const std::string& id, const std::string& client_id, cons
 }
 
 inline CodeRecord Code(const std::string& hash, const std::string& client_id, const std::string& user_id,
-                int64_t expires_at) {
+                       int64_t expires_at) {
   CodeRecord c;
   c.hash = hash;
   c.client_id = client_id;
@@ -72,7 +72,7 @@ inline CodeRecord Code(const std::string& hash, const std::string& client_id, co
 }
 
 inline RefreshRecord Refresh(const std::string& hash, const std::string& grant_id, const std::string& client_id,
-                      const std::string& user_id, int64_t expires_at = kNow + 3600) {
+                             const std::string& user_id, int64_t expires_at = kNow + 3600) {
   return RefreshRecord{hash, grant_id, client_id, user_id, kNow, expires_at};
 }
 

@@ -9,9 +9,9 @@
 #include "crypto/jwt.h"
 #include "crypto/signing_key.h"
 #include "domain/seed.h"
+#include "http/responses.h"
 #include "oauth/atm_routes.h"
 #include "oauth/oidc_routes.h"
-#include "http/responses.h"
 
 namespace atm::testing {
 namespace {
@@ -120,7 +120,8 @@ redirect_url  = "https://other.example.com/cb"
 )";
   auto config = ParseConfig(toml, "test.toml");
   if (!config) FAIL("test config: " << config.error().description);
-  if (config->keys.key_file.empty() && config->keys.algorithm == JwsAlg::kRS256) config->keys.key_file = SharedKeyPath();
+  if (config->keys.key_file.empty() && config->keys.algorithm == JwsAlg::kRS256)
+    config->keys.key_file = SharedKeyPath();
   return std::move(config).value();
 }
 
@@ -129,7 +130,8 @@ TestAtm::TestAtm(const Config& config) {
   Services& s = *services_;
   auto seeded = SeedFromConfig(s.config().applications, s.clients(), s.users());
   if (!seeded) FAIL("seeding: " << seeded.error().description);
-  deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(), s.sessions(), s.logout()});
+  deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
+                            s.sessions(), s.logout()});
   throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicy{});
   RegisterAtmRoutes(router_, *deps_, *throttle_);
   RegisterOidcRoutes(router_, *deps_, s.token_status(), "http://127.0.0.1:8080");
@@ -161,8 +163,8 @@ HttpResponse TestAtm::Get(const std::string& target) const {
   return router_.Handle(r);
 }
 
-std::string TestAtm::Login(const std::string& challenge, const std::string& method,
-                           const std::string& client_id, const std::string& email) const {
+std::string TestAtm::Login(const std::string& challenge, const std::string& method, const std::string& client_id,
+                           const std::string& email) const {
   auto r = PostJson("/auth", {{"loginId", email},
                               {"password", kPassword},
                               {"clientId", client_id},
@@ -193,8 +195,10 @@ namespace {
 
 nlohmann::json Apply(nlohmann::json body, const nlohmann::json& changes) {
   for (auto& [k, v] : changes.items()) {
-    if (v.is_null()) body.erase(k);
-    else body[k] = v;
+    if (v.is_null())
+      body.erase(k);
+    else
+      body[k] = v;
   }
   return body;
 }

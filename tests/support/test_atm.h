@@ -10,9 +10,9 @@
 #include "app.h"
 #include "config/config.h"
 #include "core/clock.h"
+#include "domain/throttle.h"
 #include "http/http.h"
 #include "http/router.h"
-#include "domain/throttle.h"
 #include "oauth/deps.h"
 
 namespace atm::testing {

@@ -24,7 +24,8 @@ std::string UsersPath(const std::string& client_id) { return "/admin/api/applica
 // tables name the fixture's ids as {app}, {other} and {user}.
 std::string Fill(std::string path, const std::map<std::string, std::string>& ids) {
   for (const auto& [name, value] : ids) {
-    for (size_t at = path.find(name); at != std::string::npos; at = path.find(name)) path.replace(at, name.size(), value);
+    for (size_t at = path.find(name); at != std::string::npos; at = path.find(name))
+      path.replace(at, name.size(), value);
   }
   return path;
 }
@@ -88,8 +89,7 @@ TEST_CASE("updating an application changes only the fields sent", "[admin-api]")
   CHECK_FALSE(f.clients->FindActive(id));
 }
 
-TEST_CASE("web origins and post-logout redirect URLs are set on create, replaced on update and shown",
-          "[admin-api]") {
+TEST_CASE("web origins and post-logout redirect URLs are set on create, replaced on update and shown", "[admin-api]") {
   AdminFixture f;
   json app = CreateApp(f, {{"name", "Shop"},
                            {"redirect_url", "https://shop.example.com/callback"},
@@ -104,8 +104,8 @@ TEST_CASE("web origins and post-logout redirect URLs are set on create, replaced
   CHECK(atm::ClientService::AllowsPostLogoutRedirect(*stored, "https://shop.example.com/bye"));
 
   // Only the lists sent change; an empty list clears one.
-  HttpResponse r = f.Call("PATCH", "/admin/api/applications/" + id,
-                          {{"web_origins", {"https://admin.example.com"}}}, f.Bearer());
+  HttpResponse r =
+      f.Call("PATCH", "/admin/api/applications/" + id, {{"web_origins", {"https://admin.example.com"}}}, f.Bearer());
   REQUIRE(r.status == 200);
   CHECK(AdminFixture::Json(r)["web_origins"] == json::array({"https://admin.example.com"}));
   CHECK(AdminFixture::Json(r)["post_logout_redirect_urls"] == json::array({"https://shop.example.com/bye"}));
@@ -157,31 +157,39 @@ TEST_CASE("a bad request names the field at fault", "[admin-api]") {
       {"POST", apps, {{"redirect_url", "https://a.example.com/cb"}}, "name"},
       {"POST", apps, {{"name", "X"}}, "redirect_url"},
       {"POST", apps, {{"name", "X"}, {"redirect_url", "http://evil.example.com/cb"}}, "redirect_url"},
-      {"POST", apps, {{"name", "X"}, {"redirect_urls", {"https://ok.example.com", "javascript:alert(1)"}}}, "redirect_urls"},
+      {"POST",
+       apps,
+       {{"name", "X"}, {"redirect_urls", {"https://ok.example.com", "javascript:alert(1)"}}},
+       "redirect_urls"},
       {"POST", apps, {{"name", "X"}, {"redirect_url", "/relative"}}, "redirect_url"},
       {"POST", apps, {{"name", "X"}, {"redirect_url", "https://a.example.com/cb#frag"}}, "redirect_url"},
       {"POST", apps, {{"name", "X"}, {"redirect_url", "https://a.example.com"}, {"type", "spa"}}, "type"},
       {"POST", apps, {{"name", 42}, {"redirect_url", "https://a.example.com"}}, "name"},
       {"POST", apps, {{"name", "X"}, {"redirect_url", "https://a.example.com"}, {"colour", "red"}}, "colour"},
-      {"POST", apps,
+      {"POST",
+       apps,
        {{"name", "X"}, {"redirect_url", "https://a.example.com/cb"}, {"web_origins", {"https://a.example.com/"}}},
        "web_origins"},
       {"POST", apps, {{"name", "X"}, {"redirect_url", "https://a.example.com/cb"}, {"web_origins", 5}}, "web_origins"},
-      {"POST", apps,
+      {"POST",
+       apps,
        {{"name", "X"},
         {"redirect_url", "https://a.example.com/cb"},
         {"post_logout_redirect_urls", {"https://a.example.com/#x"}}},
        "post_logout_redirect_urls"},
       {"PATCH", apps + "/{app}", {{"web_origins", {"https://A.example.com"}}}, "web_origins"},
       {"PATCH", apps + "/{app}", {{"web_origins", {1, 2}}}, "web_origins"},
-      {"PATCH", apps + "/{app}", {{"post_logout_redirect_urls", {"http://evil.example.com/bye"}}},
+      {"PATCH",
+       apps + "/{app}",
+       {{"post_logout_redirect_urls", {"http://evil.example.com/bye"}}},
        "post_logout_redirect_urls"},
       {"PATCH", apps + "/{app}", {{"disabled", "yes"}}, "disabled"},
       {"PATCH", apps + "/{app}", {{"type", "public"}}, "type"},
       {"POST", users, {{"email", "not-an-email"}, {"password", "password-123"}}, "email"},
       {"POST", users, {{"password", "password-123"}}, "email"},
       {"POST", users, {{"email", "b@example.com"}, {"password", "short"}}, "password"},
-      {"POST", users,
+      {"POST",
+       users,
        {{"email", "b@example.com"}, {"password", "password-123"}, {"confirm_password", "password-124"}},
        "confirm_password"},
       {"PATCH", users + "/{user}", {{"email", "nope"}}, "email"},

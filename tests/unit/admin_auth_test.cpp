@@ -42,11 +42,11 @@ TEST_CASE("every applications endpoint answers 401 without an admin credential",
       {"DELETE", "/admin/api/session"},
   }));
   if (auto at = path.find("ID"); at != std::string::npos) path.replace(at, 2, id);
-  for (const auto& headers : std::vector<std::map<std::string, std::string>>{
-           {},
-           {{"authorization", "Bearer not-a-real-token"}},
-           {{"authorization", "Basic YWRtaW46cGFzc3dvcmQ="}},
-           {{"cookie", "atm_admin=forged"}}}) {
+  for (const auto& headers :
+       std::vector<std::map<std::string, std::string>>{{},
+                                                       {{"authorization", "Bearer not-a-real-token"}},
+                                                       {{"authorization", "Basic YWRtaW46cGFzc3dvcmQ="}},
+                                                       {{"cookie", "atm_admin=forged"}}}) {
     HttpResponse r = f.Call(method, path, json::object(), headers);
     INFO(method << " " << path);
     CHECK(r.status == 401);

@@ -16,8 +16,7 @@ std::string ErrorCode(const HttpResponse& r) { return json::parse(r.body).value(
 
 }  // namespace
 
-TEST_CASE("a replayed authorization code is refused and revokes the tokens of its first use",
-          "[bcp]") {
+TEST_CASE("a replayed authorization code is refused and revokes the tokens of its first use", "[bcp]") {
   // RFC 9700 §4.5 (code injection/replay), RFC 6749 §4.1.2 and §10.5.
   SecurityFixture f;
   auto app = f.AddApp();
@@ -70,8 +69,7 @@ TEST_CASE("a code replayed while its first exchange is in flight still revokes w
   CHECK(ErrorCode(f.Refresh(app, first->refresh_token)) == "invalid_grant");
 }
 
-TEST_CASE("an authorization code is bound to its client: a code of application A is refused at B",
-          "[bcp]") {
+TEST_CASE("an authorization code is bound to its client: a code of application A is refused at B", "[bcp]") {
   // RFC 6749 §4.1.3: the code must have been issued to the authenticated
   // client (a client that mixes up codes, or an attacker that injects one at
   // another client, RFC 9700 §4.5). The failed attempt spends the code.
@@ -86,8 +84,7 @@ TEST_CASE("an authorization code is bound to its client: a code of application A
   HttpResponse at_b = f.Exchange(b, code, pkce.verifier);
   CHECK(at_b.status == 400);
   CHECK(ErrorCode(at_b) == "invalid_grant");
-  CHECK(json::parse(at_b.body)["error_description"].get<std::string>().find("another client") !=
-        std::string::npos);
+  CHECK(json::parse(at_b.body)["error_description"].get<std::string>().find("another client") != std::string::npos);
   HttpResponse at_a = f.Exchange(a, code, pkce.verifier);
   CHECK(at_a.status == 400);
   CHECK(ErrorCode(at_a) == "invalid_grant");
@@ -103,8 +100,7 @@ TEST_CASE("a user cannot sign in at an application they were not added to", "[bc
   CHECK(ErrorCode(r) == "invalid_grant");
 }
 
-TEST_CASE("an authorization code is bound to its challenge: the verifier of another code is refused",
-          "[bcp][pkce]") {
+TEST_CASE("an authorization code is bound to its challenge: the verifier of another code is refused", "[bcp][pkce]") {
   // RFC 7636 §4.6; RFC 9700 §4.5.3.1: PKCE stops an injected code.
   SecurityFixture f;
   auto app = f.AddApp();
@@ -232,8 +228,8 @@ TEST_CASE("/auth refuses every redirect_uri that is not registered exactly", "[b
   auto user = f.AddUser(app);
   auto pkce = NewPkce();
   auto body = [&](const std::string& redirect_uri) {
-    return json{{"loginId", user.email},         {"password", user.password},
-                {"clientId", app.client_id},     {"code_challenge", pkce.challenge},
+    return json{{"loginId", user.email},           {"password", user.password},
+                {"clientId", app.client_id},       {"code_challenge", pkce.challenge},
                 {"code_challenge_method", "S256"}, {"redirect_uri", redirect_uri}};
   };
   const char* manipulated[] = {
@@ -261,8 +257,7 @@ TEST_CASE("/auth refuses every redirect_uri that is not registered exactly", "[b
   CHECK(json::parse(ok.body)["redirectUrl"] == "https://app.example.com/callback");
 }
 
-TEST_CASE("/auth always answers the registered redirect URL, whatever the request carries",
-          "[bcp][redirect]") {
+TEST_CASE("/auth always answers the registered redirect URL, whatever the request carries", "[bcp][redirect]") {
   // The login page navigates to the redirectUrl of this answer: it must come
   // from the registration, never from the request.
   SecurityFixture f;
@@ -286,16 +281,16 @@ TEST_CASE("/login never redirects: bad sign-in links get an error page", "[bcp][
   SecurityFixture f;
   auto app = f.AddApp("https://app.example.com/callback");
   auto pkce = NewPkce();
-  const std::string good = "clientId=" + app.client_id + "&code_challenge=" + pkce.challenge +
-                           "&code_challenge_method=S256";
+  const std::string good =
+      "clientId=" + app.client_id + "&code_challenge=" + pkce.challenge + "&code_challenge_method=S256";
   const std::string evil = atm::PercentEncode("https://evil.example.net/x");
   const std::pair<const char*, std::string> cases[] = {
       {"unknown client", "clientId=nope&code_challenge=" + pkce.challenge + "&code_challenge_method=S256"},
       {"no client", "code_challenge=" + pkce.challenge + "&code_challenge_method=S256&redirect_uri=" + evil},
       {"unregistered redirect_uri", good + "&redirect_uri=" + evil},
       {"no challenge", "clientId=" + app.client_id + "&redirect_uri=" + evil},
-      {"plain challenge", "clientId=" + app.client_id + "&code_challenge=" + pkce.verifier +
-                              "&code_challenge_method=plain"},
+      {"plain challenge",
+       "clientId=" + app.client_id + "&code_challenge=" + pkce.verifier + "&code_challenge_method=plain"},
       {"malformed query", good + "&redirect_uri=%zz"},
   };
   for (const auto& [name, query] : cases) {

@@ -116,8 +116,7 @@ rotate_every = "30d"
   CHECK(c.PublicUrl(1234) == "https://auth.example.com");
 }
 
-TEST_CASE("the public URL defaults to the bound address, with localhost for a wildcard host",
-          "[config]") {
+TEST_CASE("the public URL defaults to the bound address, with localhost for a wildcard host", "[config]") {
   CHECK(Parse("").PublicUrl(8080) == "http://127.0.0.1:8080");
   CHECK(Parse("[server]\nhost = \"0.0.0.0\"").PublicUrl(41234) == "http://localhost:41234");
   // Regression: an IPv6 literal needs brackets in a URL (RFC 3986 §3.2.2).
@@ -212,8 +211,7 @@ TEST_CASE("a bad config is one line naming the file, the key and what is wrong",
       {"applications = [1]", "applications[0]", "expected a table"},
       {"[[applications]]\nredirect_url = \"http://localhost/cb\"", "applications[0].name", "is required"},
       {"[[applications]]\nname = \"A\"", "applications[0].redirect_url", "is required"},
-      {"[[applications]]\nname = \"A\"\nredirect_url = [1]", "applications[0].redirect_url",
-       "array of strings"},
+      {"[[applications]]\nname = \"A\"\nredirect_url = [1]", "applications[0].redirect_url", "array of strings"},
       {"[[applications]]\nname = 5", "applications[0].name", "expected a string"},
       {app + "clientid = \"x\"", "applications[0].clientid", "unknown key"},
       {app + "public = true\nclient_secret = \"0123456789abcdef\"", "applications[0].client_secret",
@@ -226,8 +224,8 @@ TEST_CASE("a bad config is one line naming the file, the key and what is wrong",
        "applications[0].users[0]", "exactly one of password or password_hash"},
       {app + "[[applications.users]]\nemail = \"a@b.co\"\npassword = \"H123456789\"\nemial = \"x\"",
        "applications[0].users[0].emial", "unknown key"},
-      {app + "[[applications.users]]\nemail = \"a@b.co\"\npassword = 123456789",
-       "applications[0].users[0].password", "expected a string, got an integer"},
+      {app + "[[applications.users]]\nemail = \"a@b.co\"\npassword = 123456789", "applications[0].users[0].password",
+       "expected a string, got an integer"},
       {app + "users = 1", "applications[0].users", "expected an array of tables"},
       {app + "web_origins = 1", "applications[0].web_origins", "expected a string or an array of strings"},
       {app + "web_origins = [\"https://a.example\", 2]", "applications[0].web_origins", "array of strings"},

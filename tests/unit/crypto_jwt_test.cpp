@@ -74,17 +74,20 @@ std::string Thumbprint(const nlohmann::json& jwk) {
   const char* rsa[] = {"e", "kty", "n"};
   const char* ec[] = {"crv", "kty", "x", "y"};
   const char* okp[] = {"crv", "kty", "x"};
-  if (kty == "RSA") for (auto m : rsa) required[m] = jwk.at(m);
-  if (kty == "EC") for (auto m : ec) required[m] = jwk.at(m);
-  if (kty == "OKP") for (auto m : okp) required[m] = jwk.at(m);
+  if (kty == "RSA")
+    for (auto m : rsa) required[m] = jwk.at(m);
+  if (kty == "EC")
+    for (auto m : ec) required[m] = jwk.at(m);
+  if (kty == "OKP")
+    for (auto m : okp) required[m] = jwk.at(m);
   return Base64UrlEncode(Sha256(required.dump()));  // nlohmann sorts keys
 }
 
 std::string PublicPem(const SigningKey& key) {
   std::string priv = key.PrivatePem();
   std::unique_ptr<BIO, decltype(&BIO_free)> in(BIO_new_mem_buf(priv.data(), static_cast<int>(priv.size())), &BIO_free);
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
-      PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(PEM_read_bio_PrivateKey(in.get(), nullptr, nullptr, nullptr),
+                                                           &EVP_PKEY_free);
   REQUIRE(pkey);
   std::unique_ptr<BIO, decltype(&BIO_free)> out(BIO_new(BIO_s_mem()), &BIO_free);
   REQUIRE(PEM_write_bio_PUBKEY(out.get(), pkey.get()) == 1);
@@ -96,8 +99,8 @@ std::string PublicPem(const SigningKey& key) {
 std::string HmacSha256(const std::string& key, const std::string& data) {
   unsigned char mac[32];
   unsigned int len = sizeof mac;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &len);
   return std::string(reinterpret_cast<char*>(mac), len);
 }
 
@@ -153,9 +156,7 @@ TEST_CASE("a tampered payload or signature does not verify", "[jwt]") {
     (*raw)[raw->size() / 2] ^= 0x01;
     CHECK_FALSE(VerifyJwt(token->substr(0, d2 + 1) + Base64UrlEncode(*raw), Only(key)).ok());
   }
-  SECTION("signature removed") {
-    CHECK_FALSE(VerifyJwt(token->substr(0, d2 + 1), Only(key)).ok());
-  }
+  SECTION("signature removed") { CHECK_FALSE(VerifyJwt(token->substr(0, d2 + 1), Only(key)).ok()); }
   SECTION("signature of another key of the same algorithm") {
     auto other = SigningKey::Generate(alg);
     REQUIRE(other.ok());
@@ -183,10 +184,10 @@ TEST_CASE("alg none is refused", "[jwt]") {
 
 TEST_CASE("HS256 signed with the public key is refused (key confusion)", "[jwt]") {
   auto key = KeyFor(JwsAlg::kRS256);
-  const std::string input = Part({{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key->kid()}}) + "." +
-                            Part({{"sub", "mallory"}});
-  for (const std::string& secret : {PublicPem(*key), key->PublicJwk().dump(),
-                                    key->PublicJwk()["n"].get<std::string>()}) {
+  const std::string input =
+      Part({{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key->kid()}}) + "." + Part({{"sub", "mallory"}});
+  for (const std::string& secret :
+       {PublicPem(*key), key->PublicJwk().dump(), key->PublicJwk()["n"].get<std::string>()}) {
     std::string forged = input + "." + Base64UrlEncode(HmacSha256(secret, input));
     auto r = VerifyJwt(forged, Only(key));
     REQUIRE_FALSE(r.ok());
@@ -216,10 +217,9 @@ TEST_CASE("an unknown kid or a header without kid or alg is refused", "[jwt]") {
   CHECK(r.error().description.find("not signed by a key of this server") != std::string::npos);
 
   const std::string rest = token->substr(token->find('.'));
-  for (const nlohmann::json& header : {nlohmann::json{{"alg", "RS256"}},
-                                       nlohmann::json{{"kid", key->kid()}},
-                                       nlohmann::json{{"alg", "RS256"}, {"kid", 7}},
-                                       nlohmann::json{{"alg", nullptr}, {"kid", key->kid()}}}) {
+  for (const nlohmann::json& header :
+       {nlohmann::json{{"alg", "RS256"}}, nlohmann::json{{"kid", key->kid()}},
+        nlohmann::json{{"alg", "RS256"}, {"kid", 7}}, nlohmann::json{{"alg", nullptr}, {"kid", key->kid()}}}) {
     CAPTURE(header.dump());
     CHECK_FALSE(VerifyJwt(Part(header) + rest, Only(key)).ok());
   }
@@ -227,9 +227,9 @@ TEST_CASE("an unknown kid or a header without kid or alg is refused", "[jwt]") {
 
 TEST_CASE("malformed tokens are errors, never crashes", "[jwt]") {
   auto key = KeyFor(JwsAlg::kRS256);
-  auto token = GENERATE(as<std::string>{}, "", ".", "..", "...", "a.b.c", "a.b", "a.b.c.d",
-                        "e30.e30.", "W10.e30.", "e30.W10.", "!!.e30.e30", "eyJ.e30.e30",
-                        "bnVsbA.bnVsbA.", std::string(10000, 'a') + ".e30.e30");
+  auto token =
+      GENERATE(as<std::string>{}, "", ".", "..", "...", "a.b.c", "a.b", "a.b.c.d", "e30.e30.", "W10.e30.", "e30.W10.",
+               "!!.e30.e30", "eyJ.e30.e30", "bnVsbA.bnVsbA.", std::string(10000, 'a') + ".e30.e30");
   CAPTURE(token);
   CHECK_FALSE(VerifyJwt(token, Only(key)).ok());
 }
@@ -262,8 +262,7 @@ TEST_CASE("the kid is the RFC 7638 thumbprint of the RFC 7517 example key", "[jw
   CHECK_FALSE(jwk.contains("d"));
 }
 
-TEST_CASE("every key's kid is the thumbprint of its public JWK, and the JWK has no private part",
-          "[jwk]") {
+TEST_CASE("every key's kid is the thumbprint of its public JWK, and the JWK has no private part", "[jwk]") {
   auto [alg, kty, members] = GENERATE(table<JwsAlg, std::string, std::vector<std::string>>({
       {JwsAlg::kRS256, "RSA", {"n", "e"}},
       {JwsAlg::kES256, "EC", {"crv", "x", "y"}},

@@ -68,8 +68,7 @@ TEST_CASE("method names match case-insensitively", "[pkce]") {
 }
 
 TEST_CASE("the canonical method names round-trip", "[pkce]") {
-  auto method = GENERATE(PkceMethod::kS256, PkceMethod::kSha256Hex, PkceMethod::kSha512Hex,
-                         PkceMethod::kPlain);
+  auto method = GENERATE(PkceMethod::kS256, PkceMethod::kSha256Hex, PkceMethod::kSha512Hex, PkceMethod::kPlain);
   auto parsed = ParsePkceMethod(PkceMethodName(method), /*allow_plain=*/true);
   REQUIRE(parsed.ok());
   CHECK(*parsed == method);

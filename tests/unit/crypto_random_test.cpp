@@ -27,8 +27,7 @@ TEST_CASE("RandomString draws only from its alphabet, at the asked length", "[ra
   CHECK(s.find_first_not_of(alphabet) == std::string::npos);
 }
 
-TEST_CASE("RandomString uses every letter of the alphabet and never repeats a long string",
-          "[random]") {
+TEST_CASE("RandomString uses every letter of the alphabet and never repeats a long string", "[random]") {
   // 62 letters x 200 draws each: missing one letter has probability ~62 * e^-200.
   std::string s = RandomString(62 * 200, kAlphanumeric);
   std::set<char> seen(s.begin(), s.end());

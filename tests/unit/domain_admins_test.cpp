@@ -46,11 +46,11 @@ TEST_CASE("admin usernames and passwords are validated", "[admins]") {
     const char* password;
     const char* field;
   };
-  auto c = GENERATE(Case{"", "long enough pw", "username"}, Case{"has space", "long enough pw", "username"},
-                    Case{"semi;colon", "long enough pw", "username"},
-                    Case{"a-name-of-sixty-five-characters..................................", "long enough pw",
-                         "username"},
-                    Case{"ops", "", "password"}, Case{"ops", "short", "password"});
+  auto c =
+      GENERATE(Case{"", "long enough pw", "username"}, Case{"has space", "long enough pw", "username"},
+               Case{"semi;colon", "long enough pw", "username"},
+               Case{"a-name-of-sixty-five-characters..................................", "long enough pw", "username"},
+               Case{"ops", "", "password"}, Case{"ops", "short", "password"});
   AdminFixture f;
   auto r = f.admins->Create(c.username, c.password);
   REQUIRE_FALSE(r);

@@ -37,8 +37,7 @@ std::vector<std::string> Origins(int n) {
 
 }  // namespace
 
-TEST_CASE("a new application gets a 20-character id and a 32-character secret, stored hashed",
-          "[clients]") {
+TEST_CASE("a new application gets a 20-character id and a 32-character secret, stored hashed", "[clients]") {
   Fixture f;
   auto app = f.Create();
   CHECK(std::regex_match(app.record.id, std::regex("[A-Za-z0-9]{20}")));
@@ -52,8 +51,8 @@ TEST_CASE("a new application gets a 20-character id and a 32-character secret, s
 
 TEST_CASE("given credentials are kept, and a taken client id is a conflict", "[clients]") {
   Fixture f;
-  auto app = f.Create({"Demo", "OJJvmTmatjCOTuqBxur2", "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX",
-                       {"http://localhost:8080/callback"}, false});
+  auto app = f.Create(
+      {"Demo", "OJJvmTmatjCOTuqBxur2", "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX", {"http://localhost:8080/callback"}, false});
   CHECK(app.record.id == "OJJvmTmatjCOTuqBxur2");
   CHECK(app.client_secret == "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX");
   auto dup = f.clients->Create({"Again", "OJJvmTmatjCOTuqBxur2", "", {"http://localhost/cb"}, false});
@@ -67,8 +66,8 @@ TEST_CASE("client authentication checks the secret", "[clients]") {
   auto app = f.Create();
   const std::string id = app.record.id;
   CHECK(f.clients->Authenticate(id, app.client_secret, true).ok());
-  auto [name, client_id, secret, required, code] = GENERATE_COPY(
-      table<std::string, std::string, std::string, bool, std::string>({
+  auto [name, client_id, secret, required, code] =
+      GENERATE_COPY(table<std::string, std::string, std::string, bool, std::string>({
           {"wrong secret", id, "wrong-secret-0123456789", true, "invalid_client"},
           {"wrong secret when optional", id, "wrong-secret-0123456789", false, "invalid_client"},
           {"missing secret", id, "", true, "invalid_client"},
@@ -117,8 +116,7 @@ TEST_CASE("rotating the secret retires the old one at once", "[clients]") {
   CHECK_FALSE(f.clients->Authenticate(app.record.id, app.client_secret, true).ok());
 }
 
-TEST_CASE("creating or editing an application validates name, id, secret and redirect URLs",
-          "[clients]") {
+TEST_CASE("creating or editing an application validates name, id, secret and redirect URLs", "[clients]") {
   Fixture f;
   auto [name, app, field] = GENERATE(table<std::string, NewApplication, std::string>({
       {"no name", NewApplication{"  ", "", "", {"https://a.example/cb"}, false}, "name"},
@@ -142,16 +140,14 @@ TEST_CASE("an application is renamed, re-pointed and deleted", "[clients]") {
   Fixture f;
   auto app = f.Create();
   f.clock.Advance(5);
-  auto updated = f.clients->Update(app.record.id, ApplicationChanges{"Renamed", std::vector<std::string>{
-                                                                                   "https://new.example/cb"},
-                                                                     {}});
+  auto updated = f.clients->Update(
+      app.record.id, ApplicationChanges{"Renamed", std::vector<std::string>{"https://new.example/cb"}, {}});
   REQUIRE(updated.ok());
   CHECK(updated->name == "Renamed");
   CHECK(updated->redirect_urls == std::vector<std::string>{"https://new.example/cb"});
   CHECK(updated->updated_at == app.record.created_at + 5);
-  CHECK(f.clients->Update(app.record.id, ApplicationChanges{{}, std::vector<std::string>{"ftp:"}, {}})
-            .error()
-            .field == "redirect_url");
+  CHECK(f.clients->Update(app.record.id, ApplicationChanges{{}, std::vector<std::string>{"ftp:"}, {}}).error().field ==
+        "redirect_url");
   REQUIRE(f.clients->Delete(app.record.id).ok());
   CHECK(f.clients->Get(app.record.id).error().Is(ErrorCode::kNotFound));
   CHECK(f.clients->Delete(app.record.id).error().Is(ErrorCode::kNotFound));
@@ -180,8 +176,10 @@ TEST_CASE("web origins and post-logout redirect URLs are validated on create and
 
   auto app = f.Create();
   ApplicationChanges changes;
-  if (field == "web_origins") changes.web_origins = web_origins;
-  else changes.post_logout_redirect_urls = post_logout;
+  if (field == "web_origins")
+    changes.web_origins = web_origins;
+  else
+    changes.post_logout_redirect_urls = post_logout;
   auto updated = f.clients->Update(app.record.id, changes);
   REQUIRE_FALSE(updated.ok());
   CHECK(updated.error().field == field);
@@ -198,8 +196,13 @@ TEST_CASE("an application may have 20 web origins", "[clients]") {
 
 TEST_CASE("an application allows its web origins and its redirect URLs' origins, nothing else", "[clients]") {
   Fixture f;
-  auto app = f.Create({"SPA", "", "", {"https://app.example/callback"}, true,
-                       {"http://localhost:5173", " https://admin.example ", "http://localhost:5173"}, {}});
+  auto app = f.Create({"SPA",
+                       "",
+                       "",
+                       {"https://app.example/callback"},
+                       true,
+                       {"http://localhost:5173", " https://admin.example ", "http://localhost:5173"},
+                       {}});
   const ClientRecord& c = app.record;
   CHECK(c.web_origins == std::vector<std::string>{"http://localhost:5173", "https://admin.example"});
   CHECK(ClientService::AllowsOrigin(c, "http://localhost:5173"));
@@ -215,7 +218,12 @@ TEST_CASE("an application allows its web origins and its redirect URLs' origins,
 
 TEST_CASE("logout may return to a post-logout redirect URL or a redirect URL, matched exactly", "[clients]") {
   Fixture f;
-  auto app = f.Create({"SPA", "", "", {"https://app.example/callback", "http://127.0.0.1/cb"}, true, {},
+  auto app = f.Create({"SPA",
+                       "",
+                       "",
+                       {"https://app.example/callback", "http://127.0.0.1/cb"},
+                       true,
+                       {},
                        {"https://app.example/signed-out"}});
   const ClientRecord& c = app.record;
   CHECK(ClientService::AllowsPostLogoutRedirect(c, "https://app.example/signed-out"));

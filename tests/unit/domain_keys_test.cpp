@@ -1,11 +1,11 @@
 // KeyService (README "How it keeps secrets"): the first key is created and persisted, the JWKS
 // publishes it, rotation keeps a retired key published while its tokens can
 // be valid, and another process's rotation is picked up.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <latch>
 #include <thread>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "crypto/jwt.h"
@@ -163,8 +163,7 @@ TEST_CASE("a running server picks up a key another process rotated in", "[keys]"
   CHECK(Jwks(server)["keys"].size() == 2);
 }
 
-TEST_CASE("a reload that finds no key for the configured algorithm generates one even after the first key",
-          "[keys]") {
+TEST_CASE("a reload that finds no key for the configured algorithm generates one even after the first key", "[keys]") {
   TempDir dir;
   FakeClock clock;
   auto server_store = Open(dir.path + "/atm.db");

@@ -1,8 +1,8 @@
 // Seeding from config (README "Configuration"): applications and users are created when
 // absent and left as they are when present, with no hashing on a re-run.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <unistd.h>
 
 #include "core/clock.h"
 #include "crypto/password.h"
@@ -161,9 +161,14 @@ TEST_CASE("a password_hash user is seeded without hashing and logs in with the p
 
 TEST_CASE("a bad seed entry is an error naming its config key", "[seed]") {
   auto [name, mutate, key] = GENERATE(table<std::string, void (*)(SeedApplication&), std::string>({
-      {"bad password_hash", [](SeedApplication& a) { a.users[1].password = ""; a.users[1].password_hash = "$scrypt$bad"; },
+      {"bad password_hash",
+       [](SeedApplication& a) {
+         a.users[1].password = "";
+         a.users[1].password_hash = "$scrypt$bad";
+       },
        "applications[0].users[1].password_hash"},
-      {"short password", [](SeedApplication& a) { a.users[0].password = "short"; }, "applications[0].users[0].password"},
+      {"short password", [](SeedApplication& a) { a.users[0].password = "short"; },
+       "applications[0].users[0].password"},
       {"bad email", [](SeedApplication& a) { a.users[1].email = "not-an-email"; }, "applications[0].users[1].email"},
       {"bad redirect URL", [](SeedApplication& a) { a.redirect_urls = {"http://example.com/cb"}; },
        "applications[0].redirect_url"},

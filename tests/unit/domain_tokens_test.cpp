@@ -65,8 +65,9 @@ TEST_CASE("the access token has the ATM claim shape and lives access_token_ttl s
 }
 
 TEST_CASE("lifetimes and issuer follow the config", "[tokens]") {
-  TestAtm atm(TestConfig("[tokens]\nissuer = \"https://auth.example.com\"\naccess_token_ttl = \"5m\"\n"
-                         "id_token_ttl = \"2m\"\n"));
+  TestAtm atm(
+      TestConfig("[tokens]\nissuer = \"https://auth.example.com\"\naccess_token_ttl = \"5m\"\n"
+                 "id_token_ttl = \"2m\"\n"));
   auto tokens = Issue(atm, atm.services().config().tokens.issuer);
   REQUIRE(tokens.ok());
   auto access = JwtPayload(tokens->access_token);
@@ -160,9 +161,7 @@ TEST_CASE("an access token verifies until it expires, while its login stands", "
     CHECK(r.error().Is(ErrorCode::kInvalidToken));
     CHECK(r.error().status() == 401);
   }
-  SECTION("another issuer") {
-    CHECK_FALSE(service.VerifyAccessToken(tokens->access_token, {"https://other"}).ok());
-  }
+  SECTION("another issuer") { CHECK_FALSE(service.VerifyAccessToken(tokens->access_token, {"https://other"}).ok()); }
   SECTION("tampered") {
     std::string t = tokens->access_token;
     t[t.find('.') + 5] ^= 1;

@@ -6,8 +6,7 @@
 
 namespace atm {
 
-TEST_CASE("redirect URLs: https anywhere, http only on loopback, private schemes, no fragment",
-          "[validation]") {
+TEST_CASE("redirect URLs: https anywhere, http only on loopback, private schemes, no fragment", "[validation]") {
   auto [url, valid] = GENERATE(table<std::string, bool>({
       {"https://app.example.com/callback", true},
       {"https://app.example.com:8443/cb?x=1", true},

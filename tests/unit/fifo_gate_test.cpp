@@ -4,10 +4,10 @@
 #include "support/wait_for.h"
 
 #include <atomic>
-#include <functional>
-#include <mutex>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <vector>
 

@@ -27,7 +27,7 @@ struct TempDir {
 };
 
 mode_t ModeOf(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   stat(path.c_str(), &st);
   return st.st_mode & 07777;
 }
@@ -36,9 +36,14 @@ mode_t ModeOf(const std::string& path) {
 
 TEST_CASE("a file other users can read or write is refused, with the fix in the message", "[files]") {
   TempDir dir;
-  auto [mode, ok] = GENERATE(table<mode_t, bool>(
-      {{0600, true}, {0400, true}, {0640, true}, {0660, true}, {0604, false}, {0644, false}, {0602, false},
-       {0666, false}}));
+  auto [mode, ok] = GENERATE(table<mode_t, bool>({{0600, true},
+                                                  {0400, true},
+                                                  {0640, true},
+                                                  {0660, true},
+                                                  {0604, false},
+                                                  {0644, false},
+                                                  {0602, false},
+                                                  {0666, false}}));
   std::string file = dir.File("key.pem", mode);
   auto s = atm::CheckPrivateFile(file, "server.tls.key_file");
   INFO("mode " << std::oct << mode);

@@ -28,8 +28,7 @@ TEST_CASE("config errors stay on one line whatever the file holds", "[config][fu
     CHECK(d.find('\r') == std::string::npos);
   }
   auto quoted = atm::ParseConfig("[server]\nlog_format = \"\"\"a\nb\"\"\"\n", "t.toml");
-  CHECK(quoted.error().description ==
-        "t.toml: server.log_format: expected one of \"text\", \"json\", got \"a\\nb\"");
+  CHECK(quoted.error().description == "t.toml: server.log_format: expected one of \"text\", \"json\", got \"a\\nb\"");
 }
 
 TEST_CASE("non-ASCII code points where toml++ looks for whitespace are plain parse errors", "[config][fuzz]") {
@@ -41,10 +40,10 @@ TEST_CASE("non-ASCII code points where toml++ looks for whitespace are plain par
   };
   const Case cases[] = {
       {"i= 1979-02\xc9\xab-50|:s2:00Z 1\n", false},  // found by the fuzzer (U+026B)
-      {"s = \"\"\"\\\n\xc2\xa7\"\"\"\n", true},       // marzer/tomlplusplus#190 (U+00A7): valid TOML
-      {"x = 1\xe2\xb4\x80\n", false},                   // U+2D00
-      {"x = 1 \xef\xb9\xb0\n", false},                  // U+FE70
-      {"\xc3\xa9 = 1\n", false},                        // U+00E9 as a key
+      {"s = \"\"\"\\\n\xc2\xa7\"\"\"\n", true},      // marzer/tomlplusplus#190 (U+00A7): valid TOML
+      {"x = 1\xe2\xb4\x80\n", false},                // U+2D00
+      {"x = 1 \xef\xb9\xb0\n", false},               // U+FE70
+      {"\xc3\xa9 = 1\n", false},                     // U+00E9 as a key
   };
   for (const auto& c : cases) {
     INFO(c.text);

@@ -36,9 +36,8 @@ TEST_CASE("the router dispatches on exact path and method", "[http]") {
 
 TEST_CASE("an exception in a handler becomes an opaque 500 server_error", "[http]") {
   Router router;
-  router.Add("GET", "/boom", [](const HttpRequest&) -> HttpResponse {
-    throw std::runtime_error("secret internal detail");
-  });
+  router.Add("GET", "/boom",
+             [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("secret internal detail"); });
   router.Add("GET", "/int", [](const HttpRequest&) -> HttpResponse { throw 42; });
   for (const char* path : {"/boom", "/int"}) {
     auto r = router.Handle(Request("GET", path));
@@ -64,8 +63,7 @@ TEST_CASE("HTML responses carry a strict CSP and escaping covers the five specia
   CHECK(r.content_type == "text/html; charset=utf-8");
   CHECK(r.Header("Content-Security-Policy").find("script-src 'self'") != std::string::npos);
   CHECK(r.Header("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
-  CHECK(HtmlEscape("<a href=\"x\" title='y'>&</a>") ==
-        "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+  CHECK(HtmlEscape("<a href=\"x\" title='y'>&</a>") == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
 }
 
 }  // namespace atm

@@ -45,9 +45,9 @@ bool HasCorsHeader(const HttpResponse& r) {
 
 TEST_CASE("discovery and the JWKS may be read by any page", "[cors]") {
   TestAtm atm;
-  for (const char* path : {"/.well-known/openid-configuration", "/auth/.well-known/openid-configuration",
-                           "/.well-known/oauth-authorization-server", "/.well-known/jwks.json",
-                           "/auth/.well-known/jwks.json"}) {
+  for (const char* path :
+       {"/.well-known/openid-configuration", "/auth/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server", "/.well-known/jwks.json", "/auth/.well-known/jwks.json"}) {
     CAPTURE(path);
     auto r = atm.Handle(Request("GET", path, "https://anyone.example"));
     CHECK(r.status == 200);
@@ -95,8 +95,7 @@ TEST_CASE("another application's origin, or an unknown one, gets no CORS header 
   }
 }
 
-TEST_CASE("a request that names no known application is answered for an origin some application allows",
-          "[cors]") {
+TEST_CASE("a request that names no known application is answered for an origin some application allows", "[cors]") {
   TestAtm atm;
   auto r = atm.Handle(Request("POST", "/auth/token", kOtherOrigin, nlohmann::json{{"clientId", "NoSuchClient"}}));
   CHECK(Json(r)["error"].is_string());

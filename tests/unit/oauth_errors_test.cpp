@@ -52,7 +52,8 @@ TEST_CASE("an error's debug detail is never sent", "[errors]") {
   CHECK(e.detail == "UNIQUE constraint failed: users.email");
   auto r = ErrorResponse(e);
   CHECK(r.body.find("UNIQUE") == std::string::npos);
-  CHECK(nlohmann::json::parse(r.body) == nlohmann::json{{"error", "server_error"}, {"error_description", "storage failure"}});
+  CHECK(nlohmann::json::parse(r.body) ==
+        nlohmann::json{{"error", "server_error"}, {"error_description", "storage failure"}});
 }
 
 }  // namespace atm

@@ -30,12 +30,12 @@ TEST_CASE("GET /login shows an error page, never a redirect, for a bad link", "[
       {"no client", "/login?code_challenge=" + std::string(kS256Challenge) + "&code_challenge_method=S256"},
       {"missing challenge", std::string("/login?clientId=") + kClientId + "&code_challenge_method=S256"},
       {"missing method", std::string("/login?clientId=") + kClientId + "&code_challenge=" + kS256Challenge},
-      {"plain method", std::string("/login?clientId=") + kClientId + "&code_challenge=" + kVerifier +
-                           "&code_challenge_method=plain"},
+      {"plain method",
+       std::string("/login?clientId=") + kClientId + "&code_challenge=" + kVerifier + "&code_challenge_method=plain"},
       {"malformed query", std::string("/login?clientId=%zz") + ok_challenge},
       {"duplicate clientId", std::string("/login?clientId=") + kClientId + "&clientId=x" + ok_challenge},
-      {"unregistered redirect_uri", std::string("/login?clientId=") + kClientId + ok_challenge +
-                                        "&redirect_uri=https%3A%2F%2Fevil.example%2F"},
+      {"unregistered redirect_uri",
+       std::string("/login?clientId=") + kClientId + ok_challenge + "&redirect_uri=https%3A%2F%2Fevil.example%2F"},
   }));
   CAPTURE(name);
   auto r = atm.Get(target);

@@ -87,8 +87,7 @@ TEST_CASE("SHA256, SHA512 and S256 challenges work end to end, in any case", "[r
   }
 }
 
-TEST_CASE("plain challenges are refused by default and accepted when the config allows them",
-          "[router]") {
+TEST_CASE("plain challenges are refused by default and accepted when the config allows them", "[router]") {
   SECTION("default") {
     TestAtm atm;
     auto r = atm.PostJson("/auth", AuthBody({{"code_challenge", kVerifier}, {"code_challenge_method", "plain"}}));
@@ -136,9 +135,15 @@ TEST_CASE("errors carry the RFC 6749 code, the right status and no-store", "[rou
       {"missing code", "/auth/token", TokenBody(code, {{"code", nullptr}}), 400, "invalid_request"},
       {"missing verifier", "/auth/token", TokenBody(code, {{"code_verifier", nullptr}}), 400, "invalid_request"},
       {"malformed verifier", "/auth/token", TokenBody(code, {{"code_verifier", "short"}}), 400, "invalid_request"},
-      {"unknown refresh token", "/auth/token",
-       {{"clientId", kClientId}, {"grantType", "refresh_token"}, {"refresh_token", "nope"}}, 400, "invalid_grant"},
-      {"missing refresh token", "/auth/token", {{"clientId", kClientId}, {"grantType", "refresh_token"}}, 400,
+      {"unknown refresh token",
+       "/auth/token",
+       {{"clientId", kClientId}, {"grantType", "refresh_token"}, {"refresh_token", "nope"}},
+       400,
+       "invalid_grant"},
+      {"missing refresh token",
+       "/auth/token",
+       {{"clientId", kClientId}, {"grantType", "refresh_token"}},
+       400,
        "invalid_request"},
   };
   for (const auto& c : cases) {
@@ -179,9 +184,9 @@ TEST_CASE("HTTP Basic client authentication works, and its failure asks for Basi
     CHECK(r.Header("WWW-Authenticate").rfind("Basic", 0) == 0);
   }
   SECTION("malformed header") {
-    auto r = atm.Post("/auth/token", "application/x-www-form-urlencoded",
-                      "grant_type=authorization_code&code=x&code_verifier=" + std::string(kVerifier),
-                      "Basic !!!not-base64");
+    auto r =
+        atm.Post("/auth/token", "application/x-www-form-urlencoded",
+                 "grant_type=authorization_code&code=x&code_verifier=" + std::string(kVerifier), "Basic !!!not-base64");
     ExpectError(r, 401, "invalid_client");
   }
 }
@@ -221,15 +226,14 @@ TEST_CASE("the code TTL follows the config", "[router]") {
 TEST_CASE("a code is bound to its client", "[router]") {
   TestAtm atm;
   const std::string code = atm.Login();
-  auto stolen = atm.PostJson("/auth/token", TokenBody(code, {{"clientId", kOtherClientId},
-                                                            {"clientSecret", kOtherClientSecret}}));
+  auto stolen = atm.PostJson("/auth/token",
+                             TokenBody(code, {{"clientId", kOtherClientId}, {"clientSecret", kOtherClientSecret}}));
   ExpectError(stolen, 400, "invalid_grant");
   // The failed attempt spent it (RFC 6749 §4.1.2: one use).
   ExpectError(atm.ExchangeCode(code), 400, "invalid_grant");
 }
 
-TEST_CASE("a refresh rotates the refresh token; the old one is refused; reuse revokes the new one",
-          "[router]") {
+TEST_CASE("a refresh rotates the refresh token; the old one is refused; reuse revokes the new one", "[router]") {
   TestAtm atm;
   auto first = Json(atm.ExchangeCode(atm.Login()));
   const std::string r1 = first["refresh_token"];
@@ -273,8 +277,7 @@ TEST_CASE("a refresh token is refused to another client and with another user's 
   }
 }
 
-TEST_CASE("a refresh with a wrong client secret is invalid_client even though none is required",
-          "[router]") {
+TEST_CASE("a refresh with a wrong client secret is invalid_client even though none is required", "[router]") {
   TestAtm atm;
   auto mine = Json(atm.ExchangeCode(atm.Login()));
   auto r = atm.PostJson("/auth/token", {{"clientId", kClientId},

@@ -11,10 +11,9 @@ namespace atm {
 using namespace atm::testing;
 namespace {
 
-const std::string kAuthorize =
-    "/authorize?response_type=code&client_id=" + std::string(kClientId) +
-    "&redirect_uri=" + PercentEncode(kRedirectUrl) + "&code_challenge=" + kS256Challenge +
-    "&code_challenge_method=S256&scope=openid&state=s1";
+const std::string kAuthorize = "/authorize?response_type=code&client_id=" + std::string(kClientId) +
+                               "&redirect_uri=" + PercentEncode(kRedirectUrl) + "&code_challenge=" + kS256Challenge +
+                               "&code_challenge_method=S256&scope=openid&state=s1";
 
 HttpRequest Browser(const std::string& method, const std::string& target, const std::string& cookie) {
   HttpRequest r;
@@ -168,14 +167,14 @@ TEST_CASE("logout with an id_token_hint ends the session, revokes the login, and
   Signed s;
   auto code = QueryValue(s.Authorize().Header("Location"), "code");
   auto tokens = Json(s.atm.Post("/token", "application/x-www-form-urlencoded",
-                                "grant_type=authorization_code&code=" + code + "&redirect_uri=" +
-                                    PercentEncode(kRedirectUrl) + "&code_verifier=" + kVerifier + "&client_id=" +
-                                    kClientId + "&client_secret=" + kClientSecret));
+                                "grant_type=authorization_code&code=" + code +
+                                    "&redirect_uri=" + PercentEncode(kRedirectUrl) + "&code_verifier=" + kVerifier +
+                                    "&client_id=" + kClientId + "&client_secret=" + kClientSecret));
   const std::string id_token = tokens["id_token"];
-  auto out = s.atm.Handle(Browser("GET",
-                                  "/logout?id_token_hint=" + id_token + "&post_logout_redirect_uri=" +
-                                      PercentEncode(kRedirectUrl) + "&state=bye",
-                                  s.session));
+  auto out = s.atm.Handle(Browser(
+      "GET",
+      "/logout?id_token_hint=" + id_token + "&post_logout_redirect_uri=" + PercentEncode(kRedirectUrl) + "&state=bye",
+      s.session));
   REQUIRE(out.status == 302);
   CHECK(out.Header("Location") == std::string(kRedirectUrl) + "?state=bye");
   CHECK(out.Header("Set-Cookie").find("atm_session=;") == 0);
@@ -209,8 +208,8 @@ TEST_CASE("logout without a hint asks first; the confirmed POST signs out", "[se
 TEST_CASE("bad logout requests get an error page and end nothing", "[sessions][logout]") {
   Signed s;
   for (const std::string& target :
-       {"/logout?client_id=" + std::string(kClientId) + "&post_logout_redirect_uri=" +
-            PercentEncode("https://evil.example/"),
+       {"/logout?client_id=" + std::string(kClientId) +
+            "&post_logout_redirect_uri=" + PercentEncode("https://evil.example/"),
         "/logout?post_logout_redirect_uri=" + PercentEncode(kRedirectUrl),
         std::string("/logout?id_token_hint=not.a.token"), std::string("/logout?client_id=NoSuchApp")}) {
     CAPTURE(target);

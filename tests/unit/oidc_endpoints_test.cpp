@@ -322,9 +322,8 @@ TEST_CASE("/authorize redirects to the login page, errors to the client, or show
   get.query_string = good + "&prompt=none";
   auto none = s.router.Handle(get);
   CHECK(none.status == 302);
-  CHECK(none.Header("Location") ==
-        "https://app.example/cb?error=login_required&error_description=" +
-            PercentEncode("the user must sign in: no live session at atm") + "&state=s1");
+  CHECK(none.Header("Location") == "https://app.example/cb?error=login_required&error_description=" +
+                                       PercentEncode("the user must sign in: no live session at atm") + "&state=s1");
   get.query_string = "client_id=app-one&redirect_uri=https%3A%2F%2Fattacker.example%2F&response_type=code";
   auto page = s.router.Handle(get);
   CHECK(page.status == 400);

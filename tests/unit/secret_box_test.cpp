@@ -31,8 +31,7 @@ TEST_CASE("sealing twice gives different texts (a fresh nonce each time)", "[sec
   CHECK(box.Seal("same", "kid") != box.Seal("same", "kid"));
 }
 
-TEST_CASE("a sealed value does not open with another key, other additional data, or any change",
-          "[secret_box]") {
+TEST_CASE("a sealed value does not open with another key, other additional data, or any change", "[secret_box]") {
   SecretBox box = Box();
   std::string sealed = box.Seal("the private key", "kid-1");
   CHECK_FALSE(Box(std::string(64, 'f')).Open(sealed, "kid-1").ok());
@@ -51,9 +50,9 @@ TEST_CASE("a sealed value does not open with another key, other additional data,
 
 TEST_CASE("key text: 64 hex characters or base64 of 32 bytes; anything else is refused", "[secret_box]") {
   std::string raw(32, '\x5a');
-  for (const std::string& good : {kHexKey, "  " + kHexKey + "\n", atm::HexEncode(raw),
-                                  std::string("WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo="),
-                                  atm::Base64UrlEncode(std::string(32, '\xff'))}) {
+  for (const std::string& good :
+       {kHexKey, "  " + kHexKey + "\n", atm::HexEncode(raw),
+        std::string("WlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlpaWlo="), atm::Base64UrlEncode(std::string(32, '\xff'))}) {
     INFO(good);
     CHECK(SecretBox::FromKeyText(good).ok());
   }

@@ -43,8 +43,9 @@ TEST_CASE("Exec binds its arguments in order and returns the rows it changed", "
     int64_t n;
     bool b;
   };
-  auto rows =
-      c->Query("SELECT s, n, b FROM t ORDER BY s", [](SqliteRow& r) { return Row{r.Text(), r.Int(), r.Bool()}; });
+  auto rows = c->Query("SELECT s, n, b FROM t ORDER BY s", [](SqliteRow& r) {
+    return Row{r.Text(), r.Int(), r.Bool()};
+  });
   REQUIRE(rows.size() == 2);
   CHECK((rows[0].s == "a" && rows[0].n == 8 && rows[0].b));
   CHECK((rows[1].s == "b" && rows[1].n == 9 && !rows[1].b));

@@ -164,8 +164,9 @@ TEST_CASE("purging drops expired codes and tokens but keeps spent ones for reuse
   CHECK(s->FindUnusedCode("old", kNow).error().description.find("invalid") != std::string::npos);
   CHECK(s->FindUnusedCode("new", kNow + 100).ok());
   // The spent r1 still triggers reuse detection after the purge.
-  CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 100).error().description.find(
-            "already used") != std::string::npos);
+  CHECK(
+      s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 100).error().description.find("already used") !=
+      std::string::npos);
   CHECK_FALSE(s->GetGrant("g1")->has_value());
   // A grant whose only token expired is gone.
   CHECK_FALSE(s->GetGrant("g2")->has_value());

@@ -2,9 +2,9 @@
 // sees what the other commits, at once (WAL mode, no snapshot left open).
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -90,8 +90,7 @@ TEST_CASE("lookups keep answering while a write waits for another process's lock
   while (!write_returned) {
     const auto start = std::chrono::steady_clock::now();
     answered = answered && server->GetClient("app")->has_value() &&
-               server->FindUserByEmail("app", "ann@example.com")->has_value() &&
-               server->CountClients().value() == 1;
+               server->FindUserByEmail("app", "ann@example.com")->has_value() && server->CountClients().value() == 1;
     slowest = std::max(slowest, std::chrono::steady_clock::now() - start);
     ++reads;
   }

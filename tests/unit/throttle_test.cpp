@@ -36,8 +36,8 @@ void SignIn(Throttle& t, const std::string& account, const std::string& ip) {
 
 TEST_CASE("backoff delays double after the free failures and stop at the cap", "[throttle]") {
   BackoffRule rule{5, 1, 60};
-  auto [failures, delay] = GENERATE(table<int, int64_t>(
-      {{0, 0}, {4, 0}, {5, 1}, {6, 2}, {7, 4}, {10, 32}, {11, 60}, {12, 60}, {1000000, 60}}));
+  auto [failures, delay] = GENERATE(
+      table<int, int64_t>({{0, 0}, {4, 0}, {5, 1}, {6, 2}, {7, 4}, {10, 32}, {11, 60}, {12, 60}, {1000000, 60}}));
   INFO(failures << " failures");
   CHECK(rule.DelayAfter(failures) == delay);
 }
@@ -61,8 +61,7 @@ TEST_CASE("failed attempts on one account from one network back off exponentiall
   }
 }
 
-TEST_CASE("an attacker guessing from one network cannot keep the owner out for longer than the caps",
-          "[throttle]") {
+TEST_CASE("an attacker guessing from one network cannot keep the owner out for longer than the caps", "[throttle]") {
   FakeClock clock;
   ThrottlePolicy policy;
   Throttle t(clock, policy);
@@ -78,7 +77,7 @@ TEST_CASE("an attacker guessing from one network cannot keep the owner out for l
     }
   }
   CHECK(t.Admit("alice", "203.0.113.10").allowed());  // from home: no wait
-  auto elsewhere = t.Admit("alice", "192.0.2.55");     // from a new place: a short wait at most
+  auto elsewhere = t.Admit("alice", "192.0.2.55");    // from a new place: a short wait at most
   if (!elsewhere.allowed()) CHECK(elsewhere.retry_after() <= policy.account.max_delay);
 }
 
@@ -110,8 +109,7 @@ TEST_CASE("a successful sign-in resets the backoff of its account and network", 
   CHECK(FailUntilRefused(t, "alice", "198.51.100.7") == 5);
 }
 
-TEST_CASE("a distributed attack slows an account only briefly, and not at all from a trusted network",
-          "[throttle]") {
+TEST_CASE("a distributed attack slows an account only briefly, and not at all from a trusted network", "[throttle]") {
   FakeClock clock;
   ThrottlePolicy policy;
   Throttle t(clock, policy);
@@ -161,8 +159,7 @@ TEST_CASE("failures are forgotten after forget_after", "[throttle]") {
   CHECK(FailUntilRefused(t, "alice", "198.51.100.7") == 5);
 }
 
-TEST_CASE("the throttle keeps at most max_entries entries, evicting the least recently used",
-          "[throttle]") {
+TEST_CASE("the throttle keeps at most max_entries entries, evicting the least recently used", "[throttle]") {
   FakeClock clock;
   ThrottlePolicy policy;
   policy.max_entries = 300;
