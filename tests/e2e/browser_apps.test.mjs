@@ -12,7 +12,7 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './support/chromium.mjs';
 
 import { DEMO, demoApplicationToml, startAtm, stopAll } from './support/server.mjs';
 
@@ -146,12 +146,7 @@ redirect_url  = "${plain.origin}/callback"
   last_name  = "${DEMO.lastName}"
 `;
   atm = await startAtm({ config, port });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    timeout: 30000,
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -9,7 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
+import { launchChromium } from './support/chromium.mjs';
 
 import { DEMO, OUTPUT_DIR, demoToml, pkce, postJson, startAtm, stopAll } from './support/server.mjs';
 
@@ -50,12 +50,7 @@ function loginUrl(params) {
 before(async () => {
   callback = await startCallbackServer();
   atm = await startAtm({ config: demoToml({ redirectUrl: callback.url }) });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    timeout: 30000,
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

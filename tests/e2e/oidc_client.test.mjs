@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Issuer, generators, errors } from 'openid-client';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './support/chromium.mjs';
 import {
-  CHROMIUM_OPTIONS, RESOURCE_SERVER, SPA, USER, WEB_APP, signInViaApi, startServer,
+  RESOURCE_SERVER, SPA, USER, WEB_APP, signInViaApi, startServer,
 } from './support/oidc_server.mjs';
 import { OUTPUT_DIR } from './support/server.mjs';  // screenshots: build/test-output/, not the source tree
 
@@ -20,7 +20,7 @@ let issuer;
 before(async () => {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   server = await startServer();
-  browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: 30000 });
+  browser = await launchChromium();
   issuer = await Issuer.discover(server.url);
 });
 

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { launchChromium } from './chromium.mjs';
+
 const here = dirname(fileURLToPath(import.meta.url));
 export const ATM_BIN = process.env.ATM_BIN ?? resolve(here, '../../../build/atm');
 export const OUTPUT_DIR = process.env.ATM_TEST_OUTPUT ?? resolve(here, '../../../build/test-output');
@@ -169,11 +171,5 @@ export async function startCallbackServer() {
 
 // Headless Chromium from Debian (never a downloaded browser).
 export async function launchBrowser() {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    timeout: 30000,
-  });
+  return launchChromium();
 }

@@ -12,12 +12,6 @@ import crypto from 'node:crypto';
 export const ATM_BIN = process.env.ATM_BIN;
 if (!ATM_BIN) throw new Error('ATM_BIN must name the atm binary (ctest sets it)');
 
-export const CHROMIUM_OPTIONS = {
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-};
-
 // The applications every OpenID test uses. Redirect URIs point at port 9,
 // which nothing serves: the browser tests intercept them, the API ones only
 // read them.
