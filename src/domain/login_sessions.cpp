@@ -27,20 +27,22 @@ std::string LoginSessions::SignIn(const std::string& id, const std::string& clie
   std::lock_guard lock(mutex_);
   const int64_t now = clock_.Now();
   EvictExpiredLocked(now);
-  if (!id.empty()) {
-    auto it = sessions_.find(HashSecret(id));
-    if (it != sessions_.end()) {
-      it->second.by_client[client_id] = {user_id, auth_time};
-      return id;
-    }
+  // Every sign-in gets a new id (no session fixation: an id planted in the
+  // browser before the sign-in never names it); the browser's other
+  // sign-ins, if its old session is live, move over with their expiry.
+  Session next;
+  next.expires_at = now + options_.lifetime;
+  if (auto old = sessions_.find(HashSecret(id)); !id.empty() && old != sessions_.end()) {
+    next = old->second;
+    const std::string old_key = old->first;
+    EraseLocked(old_key);
   }
+  next.by_client[client_id] = {user_id, auth_time};
   while (!sessions_.empty() && sessions_.size() >= options_.max_sessions) EraseLocked(by_expiry_.begin()->second);
   std::string fresh = Base64UrlEncode(RandomBytes(32));
   std::string key = HashSecret(fresh);
-  Session& s = sessions_[key];
-  s.expires_at = now + options_.lifetime;
-  s.by_client[client_id] = {user_id, auth_time};
-  by_expiry_.emplace(s.expires_at, key);
+  by_expiry_.emplace(next.expires_at, key);
+  sessions_.emplace(key, std::move(next));
   return fresh;
 }
 

@@ -28,8 +28,9 @@ class LoginSessions {
  public:
   LoginSessions(const Clock& clock, SessionOptions options) : clock_(clock), options_(options) {}
 
-  // Records a sign-in to `client_id` in the session `id` (when it is live),
-  // else in a new session; returns the session id to set in the cookie.
+  // Records a sign-in to `client_id` under a new session id, which it
+  // returns for the cookie; the sign-ins of session `id`, when it is live,
+  // move to it and `id` stops working.
   std::string SignIn(const std::string& id, const std::string& client_id, const std::string& user_id,
                      int64_t auth_time);
   // The live sign-in of session `id` for `client_id`, if any.

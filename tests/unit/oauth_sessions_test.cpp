@@ -131,6 +131,18 @@ TEST_CASE("prompt=login, max_age, expiry and a disabled user show the form again
   CHECK(ToLoginPage(d.Authorize()));
 }
 
+TEST_CASE("each sign-in gets a new session id; the old one stops working (no session fixation)", "[sessions]") {
+  Signed s;
+  HttpRequest again = LoginPageAuth(AuthBody({{"session", "1"}}));
+  again.headers["cookie"] = "atm_session=" + s.session;
+  auto r = s.atm.Handle(again);
+  const std::string renewed = SessionFrom(r);
+  REQUIRE_FALSE(renewed.empty());
+  CHECK(renewed != s.session);
+  CHECK(ToLoginPage(s.Authorize()));  // the old id names nothing now
+  CHECK_FALSE(ToLoginPage(s.Authorize("", renewed)));
+}
+
 TEST_CASE("a session holds the applications the browser signed in to, not others", "[sessions]") {
   Signed s;
   const std::string other = "/authorize?response_type=code&client_id=" + std::string(kOtherClientId) +
