@@ -36,6 +36,10 @@ BeastResponse ToBeastResponse(HttpResponse&& response, unsigned version, bool ke
   out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
   out.prepare_payload();
+  // RFC 9110 §8.6: no Content-Length on a 204 (nor a 1xx or a 304).
+  if (response.status == 204 || response.status == 304 || response.status < 200) {
+    out.erase(http::field::content_length);
+  }
   if (head) out.body().clear();  // the Content-Length stays that of the GET answer
   return out;
 }

@@ -293,6 +293,18 @@ describe('keep-alive, pipelining, chunked bodies, 100-continue and HEAD work', (
     assert.ok(Number(head.headers['content-length']) > 0);
     c.destroy();
   });
+
+  test('a 204 (a CORS preflight) has no Content-Length (RFC 9110 §8.6), and the connection goes on', async () => {
+    const c = await Conn.open(atm.port);
+    c.write(`OPTIONS /token HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:8080\r\n` +
+      `Access-Control-Request-Method: POST\r\n\r\n${get('/health')}`);
+    const preflight = await c.next({ head: true });
+    const next = await c.next();
+    assert.equal(preflight?.status, 204);
+    assert.equal(preflight.headers['content-length'], undefined);
+    assert.equal(next?.status, 200);
+    c.destroy();
+  });
 });
 
 // --------------------------------------------------- 413 for real clients
