@@ -24,10 +24,6 @@ std::optional<std::string> BearerToken(const HttpRequest& request) {
   return Trim(h.substr(7));
 }
 
-bool SecureCookies(const HttpRequest& request, const Config& config) {
-  return request.tls || config.server.public_url.rfind("https://", 0) == 0;
-}
-
 std::string SessionCookie(const std::string& value, int64_t max_age, bool secure) {
   return HttpOnlyCookie(kAdminCookie, value, max_age, {"/admin", "Strict", secure});
 }
@@ -101,7 +97,7 @@ Result<AdminCaller> AuthenticateAdmin(const HttpRequest& request, AdminService& 
 }
 
 HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
-  bool secure = SecureCookies(request, deps.config);
+  bool secure = SecureCookies(request, deps.config.server.public_url);
   if (request.method == "POST") {
     auto credentials = ReadCredentials(request);
     if (!credentials) return AdminError(credentials.error());

@@ -24,6 +24,10 @@ std::string CookieValue(const HttpRequest& request, const std::string& name) {
   return {};
 }
 
+bool SecureCookies(const HttpRequest& request, const std::string& public_url) {
+  return request.tls || public_url.rfind("https://", 0) == 0;
+}
+
 std::string HttpOnlyCookie(const std::string& name, const std::string& value, int64_t max_age,
                            const CookieAttributes& attributes) {
   return name + "=" + value + "; Path=" + attributes.path + "; Max-Age=" + std::to_string(max_age) +

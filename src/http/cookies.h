@@ -12,6 +12,10 @@ namespace atm {
 // The value of the cookie `name` in the Cookie header, or "".
 std::string CookieValue(const HttpRequest& request, const std::string& name);
 
+// Whether cookies get the Secure attribute: over TLS, or behind a proxy that
+// serves atm on an https public URL.
+bool SecureCookies(const HttpRequest& request, const std::string& public_url);
+
 struct CookieAttributes {
   std::string path = "/";
   std::string same_site = "Lax";  // "Strict" or "Lax"

@@ -54,6 +54,13 @@ std::optional<std::multimap<std::string, std::string>> ParseUrlEncoded(std::stri
   return out;
 }
 
+void AppendQuery(std::string& url, std::string_view name, std::string_view value) {
+  url += url.find('?') == std::string::npos ? '?' : '&';
+  url.append(name);
+  url += '=';
+  url += PercentEncode(value);
+}
+
 std::string PercentEncode(std::string_view in) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

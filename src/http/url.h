@@ -15,5 +15,7 @@ std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space
 std::optional<std::multimap<std::string, std::string>> ParseUrlEncoded(std::string_view in);
 // Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
 std::string PercentEncode(std::string_view in);
+// Appends name=value (percent-encoded) to the query of `url`, with '?' or '&'.
+void AppendQuery(std::string& url, std::string_view name, std::string_view value);
 
 }  // namespace atm

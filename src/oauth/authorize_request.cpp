@@ -170,10 +170,9 @@ AuthorizeDecision ValidateAuthorizeRequest(const Multimap& params, ClientService
 
 std::string ErrorRedirectUrl(const std::string& redirect_uri, const Error& error, const std::string& state) {
   std::string url = redirect_uri;
-  url += redirect_uri.find('?') == std::string::npos ? '?' : '&';
-  url += "error=" + PercentEncode(std::string(error.wire_name()));
-  if (!error.description.empty()) url += "&error_description=" + PercentEncode(error.description);
-  if (!state.empty()) url += "&state=" + PercentEncode(state);
+  AppendQuery(url, "error", error.wire_name());
+  if (!error.description.empty()) AppendQuery(url, "error_description", error.description);
+  if (!state.empty()) AppendQuery(url, "state", state);
   return url;
 }
 

@@ -3,6 +3,7 @@
 #include "http/cookies.h"
 #include "http/responses.h"
 #include "http/url.h"
+#include "oauth/authorize_request.h"
 
 namespace atm {
 namespace {
@@ -10,7 +11,7 @@ namespace {
 CookieAttributes Attributes(const OAuthDeps& deps, const HttpRequest& request) {
   // Lax: the cookie goes with the top-level navigation from the app to
   // /authorize, never with another site's subrequests or POSTs.
-  return {"/", "Lax", request.tls || deps.config.server.public_url.rfind("https://", 0) == 0};
+  return {"/", "Lax", SecureCookies(request, deps.config.server.public_url)};
 }
 
 }  // namespace
@@ -31,14 +32,10 @@ HttpResponse AnswerFromSession(const OAuthDeps& deps, const SessionSignIn& sign_
   code.user_id = sign_in.user_id;
   code.auth_time = sign_in.auth_time;
   auto issued = deps.codes.Issue(code);
-  std::string url = target + (target.find('?') == std::string::npos ? "?" : "&");
-  if (issued) {
-    url += "code=" + PercentEncode(*issued);
-  } else {
-    url += "error=" + PercentEncode(std::string(issued.error().wire_name())) +
-           "&error_description=" + PercentEncode(issued.error().description);
-  }
-  if (!state.empty()) url += "&state=" + PercentEncode(state);
+  if (!issued) return Redirect(ErrorRedirectUrl(target, issued.error(), state));
+  std::string url = target;
+  AppendQuery(url, "code", *issued);
+  if (!state.empty()) AppendQuery(url, "state", state);
   return Redirect(url);
 }
 

@@ -58,8 +58,7 @@ Handler MakeLogoutHandler(const OAuthDeps& deps, std::vector<std::string> issuer
     HttpResponse answer = SignedOutPage();
     if (!return_uri.empty()) {
       std::string url = return_uri;
-      if (!state.empty())
-        url += (url.find('?') == std::string::npos ? "?" : "&") + std::string("state=") + PercentEncode(state);
+      if (!state.empty()) AppendQuery(url, "state", state);
       answer = Redirect(url);
     }
     return answer.With("Set-Cookie", ExpiredSessionCookie(deps, request));

@@ -63,6 +63,13 @@ struct Signed {
   }
 };
 
+// POST /token for a code that /authorize bound to kRedirectUrl.
+HttpResponse RedeemAtToken(const TestAtm& atm, const std::string& code) {
+  return atm.Post("/token", "application/x-www-form-urlencoded",
+                  "grant_type=authorization_code&code=" + code + "&redirect_uri=" + PercentEncode(kRedirectUrl) +
+                      "&code_verifier=" + kVerifier + "&client_id=" + kClientId + "&client_secret=" + kClientSecret);
+}
+
 bool ToLoginPage(const HttpResponse& r) { return r.status == 302 && r.Header("Location").rfind("login?", 0) == 0; }
 
 }  // namespace
@@ -95,10 +102,7 @@ TEST_CASE("with a live session, /authorize answers with a code that redeems, wit
   const std::string location = r.Header("Location");
   CHECK(location.rfind(std::string(kRedirectUrl) + "?code=", 0) == 0);
   CHECK(QueryValue(location, "state") == "s1");
-  auto tokens = s.atm.Post("/token", "application/x-www-form-urlencoded",
-                           "grant_type=authorization_code&code=" + QueryValue(location, "code") +
-                               "&redirect_uri=" + PercentEncode(kRedirectUrl) + "&code_verifier=" + kVerifier +
-                               "&client_id=" + kClientId + "&client_secret=" + kClientSecret);
+  auto tokens = RedeemAtToken(s.atm, QueryValue(location, "code"));
   INFO(tokens.body);
   CHECK(tokens.status == 200);
   CHECK(JwtPayload(Json(tokens)["id_token"])["sub"].is_string());
@@ -178,10 +182,7 @@ TEST_CASE("logout with an id_token_hint ends the session, revokes the login, and
           "[sessions][logout]") {
   Signed s;
   auto code = QueryValue(s.Authorize().Header("Location"), "code");
-  auto tokens = Json(s.atm.Post("/token", "application/x-www-form-urlencoded",
-                                "grant_type=authorization_code&code=" + code +
-                                    "&redirect_uri=" + PercentEncode(kRedirectUrl) + "&code_verifier=" + kVerifier +
-                                    "&client_id=" + kClientId + "&client_secret=" + kClientSecret));
+  auto tokens = Json(RedeemAtToken(s.atm, code));
   const std::string id_token = tokens["id_token"];
   auto out = s.atm.Handle(Browser(
       "GET",
@@ -197,6 +198,30 @@ TEST_CASE("logout with an id_token_hint ends the session, revokes the login, and
                                 "&client_id=" + kClientId + "&client_secret=" + kClientSecret);
   CHECK(refresh.status == 400);
   CHECK(Json(refresh)["error"] == "invalid_grant");
+}
+
+TEST_CASE("sessions.max_sessions bounds memory: the oldest session goes first", "[sessions]") {
+  TestAtm atm(TestConfig("[sessions]\nmax_sessions = 1\n"));
+  const std::string first = SessionFrom(atm.Handle(LoginPageAuth(AuthBody({{"session", "1"}}))));
+  atm.clock().Advance(1);
+  const std::string second = SessionFrom(atm.Handle(LoginPageAuth(AuthBody({{"session", "1"}}))));
+  REQUIRE_FALSE(first.empty());
+  REQUIRE_FALSE(second.empty());
+  CHECK(ToLoginPage(atm.Handle(Browser("GET", kAuthorize, first))));
+  CHECK_FALSE(ToLoginPage(atm.Handle(Browser("GET", kAuthorize, second))));
+}
+
+TEST_CASE("with sessions.revoke_on_logout = false, logout ends the session but keeps the refresh token",
+          "[sessions][logout]") {
+  TestAtm atm(TestConfig("[sessions]\nrevoke_on_logout = false\n"));
+  const std::string session = SessionFrom(atm.Handle(LoginPageAuth(AuthBody({{"session", "1"}}))));
+  auto tokens =
+      Json(RedeemAtToken(atm, QueryValue(atm.Handle(Browser("GET", kAuthorize, session)).Header("Location"), "code")));
+  REQUIRE(tokens.contains("id_token"));
+  auto out = atm.Handle(Browser("GET", "/logout?id_token_hint=" + tokens["id_token"].get<std::string>(), session));
+  CHECK(out.status == 200);  // the signed-out page
+  CHECK(ToLoginPage(atm.Handle(Browser("GET", kAuthorize, session))));
+  CHECK(atm.RefreshTokens(tokens["refresh_token"]).status == 200);
 }
 
 TEST_CASE("logout without a hint asks first; the confirmed POST signs out", "[sessions][logout]") {
