@@ -256,6 +256,12 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     response_ = std::make_unique<BeastResponse>(
         ToBeastResponse(std::move(response), version, keep_alive && !draining_, method == "HEAD"));
     const bool close = !response_->keep_alive();
+    // Tells clients when an idle connection closes, so that they stop reusing it
+    // first (Node's agent and undici close 1 s before this hint).
+    if (!close) {
+      response_->set(boost::beast::http::field::keep_alive,
+                     "timeout=" + std::to_string(ctx_.options.keep_alive_seconds));
+    }
     Lowest().expires_after(ReadTimeout());  // the client must take the answer in time (slow read)
     boost::beast::http::async_write(
         stream_, *response_,

@@ -204,7 +204,9 @@ describe('request framing that allows smuggling is refused with 400 and a close'
 
 // ------------------------------------------------------ what keeps working
 // Checks shared by the plain and the TLS server: keep-alive and pipelining.
-async function checkKeepAlive(port, opts = {}) {
+// Every kept-alive answer says when the idle connection closes, so that
+// clients (Node's agent, undici) stop reusing it before the server closes it.
+async function checkKeepAlive(port, opts = {}, idleSeconds = 5) {
   const c = await Conn.open(port, opts);
   for (let i = 0; i < 5; i++) {
     c.write(get('/health'));
@@ -212,6 +214,7 @@ async function checkKeepAlive(port, opts = {}) {
     assert.equal(a?.status, 200, `request ${i + 1} on the same connection`);
     assert.equal(a.json.status, 'ok');
     assert.notEqual(a.headers.connection, 'close');
+    assert.equal(a.headers['keep-alive'], `timeout=${idleSeconds}`);
   }
   assert.equal(c.closed, false);
   c.destroy();
@@ -528,7 +531,7 @@ describe('the same over TLS', () => {
   });
 
   test('several requests are answered on one keep-alive TLS connection',
-    () => checkKeepAlive(atm.port, { secure: true, ca }));
+    () => checkKeepAlive(atm.port, { secure: true, ca }, 60));
 
   test('three pipelined requests in one TLS write get three answers, in order',
     () => checkPipelining(atm.port, { secure: true, ca }));
