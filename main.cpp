@@ -16,6 +16,7 @@ constexpr atm::Command kCommands[] = {
     {"app", atm::RunApp, "create, list, show, update, delete applications; rotate secrets"},
     {"user", atm::RunUser, "add, list, show, update, disable, enable, delete users; set passwords"},
     {"admin", atm::RunAdmin, "create and manage administrators of /admin; admin API tokens"},
+    {"audit", atm::RunAudit, "print the audit trail of security events (atm audit --since 24h)"},
 };
 
 void PrintHelp() {

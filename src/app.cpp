@@ -64,6 +64,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == SyncMode::kFull, 5000});
   if (!store) return store.error();
   s->store_ = std::move(*store);
+  s->audit_ = std::make_unique<AuditService>(*s->store_, *s->clock_, c.audit);
   s->clients_ = std::make_unique<ClientService>(*s->store_, *s->clock_);
   s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, c.passwords);
   s->codes_ = std::make_unique<CodeService>(*s->store_, *s->clock_, c.tokens.code_ttl);
@@ -121,10 +122,15 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
                                  s.sessions(), s.logout()});
-  app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins()});
+  app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins(), s.audit()});
   app->throttle_ = std::make_unique<Throttle>(s.clock(), s.config().throttle);
   // The standard endpoints need the bound port for the issuer URL.
   app->RegisterRoutes();
+  auto ops = Operations::Create(
+      OpsDeps{s.config(), s.clock(), s.store(), s.users(), s.codes(), s.tokens(), s.keys(), s.audit()}, app->router_,
+      *app->server_);
+  if (!ops) return ops.error();
+  app->ops_ = std::move(*ops);
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
   return app;
 }
@@ -135,7 +141,7 @@ App::~App() {
 }
 
 void App::RegisterRoutes() {
-  RegisterAtmRoutes(router_, *deps_, *throttle_);
+  RegisterAtmRoutes(router_, *deps_, *throttle_, services_->audit());
   RegisterOidcRoutes(router_, *deps_, services_->token_status(), IssuerUrl());
   RegisterAdminRoutes(router_, *admin_deps_);
 }
@@ -166,6 +172,7 @@ void App::Stop() {
     stop_cv_.notify_all();
   }
   if (server_) server_->Stop();  // also before Listen, which then returns at once
+  if (ops_) ops_->Stop();
 }
 
 void App::MaintenanceLoop() {
@@ -181,6 +188,7 @@ void App::MaintenanceLoop() {
     int64_t now = services_->clock().Now();
     if (now - last_purge >= kPurgeSeconds) {
       if (auto s = services_->store().PurgeExpired(now); !s) Log(LogLevel::kWarn, "purge: " + s.error().description);
+      if (auto s = services_->audit().Prune(); !s) Log(LogLevel::kWarn, "audit prune: " + s.error().description);
       last_purge = now;
     }
     lock.lock();

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "crypto/secret_box.h"
 #include "domain/admins.h"
+#include "domain/audit.h"
 #include "domain/clients.h"
 #include "domain/codes.h"
 #include "domain/keys.h"
@@ -26,6 +27,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "oauth/deps.h"
+#include "ops/operations.h"
 #include "store/sqlite_store.h"
 
 namespace atm {
@@ -49,6 +51,7 @@ class Services {
   AdminService& admins() { return *admins_; }
   LoginSessions& sessions() { return *sessions_; }
   LogoutService& logout() { return *logout_; }
+  AuditService& audit() { return *audit_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -66,6 +69,7 @@ class Services {
   std::unique_ptr<AdminService> admins_;
   std::unique_ptr<LoginSessions> sessions_;
   std::unique_ptr<LogoutService> logout_;
+  std::unique_ptr<AuditService> audit_;
 };
 
 class App {
@@ -79,6 +83,7 @@ class App {
   int port() const { return port_; }
   const Router& router() const { return router_; }
   Services& services() { return *services_; }
+  Operations& operations() { return *ops_; }
   // The URL printed in the listening line.
   std::string ListenUrl() const;
   // The OpenID issuer: server.public_url, or the listening URL (README "Using
@@ -105,6 +110,7 @@ class App {
   std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
   std::thread maintenance_;
+  std::unique_ptr<Operations> ops_;  // metrics and health (src/ops/)
 };
 
 }  // namespace atm

@@ -49,7 +49,7 @@ HttpResponse List(const HttpRequest& request, const AdminDeps& d) {
   return JsonResponse(200, ListView(std::move(items), *total, *page));
 }
 
-HttpResponse Create(const HttpRequest& request, const AdminDeps& d) {
+HttpResponse Create(const HttpRequest& request, const AdminDeps& d, const Actor& by) {
   auto body = JsonBody::Parse(request, {"name", "type", "redirect_url", "redirect_urls", "client_id", "client_secret",
                                         "web_origins", "post_logout_redirect_urls"});
   if (!body) return AdminError(body.error());
@@ -79,14 +79,14 @@ HttpResponse Create(const HttpRequest& request, const AdminDeps& d) {
   auto client_secret = body->String("client_secret");
   if (!client_secret) return AdminError(client_secret.error());
   app.client_secret = client_secret->value_or("");
-  auto created = d.clients.Create(app);
+  auto created = d.clients.Create(app, by);
   if (!created) return AdminError(Renamed(created.error(), "redirect_url", url_field));
   nlohmann::json out = ApplicationView(created->record, 0);
   if (!created->client_secret.empty()) out["client_secret"] = created->client_secret;
   return JsonResponse(201, out).With("Location", "/admin/api/applications/" + created->record.id);
 }
 
-HttpResponse Update(const HttpRequest& request, const std::string& id, const AdminDeps& d) {
+HttpResponse Update(const HttpRequest& request, const std::string& id, const AdminDeps& d, const Actor& by) {
   auto body = JsonBody::Parse(request, {"name", "redirect_url", "redirect_urls", "disabled", "type", "web_origins",
                                         "post_logout_redirect_urls"});
   if (!body) return AdminError(body.error());
@@ -110,14 +110,14 @@ HttpResponse Update(const HttpRequest& request, const std::string& id, const Adm
   auto disabled = body->Bool("disabled");
   if (!disabled) return AdminError(disabled.error());
   changes.disabled = *disabled;
-  auto updated = d.clients.Update(id, changes);
+  auto updated = d.clients.Update(id, changes, by);
   if (!updated) return AdminError(Renamed(updated.error(), "redirect_url", url_field));
   auto v = View(*updated, d.users);
   if (!v) return AdminError(v.error());
   return JsonResponse(200, *v);
 }
 
-HttpResponse One(const HttpRequest& request, const std::string& id, const AdminDeps& d) {
+HttpResponse One(const HttpRequest& request, const std::string& id, const AdminDeps& d, const Actor& by) {
   if (request.method == "GET" || request.method == "HEAD") {
     auto app = d.clients.Get(id);
     if (!app) return AdminError(app.error());
@@ -125,17 +125,18 @@ HttpResponse One(const HttpRequest& request, const std::string& id, const AdminD
     if (!v) return AdminError(v.error());
     return JsonResponse(200, *v);
   }
-  if (request.method == "PATCH") return Update(request, id, d);
+  if (request.method == "PATCH") return Update(request, id, d, by);
   if (request.method == "DELETE") {
-    if (auto s = d.clients.Delete(id); !s) return AdminError(s.error());
+    if (auto s = d.clients.Delete(id, by); !s) return AdminError(s.error());
     return NoContent();
   }
   return MethodNotAllowed(request, "GET, PATCH, DELETE");
 }
 
-HttpResponse RotateSecret(const HttpRequest& request, const std::string& id, const AdminDeps& d) {
+HttpResponse RotateSecret(const HttpRequest& request, const std::string& id, const AdminDeps& d,
+                          const Actor& by) {
   if (request.method != "POST") return MethodNotAllowed(request, "POST");
-  auto secret = d.clients.RotateSecret(id);
+  auto secret = d.clients.RotateSecret(id, by);
   if (!secret) return AdminError(secret.error());
   return JsonResponse(200, {{"client_id", id}, {"client_secret", *secret}});
 }
@@ -156,17 +157,18 @@ HttpResponse NoContent() {
 }
 
 HttpResponse HandleApplications(const HttpRequest& request, const std::vector<std::string>& segments,
-                                const AdminDeps& deps) {
+                                const AdminDeps& deps, const Actor& by) {
   if (segments.size() == 1) {
     if (request.method == "GET" || request.method == "HEAD") return List(request, deps);
-    if (request.method == "POST") return Create(request, deps);
+    if (request.method == "POST") return Create(request, deps, by);
     return MethodNotAllowed(request, "GET, POST");
   }
   const std::string& id = segments[1];
-  if (segments.size() == 2) return One(request, id, deps);
-  if (segments.size() == 3 && segments[2] == "secret") return RotateSecret(request, id, deps);
+  if (segments.size() == 2) return One(request, id, deps, by);
+  if (segments.size() == 3 && segments[2] == "secret") return RotateSecret(request, id, deps, by);
   if (segments[2] == "users") {
-    return HandleUsers(request, id, std::vector<std::string>(segments.begin() + 3, segments.end()), deps);
+    return HandleUsers(request, id, std::vector<std::string>(segments.begin() + 3, segments.end()), deps,
+                       by);
   }
   return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
 }

@@ -19,8 +19,9 @@
 
 namespace atm {
 
+// Changes are written to the audit trail as made `by` (the signed-in admin).
 HttpResponse HandleApplications(const HttpRequest& request, const std::vector<std::string>& segments,
-                                const AdminDeps& deps);
+                                const AdminDeps& deps, const Actor& by);
 
 // 405 with the Allow header.
 HttpResponse MethodNotAllowed(const HttpRequest& request, const std::string& allow);

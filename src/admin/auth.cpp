@@ -101,7 +101,8 @@ HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
   if (request.method == "POST") {
     auto credentials = ReadCredentials(request);
     if (!credentials) return AdminError(credentials.error());
-    auto session = deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kConsole);
+    auto session = deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kConsole,
+                                     request.remote_addr);
     if (!session) return AdminError(session.error());
     // A session this browser had before ends: one cookie, one live session.
     if (auto s = deps.admins.SignOut(CookieValue(request, kAdminCookie)); !s) return AdminError(s.error());
@@ -135,7 +136,8 @@ HttpResponse HandleTokens(const HttpRequest& request, const AdminDeps& deps) {
   }
   auto credentials = ReadCredentials(request);
   if (!credentials) return AdminError(credentials.error());
-  auto session = deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kApi);
+  auto session =
+      deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kApi, request.remote_addr);
   if (!session) return AdminError(session.error());
   // RFC 6750 / RFC 6749 §5.1 shape.
   return JsonResponse(201, {{"access_token", session->token},

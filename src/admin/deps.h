@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "domain/admins.h"
+#include "domain/audit.h"
 #include "domain/clients.h"
 #include "domain/users.h"
 
@@ -16,6 +17,7 @@ struct AdminDeps {
   ClientService& clients;
   UserService& users;
   AdminService& admins;
+  AuditService& audit;
 };
 
 }  // namespace atm

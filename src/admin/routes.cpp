@@ -1,6 +1,7 @@
 #include "admin/routes.h"
 
 #include "admin/applications_api.h"
+#include "admin/audit_api.h"
 #include "admin/auth.h"
 #include "admin/console.h"
 #include "http/responses.h"
@@ -33,18 +34,20 @@ HttpResponse HandleAdminApi(const HttpRequest& request, const AdminDeps& deps) {
   }
   if (segments.size() == 1 && segments[0] == "session") return HandleSession(request, deps);
   if (segments.size() == 1 && segments[0] == "tokens") return HandleTokens(request, deps);
-  if (segments[0] != "applications")
+  if (segments[0] != "applications" && segments[0] != "audit")
     return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   auto caller = AuthenticateAdmin(request, deps.admins);
   if (!caller) return AdminError(caller.error());
-  return HandleApplications(request, segments, deps);
+  if (segments[0] == "audit") return HandleAudit(request, segments, deps);
+  return HandleApplications(request, segments, deps, Actor{"admin:" + caller->identity.admin.username, request.remote_addr});
 }
 
 void RegisterAdminRoutes(Router& router, const AdminDeps& deps) {
   router.Add("GET", "/admin", ConsolePage);
   router.Add("GET", "/admin/", ConsolePage);
   for (const char* asset :
-       {"/assets/admin.css", "/assets/admin.js", "/assets/admin-apps.js", "/assets/admin-users.js"}) {
+       {"/assets/admin.css", "/assets/admin.js", "/assets/admin-apps.js", "/assets/admin-users.js",
+        "/assets/admin-audit.js"}) {
     router.Add("GET", asset, ConsoleAsset);
   }
   router.AddPrefix(std::string(kApiPrefix),

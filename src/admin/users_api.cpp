@@ -44,7 +44,7 @@ HttpResponse List(const HttpRequest& request, const std::string& client_id, cons
   return JsonResponse(200, ListView(std::move(items), *total, *page));
 }
 
-HttpResponse Create(const HttpRequest& request, const std::string& client_id, const AdminDeps& d) {
+HttpResponse Create(const HttpRequest& request, const std::string& client_id, const AdminDeps& d, const Actor& by) {
   auto body = JsonBody::Parse(request, {"email", "password", "confirm_password", "first_name", "last_name"});
   if (!body) return AdminError(body.error());
   NewUser user;
@@ -58,13 +58,13 @@ HttpResponse Create(const HttpRequest& request, const std::string& client_id, co
   auto password = NewPassword(*body);
   if (!password) return AdminError(password.error());
   user.password = std::move(*password);
-  auto created = d.users.Create(user);
+  auto created = d.users.Create(user, by);
   if (!created) return AdminError(created.error());
   return JsonResponse(201, UserView(*created))
       .With("Location", "/admin/api/applications/" + client_id + "/users/" + created->id);
 }
 
-HttpResponse Update(const HttpRequest& request, const UserRecord& user, const AdminDeps& d) {
+HttpResponse Update(const HttpRequest& request, const UserRecord& user, const AdminDeps& d, const Actor& by) {
   auto body = JsonBody::Parse(request, {"email", "first_name", "last_name", "disabled"});
   if (!body) return AdminError(body.error());
   UserChanges changes;
@@ -77,25 +77,26 @@ HttpResponse Update(const HttpRequest& request, const UserRecord& user, const Ad
   auto disabled = body->Bool("disabled");
   if (!disabled) return AdminError(disabled.error());
   changes.disabled = *disabled;
-  auto updated = d.users.Update(user.id, changes);
+  auto updated = d.users.Update(user.id, changes, by);
   if (!updated) return AdminError(updated.error());
   return JsonResponse(200, UserView(*updated));
 }
 
-HttpResponse SetPassword(const HttpRequest& request, const UserRecord& user, const AdminDeps& d) {
+HttpResponse SetPassword(const HttpRequest& request, const UserRecord& user, const AdminDeps& d,
+                         const Actor& by) {
   if (request.method != "POST") return MethodNotAllowed(request, "POST");
   auto body = JsonBody::Parse(request, {"password", "confirm_password"});
   if (!body) return AdminError(body.error());
   auto password = NewPassword(*body);
   if (!password) return AdminError(password.error());
-  if (auto s = d.users.SetPassword(user.id, *password); !s) return AdminError(s.error());
+  if (auto s = d.users.SetPassword(user.id, *password, by); !s) return AdminError(s.error());
   return NoContent();
 }
 
 }  // namespace
 
 HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_id, const std::vector<std::string>& rest,
-                         const AdminDeps& d) {
+                         const AdminDeps& d, const Actor& by) {
   if (rest.size() > 2 || (rest.size() == 2 && rest[1] != "password")) {
     return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   }
@@ -103,16 +104,16 @@ HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_i
   if (auto app = d.clients.Get(client_id); !app) return AdminError(app.error());
   if (rest.empty()) {
     if (request.method == "GET" || request.method == "HEAD") return List(request, client_id, d);
-    if (request.method == "POST") return Create(request, client_id, d);
+    if (request.method == "POST") return Create(request, client_id, d, by);
     return MethodNotAllowed(request, "GET, POST");
   }
   auto user = FindUser(client_id, rest[0], d.users);
   if (!user) return AdminError(user.error());
-  if (rest.size() == 2) return SetPassword(request, *user, d);
+  if (rest.size() == 2) return SetPassword(request, *user, d, by);
   if (request.method == "GET" || request.method == "HEAD") return JsonResponse(200, UserView(*user));
-  if (request.method == "PATCH") return Update(request, *user, d);
+  if (request.method == "PATCH") return Update(request, *user, d, by);
   if (request.method == "DELETE") {
-    if (auto s = d.users.Delete(user->id); !s) return AdminError(s.error());
+    if (auto s = d.users.Delete(user->id, by); !s) return AdminError(s.error());
     return NoContent();
   }
   return MethodNotAllowed(request, "GET, PATCH, DELETE");

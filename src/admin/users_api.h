@@ -20,6 +20,6 @@
 namespace atm {
 
 HttpResponse HandleUsers(const HttpRequest& request, const std::string& client_id, const std::vector<std::string>& rest,
-                         const AdminDeps& deps);
+                         const AdminDeps& deps, const Actor& by);
 
 }  // namespace atm

@@ -20,6 +20,9 @@ nlohmann::json ApplicationView(const ClientRecord& client, int64_t user_count);
 nlohmann::json UserView(const UserRecord& user);
 // {admin_id, username, created_at, updated_at}
 nlohmann::json AdminView(const AdminRecord& admin);
+// {id, at, time, kind, actor, outcome, client_id, subject, address, detail}:
+// `time` is `at` in UTC, `detail` the stored JSON object (or null).
+nlohmann::json AuditEventView(const AuditEvent& event);
 // A page of a list: {items, total, offset, limit}.
 nlohmann::json ListView(nlohmann::json items, int64_t total, const Page& page);
 

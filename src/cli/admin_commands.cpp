@@ -22,7 +22,7 @@ int Create(const Argv& argv) {
     if (auto s = ValidateAdminUsername(inv.Arg(0)); !s) return Fail(s.error());
     auto password = ReadPassword("Password for " + inv.Arg(0), true);
     if (!password) return Fail(password.error());
-    auto admin = inv.services->admins().Create(inv.Arg(0), *password);
+    auto admin = inv.services->admins().Create(inv.Arg(0), *password, kCliActor);
     if (!admin) return Fail(admin.error());
     if (inv.json) {
       PrintJson(AdminView(*admin));
@@ -66,7 +66,7 @@ int Passwd(const Argv& argv) {
     if (auto admin = inv.services->admins().Get(inv.Arg(0)); !admin) return Fail(admin.error());
     auto password = ReadPassword("New password for " + inv.Arg(0), true);
     if (!password) return Fail(password.error());
-    if (auto s = inv.services->admins().SetPassword(inv.Arg(0), *password); !s) return Fail(s.error());
+    if (auto s = inv.services->admins().SetPassword(inv.Arg(0), *password, kCliActor); !s) return Fail(s.error());
     if (inv.json) {
       PrintJson({{"username", inv.Arg(0)}, {"password_changed", true}});
     } else {
@@ -80,7 +80,7 @@ int Delete(const Argv& argv) {
   static const CommandSpec spec{
       "atm admin delete USERNAME", "Deletes an administrator and ends their sessions.\n", {}, {}, 1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
-    if (auto s = inv.services->admins().Delete(inv.Arg(0)); !s) return Fail(s.error());
+    if (auto s = inv.services->admins().Delete(inv.Arg(0), kCliActor); !s) return Fail(s.error());
     if (inv.json) {
       PrintJson({{"deleted", inv.Arg(0)}});
     } else {

@@ -88,7 +88,7 @@ int Create(const Argv& argv) {
       if (!secret) return Fail(Error(ErrorCode::kInvalidRequest, "client secret: " + secret.error().description));
       app.client_secret = *secret;
     }
-    auto created = inv.services->clients().Create(app);
+    auto created = inv.services->clients().Create(app, kCliActor);
     if (!created) return Fail(created.error());
     return Show(inv, created->record, created->client_secret);
   });
@@ -180,7 +180,7 @@ int Update(const Argv& argv) {
           "nothing to change: give --name, --redirect-url, --web-origin, --post-logout-redirect-url, --disable or "
           "--enable");
     }
-    auto updated = inv.services->clients().Update(inv.Arg(0), changes);
+    auto updated = inv.services->clients().Update(inv.Arg(0), changes, kCliActor);
     if (!updated) return Fail(updated.error());
     return Show(inv, *updated, "");
   });
@@ -194,7 +194,7 @@ int Delete(const Argv& argv) {
     if (!app) return Fail(app.error());
     auto count = inv.services->users().Count(app->id, "");
     if (!count) return Fail(count.error());
-    if (auto s = inv.services->clients().Delete(app->id); !s) return Fail(s.error());
+    if (auto s = inv.services->clients().Delete(app->id, kCliActor); !s) return Fail(s.error());
     if (inv.json) {
       PrintJson({{"deleted", app->id}, {"users_deleted", *count}});
     } else {
@@ -213,7 +213,7 @@ int RotateSecret(const Argv& argv) {
                                 {},
                                 1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
-    auto secret = inv.services->clients().RotateSecret(inv.Arg(0));
+    auto secret = inv.services->clients().RotateSecret(inv.Arg(0), kCliActor);
     if (!secret) return Fail(secret.error());
     if (inv.json) {
       PrintJson({{"client_id", inv.Arg(0)}, {"client_secret", *secret}});

@@ -23,5 +23,6 @@ int RunKeys(const Argv& args);
 int RunApp(const Argv& args);    // app_commands.cpp
 int RunUser(const Argv& args);   // user_commands.cpp
 int RunAdmin(const Argv& args);  // admin_commands.cpp
+int RunAudit(const Argv& args);  // audit_command.cpp
 
 }  // namespace atm

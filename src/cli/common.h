@@ -7,8 +7,12 @@
 
 #include "cli/args.h"
 #include "config/config.h"
+#include "domain/audit.h"
 
 namespace atm {
+
+// The audit trail's author of what the command line changes.
+inline const Actor kCliActor{"cli", ""};
 
 // The options every database subcommand accepts.
 inline const std::set<std::string> kConfigOptions = {"--config", "--db"};

@@ -20,6 +20,7 @@
 #include "app.h"
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "core/result.h"
 
 namespace atm {

@@ -70,7 +70,7 @@ int Rotate(Services& s, bool json) {
     return UsageError(s.config().source +
                       ": keys.key_file is set, so the signing key comes from that file; rotate by replacing it");
   }
-  auto kid = s.keys().Rotate();
+  auto kid = s.keys().Rotate("cli");
   if (!kid) return Fail(kid.error());
   auto keys = s.keys().List();
   if (!keys) return Fail(keys.error());

@@ -67,7 +67,8 @@ int Add(const Argv& argv) {
     if (!password) return Fail(password.error());
     auto user = inv.services->users().Create({*app, *inv.args.Option("--email"), *password, "",
                                               inv.args.Option("--first-name").value_or(""),
-                                              inv.args.Option("--last-name").value_or("")});
+                                              inv.args.Option("--last-name").value_or("")},
+                                             kCliActor);
     if (!user) return Fail(user.error());
     return Show(inv, *user);
   });
@@ -144,7 +145,7 @@ int Update(const Argv& argv) {
     }
     auto user = FindUser(inv);
     if (!user) return Fail(user.error());
-    auto updated = inv.services->users().Update(user->id, changes);
+    auto updated = inv.services->users().Update(user->id, changes, kCliActor);
     if (!updated) return Fail(updated.error());
     return Show(inv, *updated);
   });
@@ -161,7 +162,7 @@ int SetDisabled(const Argv& argv, bool disabled) {
     if (!user) return Fail(user.error());
     UserChanges changes;
     changes.disabled = disabled;
-    auto updated = inv.services->users().Update(user->id, changes);
+    auto updated = inv.services->users().Update(user->id, changes, kCliActor);
     if (!updated) return Fail(updated.error());
     return Show(inv, *updated);
   });
@@ -178,7 +179,7 @@ int Passwd(const Argv& argv) {
     if (!user) return Fail(user.error());
     auto password = ReadPassword("New password for " + user->email, true);
     if (!password) return Fail(password.error());
-    if (auto s = inv.services->users().SetPassword(user->id, *password); !s) return Fail(s.error());
+    if (auto s = inv.services->users().SetPassword(user->id, *password, kCliActor); !s) return Fail(s.error());
     if (inv.json) {
       PrintJson({{"id", user->id}, {"password_changed", true}});
     } else {
@@ -194,7 +195,7 @@ int Delete(const Argv& argv) {
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     auto user = FindUser(inv);
     if (!user) return Fail(user.error());
-    if (auto s = inv.services->users().Delete(user->id); !s) return Fail(s.error());
+    if (auto s = inv.services->users().Delete(user->id, kCliActor); !s) return Fail(s.error());
     if (inv.json) {
       PrintJson({{"deleted", user->id}});
     } else {

@@ -228,6 +228,33 @@ Status ReadApplication(const std::string& source, const toml::table& t, const st
   return Ok();
 }
 
+// metrics.listen is "host:port" ("[v6]:port" for an IPv6 address); the
+// token is long enough not to be guessed.
+Status CheckMetrics(const TableReader& r, const std::string& key, MetricsConfig& m) {
+  constexpr size_t kMinTokenLength = 16;
+  if (!m.token.empty() && m.token.size() < kMinTokenLength) {
+    return r.Fail(key + ".token", "must be at least " + std::to_string(kMinTokenLength) + " characters");
+  }
+  if (m.listen.empty()) return Ok();
+  const size_t colon = m.listen.rfind(':');
+  auto bad = [&] { return r.Fail(key + ".listen", "expected \"host:port\" such as \"127.0.0.1:9464\", got \"" + m.listen + "\""); };
+  if (colon == std::string::npos || colon == 0) return bad();
+  std::string host = m.listen.substr(0, colon), port = m.listen.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return bad();
+    host = host.substr(1, host.size() - 2);
+  }
+  if (port.empty() || port.size() > 5) return bad();
+  for (char ch : port) {
+    if (!std::isdigit(static_cast<unsigned char>(ch))) return bad();
+  }
+  const int n = std::stoi(port);
+  if (n > 65535) return bad();
+  m.listen_host = host;
+  m.listen_port = n;
+  return Ok();
+}
+
 }  // namespace
 
 std::string Config::PublicUrl(int bound_port) const {
@@ -369,6 +396,18 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
       return s.Fail(k, "give password_hash or password_env for " + c.admin.username);
     }
     return Ok();
+  }));
+  r.Field("metrics", r.Table([&](const toml::table& t, const std::string& k) -> Status {
+    TableReader s(source, k);
+    s.Field("listen", s.String(&c.metrics.listen));
+    s.Field("token", s.String(&c.metrics.token));
+    if (auto st = s.Read(t); !st) return st;
+    return CheckMetrics(s, k, c.metrics);
+  }));
+  r.Field("audit", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("retention", s.Duration(&c.audit.retention, 60));
+    return s.Read(t);
   }));
   r.Field("applications", r.TableArray([&](const toml::table& t, const std::string& k) {
     c.applications.emplace_back();

@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "crypto/signing_key.h"
 #include "domain/admin_policy.h"
+#include "domain/audit_options.h"
 #include "domain/password_policy.h"
 #include "domain/seed_application.h"
 #include "domain/session_options.h"
@@ -67,6 +68,20 @@ struct AdminConfig : AdminPolicy {
   std::string password_env;   // the name of an environment variable holding the password
 };
 
+// [metrics]: Prometheus metrics at /metrics (README "Operating atm"). Off
+// unless one of the two is set.
+struct MetricsConfig {
+  // "host:port" of a listener of its own (only /metrics and /health/*),
+  // e.g. "127.0.0.1:9464"; "" = none.
+  std::string listen;
+  std::string listen_host;  // listen, split
+  int listen_port = 0;
+  // A bearer token that opens /metrics on the main port; "" = not served there.
+  std::string token;
+
+  bool enabled() const { return !listen.empty() || !token.empty(); }
+};
+
 struct Config {
   std::string source = "config.toml";  // the file it came from (for messages)
   ServerConfig server;
@@ -78,6 +93,8 @@ struct Config {
   AdminConfig admin;
   ThrottlePolicy throttle;
   SessionOptions sessions;
+  MetricsConfig metrics;
+  AuditOptions audit;
   std::vector<SeedApplication> applications;
 
   // The issuer's base URL for discovery documents (no trailing slash).

@@ -48,6 +48,8 @@ enum class ErrorCode {
   kMethodNotAllowed,
   kConflict,
   kCodeUsed,       // an authorization code redeemed twice
+  kCodeExpired,    // an authorization code presented after its expiry: invalid_grant
+  kRefreshReused,  // a refresh token presented again (its login is revoked): invalid_grant
   kInvalidConfig,  // configuration or environment: server_error, 500 (the CLI prints it as a usage error)
 };
 
@@ -89,6 +91,8 @@ inline constexpr ErrorInfo kErrorTable[] = {
     {ErrorCode::kMethodNotAllowed, "method_not_allowed", 405},
     {ErrorCode::kConflict, "conflict", 409},
     {ErrorCode::kCodeUsed, "invalid_grant", 400},
+    {ErrorCode::kCodeExpired, "invalid_grant", 400},
+    {ErrorCode::kRefreshReused, "invalid_grant", 400},
     {ErrorCode::kInvalidConfig, "server_error", 500},
 };
 

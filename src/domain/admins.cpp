@@ -33,7 +33,7 @@ Status ValidateAdminUsername(const std::string& username) {
   return Ok();
 }
 
-AdminService::AdminService(AdminStore& store, const Clock& clock, UserService& passwords, AdminPolicy policy)
+AdminService::AdminService(Store& store, const Clock& clock, UserService& passwords, AdminPolicy policy)
     : store_(store), clock_(clock), passwords_(passwords), policy_(policy) {}
 
 const std::string& AdminService::DummyHash() {
@@ -44,7 +44,7 @@ const std::string& AdminService::DummyHash() {
   return dummy_hash_;
 }
 
-Result<AdminRecord> AdminService::Create(const std::string& username, const std::string& password) {
+Result<AdminRecord> AdminService::Create(const std::string& username, const std::string& password, const Actor& by) {
   if (auto s = ValidateAdminUsername(username); !s) return s.error();
   if (auto s = ValidatePassword(password, policy_.min_password_length, "password"); !s) return s.error();
   auto hash = passwords_.HashPassword(password);
@@ -54,7 +54,9 @@ Result<AdminRecord> AdminService::Create(const std::string& username, const std:
   a.username = username;
   a.password_hash = std::move(*hash);
   a.created_at = a.updated_at = clock_.Now();
-  if (auto s = store_.CreateAdmin(a); !s) {
+  AuditEvent event = NewAuditEvent(audit_kind::kAdminCreate, by, a.created_at);
+  event.subject = username;
+  if (auto s = store_.CreateAdmin(a, &event); !s) {
     if (s.error().Is(ErrorCode::kConflict)) {
       return Error(ErrorCode::kConflict, "an admin named " + username + " already exists", "username");
     }
@@ -69,8 +71,9 @@ Result<bool> AdminService::Ensure(const std::string& username, const std::string
   auto found = store_.FindAdmin(username);
   if (!found) return found.error();
   if (*found) return false;
+  const Actor by{"config", ""};
   if (password_hash.empty()) {
-    auto created = Create(username, password);
+    auto created = Create(username, password, by);
     if (!created) return created.error();
     return true;
   }
@@ -82,7 +85,9 @@ Result<bool> AdminService::Ensure(const std::string& username, const std::string
   a.username = username;
   a.password_hash = password_hash;
   a.created_at = a.updated_at = clock_.Now();
-  if (auto s = store_.CreateAdmin(a); !s) {
+  AuditEvent event = NewAuditEvent(audit_kind::kAdminCreate, by, a.created_at);
+  event.subject = username;
+  if (auto s = store_.CreateAdmin(a, &event); !s) {
     // Another process seeded it between the lookup and now: it exists, as wanted.
     if (s.error().Is(ErrorCode::kConflict)) return false;
     return s.error();
@@ -99,43 +104,62 @@ Result<AdminRecord> AdminService::Get(const std::string& username) {
 
 Result<std::vector<AdminRecord>> AdminService::List() { return store_.ListAdmins(); }
 
-Status AdminService::SetPassword(const std::string& username, const std::string& password) {
+Status AdminService::SetPassword(const std::string& username, const std::string& password, const Actor& by) {
   if (auto s = ValidatePassword(password, policy_.min_password_length, "password"); !s) return s;
   auto admin = Get(username);
   if (!admin) return admin.error();
   auto hash = passwords_.HashPassword(password);
   if (!hash) return hash.error();
-  return store_.SetAdminPassword(admin->id, *hash, clock_.Now());
+  AuditEvent event = NewAuditEvent(audit_kind::kAdminPassword, by, clock_.Now());
+  event.subject = admin->username;
+  return store_.SetAdminPassword(admin->id, *hash, event.at, &event);
 }
 
-Status AdminService::Delete(const std::string& username) {
+Status AdminService::Delete(const std::string& username, const Actor& by) {
   auto admin = Get(username);
   if (!admin) return admin.error();
-  return store_.DeleteAdmin(admin->id);
+  AuditEvent event = NewAuditEvent(audit_kind::kAdminDelete, by, clock_.Now());
+  event.subject = admin->username;
+  return store_.DeleteAdmin(admin->id, &event);
 }
 
 Result<AdminSignIn> AdminService::SignIn(const std::string& username, const std::string& password,
-                                         AdminSessionKind kind) {
+                                         AdminSessionKind kind, const std::string& address) {
   if (username.empty()) return InvalidRequest("username is required", "username");
   if (password.empty()) return InvalidRequest("password is required", "password");
   auto found = store_.FindAdmin(username);
   if (!found) return found.error();
+  // The name as typed (cut to the longest valid one), so that failures are
+  // traceable too.
+  AuditEvent event = NewAuditEvent(audit_kind::kAdminSignIn, Actor{username.substr(0, 64), address}, clock_.Now());
+  event.detail = nlohmann::json{{"kind", KindName(kind)}}.dump();
+  auto failed = [&]() -> Error {
+    event.outcome = std::string(SignInOutcomeName(SignInOutcome::kBadCredentials));
+    if (auto s = store_.AppendAudit(event); !s) return s.error();
+    return BadCredentials();
+  };
   if (!*found) {
     passwords_.Verify(password, DummyHash());  // the same cost as a real check
-    return BadCredentials();
+    return failed();
   }
-  if (!passwords_.Verify(password, (*found)->password_hash)) return BadCredentials();
+  if (!passwords_.Verify(password, (*found)->password_hash)) return failed();
+  event.actor = "admin:" + (*found)->username;
+  event.subject = (*found)->username;
   int64_t ttl = kind == AdminSessionKind::kApi ? policy_.token_ttl : policy_.session_ttl;
-  return StartSession(**found, kind, ttl);
+  return StartSession(**found, kind, ttl, &event);
 }
 
 Result<AdminSignIn> AdminService::IssueToken(const std::string& username, int64_t ttl) {
   auto admin = Get(username);
   if (!admin) return admin.error();
-  return StartSession(*admin, AdminSessionKind::kApi, ttl > 0 ? ttl : policy_.token_ttl);
+  AuditEvent event = NewAuditEvent(audit_kind::kAdminSignIn, Actor{"cli", ""}, clock_.Now());
+  event.subject = admin->username;
+  event.detail = nlohmann::json{{"kind", "api"}}.dump();
+  return StartSession(*admin, AdminSessionKind::kApi, ttl > 0 ? ttl : policy_.token_ttl, &event);
 }
 
-Result<AdminSignIn> AdminService::StartSession(const AdminRecord& admin, AdminSessionKind kind, int64_t ttl) {
+Result<AdminSignIn> AdminService::StartSession(const AdminRecord& admin, AdminSessionKind kind, int64_t ttl,
+                                               const AuditEvent* audit) {
   AdminSignIn out;
   out.admin = admin;
   out.kind = kind;
@@ -146,7 +170,7 @@ Result<AdminSignIn> AdminService::StartSession(const AdminRecord& admin, AdminSe
   s.kind = KindName(kind);
   s.created_at = clock_.Now();
   s.expires_at = out.expires_at = s.created_at + ttl;
-  if (auto st = store_.CreateAdminSession(s); !st) return st.error();
+  if (auto st = store_.CreateAdminSession(s, audit); !st) return st.error();
   if (kind == AdminSessionKind::kConsole) out.csrf_token = CsrfToken(out.token);
   return out;
 }

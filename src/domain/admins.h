@@ -16,8 +16,9 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "domain/admin_policy.h"
+#include "domain/audit.h"
 #include "domain/users.h"
-#include "store/admin_store.h"
+#include "store/store.h"
 
 namespace atm {
 
@@ -40,21 +41,23 @@ struct AdminIdentity {
 
 class AdminService {
  public:
-  AdminService(AdminStore& store, const Clock& clock, UserService& passwords, AdminPolicy policy);
+  AdminService(Store& store, const Clock& clock, UserService& passwords, AdminPolicy policy);
 
-  Result<AdminRecord> Create(const std::string& username, const std::string& password);
+  // Changes and sign-ins are written to the audit trail as made `by`.
+  Result<AdminRecord> Create(const std::string& username, const std::string& password, const Actor& by = {});
   // Start-up seeding: creates `username` with `password` or `password_hash`
   // when absent; leaves an existing admin as it is. True when created.
   Result<bool> Ensure(const std::string& username, const std::string& password, const std::string& password_hash);
   Result<AdminRecord> Get(const std::string& username);
   Result<std::vector<AdminRecord>> List();
   // Also ends every session of the admin.
-  Status SetPassword(const std::string& username, const std::string& password);
-  Status Delete(const std::string& username);
+  Status SetPassword(const std::string& username, const std::string& password, const Actor& by = {});
+  Status Delete(const std::string& username, const Actor& by = {});
 
   // Checks the password (the same work for an unknown username) and starts a
   // session of `kind`, lasting the policy's session_ttl or token_ttl.
-  Result<AdminSignIn> SignIn(const std::string& username, const std::string& password, AdminSessionKind kind);
+  Result<AdminSignIn> SignIn(const std::string& username, const std::string& password, AdminSessionKind kind,
+                             const std::string& address = {});
   // An API token for `username` without its password: for the CLI, which
   // holds the database anyway. `ttl` 0 means the policy's token_ttl.
   Result<AdminSignIn> IssueToken(const std::string& username, int64_t ttl);
@@ -70,10 +73,11 @@ class AdminService {
   const AdminPolicy& policy() const { return policy_; }
 
  private:
-  Result<AdminSignIn> StartSession(const AdminRecord& admin, AdminSessionKind kind, int64_t ttl);
+  Result<AdminSignIn> StartSession(const AdminRecord& admin, AdminSessionKind kind, int64_t ttl,
+                                   const AuditEvent* audit = nullptr);
   const std::string& DummyHash();
 
-  AdminStore& store_;
+  Store& store_;
   const Clock& clock_;
   UserService& passwords_;
   AdminPolicy policy_;

@@ -75,7 +75,16 @@ std::vector<std::string> TrimAll(const std::vector<std::string>& in) {
 
 }  // namespace
 
-Result<CreatedApplication> ClientService::Create(const NewApplication& app) {
+nlohmann::json ClientService::AuditView(const ClientRecord& c) {
+  return {{"name", c.name},
+          {"redirect_urls", c.redirect_urls},
+          {"public", c.is_public},
+          {"disabled", c.disabled},
+          {"web_origins", c.web_origins},
+          {"post_logout_redirect_urls", c.post_logout_redirect_urls}};
+}
+
+Result<CreatedApplication> ClientService::Create(const NewApplication& app, const Actor& by) {
   ClientRecord c;
   c.name = Trim(app.name);
   c.redirect_urls = TrimAll(app.redirect_urls);
@@ -99,7 +108,10 @@ Result<CreatedApplication> ClientService::Create(const NewApplication& app) {
     c.secret_hash = HashSecret(secret);
   }
   c.created_at = c.updated_at = clock_.Now();
-  if (auto s = store_.CreateClient(c); !s) {
+  AuditEvent event = NewAuditEvent(audit_kind::kApplicationCreate, by, c.created_at);
+  event.client_id = event.subject = c.id;
+  event.detail = ChangeDetail(nullptr, AuditView(c));
+  if (auto s = store_.CreateClient(c, &event); !s) {
     if (s.error().Is(ErrorCode::kConflict)) {
       return Error(ErrorCode::kConflict, "an application with this client_id already exists", "client_id");
     }
@@ -119,9 +131,11 @@ Result<std::vector<ClientRecord>> ClientService::List(const Page& page) { return
 
 Result<int64_t> ClientService::Count() { return store_.CountClients(); }
 
-Result<ClientRecord> ClientService::Update(const std::string& client_id, const ApplicationChanges& changes) {
+Result<ClientRecord> ClientService::Update(const std::string& client_id, const ApplicationChanges& changes,
+                                           const Actor& by) {
   auto current = Get(client_id);
   if (!current) return current;
+  const nlohmann::json before = AuditView(*current);
   ClientRecord c = std::move(*current);
   if (changes.name) {
     c.name = Trim(*changes.name);
@@ -141,26 +155,36 @@ Result<ClientRecord> ClientService::Update(const std::string& client_id, const A
   }
   if (changes.disabled) c.disabled = *changes.disabled;
   c.updated_at = clock_.Now();
-  if (auto s = store_.UpdateClient(c); !s) return s.error();
+  AuditEvent event = NewAuditEvent(audit_kind::kApplicationUpdate, by, c.updated_at);
+  event.client_id = event.subject = c.id;
+  event.detail = ChangeDetail(before, AuditView(c));
+  if (auto s = store_.UpdateClient(c, &event); !s) return s.error();
   return c;
 }
 
-Status ClientService::Delete(const std::string& client_id) {
-  auto s = store_.DeleteClient(client_id);
+Status ClientService::Delete(const std::string& client_id, const Actor& by) {
+  AuditEvent event = NewAuditEvent(audit_kind::kApplicationDelete, by, clock_.Now());
+  event.client_id = event.subject = client_id;
+  if (auto current = store_.GetClient(client_id); current && *current) {
+    event.detail = ChangeDetail(AuditView(**current), nullptr);
+  }
+  auto s = store_.DeleteClient(client_id, &event);
   if (!s && s.error().Is(ErrorCode::kNotFound)) {
     return Error(ErrorCode::kNotFound, "no application with client_id " + client_id, "client_id");
   }
   return s;
 }
 
-Result<std::string> ClientService::RotateSecret(const std::string& client_id) {
+Result<std::string> ClientService::RotateSecret(const std::string& client_id, const Actor& by) {
   auto current = Get(client_id);
   if (!current) return current.error();
   if (current->is_public) {
     return InvalidRequest("a public application has no client secret to rotate", "client_id");
   }
   std::string secret = NewClientSecret();
-  if (auto s = store_.SetClientSecret(client_id, HashSecret(secret), clock_.Now()); !s) return s.error();
+  AuditEvent event = NewAuditEvent(audit_kind::kApplicationSecret, by, clock_.Now());
+  event.client_id = event.subject = client_id;
+  if (auto s = store_.SetClientSecret(client_id, HashSecret(secret), event.at, &event); !s) return s.error();
   return secret;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "domain/audit.h"
 #include "store/client_store.h"
 
 namespace atm {
@@ -40,14 +41,17 @@ class ClientService {
  public:
   ClientService(ClientStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
-  Result<CreatedApplication> Create(const NewApplication& app);
+  // The changes are written to the audit trail as made `by`.
+  Result<CreatedApplication> Create(const NewApplication& app, const Actor& by = {});
   Result<ClientRecord> Get(const std::string& client_id);
   Result<std::vector<ClientRecord>> List(const Page& page);
   Result<int64_t> Count();
-  Result<ClientRecord> Update(const std::string& client_id, const ApplicationChanges& changes);
-  Status Delete(const std::string& client_id);
+  Result<ClientRecord> Update(const std::string& client_id, const ApplicationChanges& changes, const Actor& by = {});
+  Status Delete(const std::string& client_id, const Actor& by = {});
   // A new secret replaces the old one at once; returns the plain secret.
-  Result<std::string> RotateSecret(const std::string& client_id);
+  Result<std::string> RotateSecret(const std::string& client_id, const Actor& by = {});
+  // What the audit trail shows of an application: everything but the secret's hash.
+  static nlohmann::json AuditView(const ClientRecord& client);
 
   // The enabled application `client_id`, or invalid_client.
   Result<ClientRecord> FindActive(const std::string& client_id);

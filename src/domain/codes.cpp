@@ -19,7 +19,7 @@ Result<std::string> CodeService::Issue(const CodeRequest& r) {
   rec.session_id = r.session_id;
   rec.auth_time = r.auth_time;
   rec.expires_at = clock_.Now() + ttl_;
-  if (auto s = store_.SaveCode(rec); !s) return s.error();
+  if (auto s = store_.SaveCode(rec, r.audit ? &*r.audit : nullptr); !s) return s.error();
   return code;
 }
 
@@ -34,9 +34,14 @@ Result<CodeRecord> CodeService::Redeem(const Redemption& r) {
   const int64_t now = clock_.Now();
   auto code = store_.FindUnusedCode(hash, now);
   if (!code && code.error().Is(ErrorCode::kCodeUsed)) {
+    replayed_.Add();
     // Presented again: SpendCode revokes what it issued, and says so.
     auto s = store_.SpendCode(hash, now);
     return s ? InvalidGrant("the authorization code was already used") : s.error();
+  }
+  if (!code && code.error().Is(ErrorCode::kCodeExpired)) {
+    expired_.Add();
+    return InvalidGrant(code.error().description);
   }
   if (!code) return code;
   auto refuse = [&](const std::string& why) -> Error {

@@ -2,9 +2,11 @@
 // to client, user, PKCE challenge and redirect URI, redeemed once.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "core/result.h"
 #include "crypto/pkce.h"
 #include "store/grant_store.h"
@@ -21,6 +23,8 @@ struct CodeRequest {
   std::string nonce;
   std::string session_id;
   int64_t auth_time = 0;
+  // The sign-in's audit event, written with the code (one transaction).
+  std::optional<AuditEvent> audit;
 };
 
 struct Redemption {
@@ -48,10 +52,16 @@ class CodeService {
   // be tried twice; a code presented again revokes what it issued.
   Result<CodeRecord> Redeem(const Redemption& redemption);
 
+  // Codes presented again (each revokes what it issued), and after their expiry.
+  uint64_t replayed() const { return replayed_.value(); }
+  uint64_t expired() const { return expired_.value(); }
+
  private:
   GrantStore& store_;
   const Clock& clock_;
   int64_t ttl_;
+  Counter replayed_;
+  Counter expired_;
 };
 
 }  // namespace atm

@@ -78,7 +78,7 @@ Status KeyService::Load(MissingKey missing) {
   if (have_key) return Ok();
   if (missing == MissingKey::kError) return ServerError("the new signing key could not be loaded");
   if (missing == MissingKey::kGenerateNow) {
-    return Rotate().ok() ? Ok() : Status(ServerError("key generation failed"));
+    return Rotate("startup").ok() ? Ok() : Status(ServerError("key generation failed"));
   }
   GenerateInBackground();
   return Ok();
@@ -97,7 +97,7 @@ Status KeyService::StoreKeyFile() {
   for (const auto& k : *keys) {
     if (k.kid == (*key)->kid() && k.retired_at == 0) return Ok();
   }
-  if (auto kid = CreateKey(std::move(*key)); !kid) return kid.error();
+  if (auto kid = CreateKey(std::move(*key), "config"); !kid) return kid.error();
   return Ok();
 }
 
@@ -143,7 +143,7 @@ void KeyService::GenerateInBackground() {
     // thread, so this lowers only the generator's (RSA-2048: ~0.1-0.4 s of
     // CPU that would otherwise compete with the listening socket's set-up).
     setpriority(PRIO_PROCESS, 0, 10);
-    auto kid = Rotate();
+    auto kid = Rotate("startup");
     std::lock_guard<std::mutex> lock(mutex_);
     if (!kid) generate_error_ = kid.error().description;
     generating_ = false;
@@ -151,22 +151,31 @@ void KeyService::GenerateInBackground() {
   });
 }
 
-Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key) {
+Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key, const std::string& by) {
   KeyRecord rec;
   rec.kid = key->kid();
   rec.alg = JwsAlgName(key->alg());
   rec.private_pem = policy_.encryption ? policy_.encryption->Seal(key->PrivatePem(), rec.kid) : key->PrivatePem();
   rec.created_at = clock_.Now();
-  if (auto s = store_.SaveKey(rec); !s) return s.error();
+  AuditEvent event = NewAuditEvent(audit_kind::kKeyRotate, Actor{by, ""}, rec.created_at);
+  event.subject = rec.kid;
+  event.detail = nlohmann::json{{"alg", rec.alg}}.dump();
+  if (auto s = store_.SaveKey(rec, &event); !s) return s.error();
   if (auto s = store_.RetireKeysExcept(rec.kid, rec.created_at); !s) return s.error();
   return rec.kid;
 }
 
-Result<std::string> KeyService::Rotate() {
+int64_t KeyService::next_rotation_at() const {
+  const int64_t created = current_created_at();
+  if (policy_.rotate_every <= 0 || created == 0) return 0;
+  return created + policy_.rotate_every;
+}
+
+Result<std::string> KeyService::Rotate(const std::string& by) {
   std::lock_guard<std::mutex> lock(rotate_mutex_);
   auto key = SigningKey::Generate(policy_.alg);
   if (!key) return key.error();
-  auto kid = CreateKey(std::move(*key));
+  auto kid = CreateKey(std::move(*key), by);
   if (!kid) return kid;
   if (auto s = Load(MissingKey::kError); !s) return s.error();
   Log(LogLevel::kInfo, "keys: now signing with " + *kid + " (" + JwsAlgName(policy_.alg) + ")");
@@ -201,7 +210,7 @@ Status KeyService::Maintain() {
   const int64_t now = clock_.Now();
   auto set = Snapshot();
   if (policy_.rotate_every > 0 && set->current && set->current_created_at + policy_.rotate_every <= now) {
-    if (auto kid = Rotate(); !kid) return kid.error();
+    if (auto kid = Rotate("schedule"); !kid) return kid.error();
     return Ok();
   }
   // Drop retired keys past their retention, and pick up other processes'

@@ -22,6 +22,7 @@
 #include "crypto/jwt.h"
 #include "crypto/secret_box.h"
 #include "crypto/signing_key.h"
+#include "domain/audit.h"
 #include "store/key_store.h"
 
 namespace atm {
@@ -66,8 +67,13 @@ class KeyService {
   // The JWKS document, serialised once per key change.
   std::shared_ptr<const std::string> JwksJson() const;
 
-  // Generates a new signing key and retires the others. Returns its kid.
-  Result<std::string> Rotate();
+  // Generates a new signing key and retires the others; the audit trail
+  // names `by` ("cli", "schedule", "startup"). Returns its kid.
+  Result<std::string> Rotate(const std::string& by = "system");
+  // When the signing key was made (0 while there is none), and when the
+  // schedule rotates it next (0: no schedule).
+  int64_t current_created_at() const { return Snapshot()->current_created_at; }
+  int64_t next_rotation_at() const;
   // Periodic work: reloads when another process changed the keys, rotates on
   // schedule, and deletes retired keys that no token can need any more.
   Status Maintain();
@@ -103,7 +109,7 @@ class KeyService {
   Status EncryptStoredKeys();
   // The PEM of a stored key, decrypted when it is sealed.
   Result<std::string> PrivatePem(const KeyRecord& rec) const;
-  Result<std::string> CreateKey(std::unique_ptr<SigningKey> key);
+  Result<std::string> CreateKey(std::unique_ptr<SigningKey> key, const std::string& by);
   void Publish(std::shared_ptr<const KeySet> set);
   std::shared_ptr<const KeySet> Snapshot() const;
 

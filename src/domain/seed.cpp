@@ -3,6 +3,9 @@
 namespace atm {
 namespace {
 
+// The audit trail names the config file as the author of what seeding creates.
+const Actor kSeedActor{"config", ""};
+
 Error SeedError(size_t app_index, const std::string& where, const Error& e) {
   std::string key = "applications[" + std::to_string(app_index) + "]" + where;
   if (!e.field.empty()) key += "." + e.field;
@@ -38,7 +41,8 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
     }
     if (!exists) {
       auto created = clients.Create({a.name, a.client_id, a.client_secret, a.redirect_urls, a.is_public, a.web_origins,
-                                     a.post_logout_redirect_urls});
+                                     a.post_logout_redirect_urls},
+                                    kSeedActor);
       if (!created) return SeedError(i, "", created.error());
       client_id = created->record.id;
       ++report.applications_created;
@@ -48,7 +52,7 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
     }
     for (size_t j = 0; j < a.users.size(); ++j) {
       const SeedUser& u = a.users[j];
-      auto user = users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name});
+      auto user = users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name}, kSeedActor);
       if (user) {
         ++report.users_created;
       } else if (!user.error().Is(ErrorCode::kConflict)) {

@@ -65,6 +65,7 @@ Result<TokenSet> TokenService::SignAccessToken(const SigningKey& key, const nloh
   if (!at) return at.error();
   TokenSet out;
   out.access_token = std::move(*at);
+  out.alg = key.alg();
   out.expires_in = options_.access_token_ttl;
   out.scope = scope;
   return out;
@@ -127,12 +128,20 @@ Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const Client
   auto tokens = Sign(grant, client, *user, issuer, refresh);
   if (!tokens) return tokens;
   // After signing, the clock may have passed the code's expiry: checked again.
-  if (auto s = store_.RedeemCode(code.hash, clock_.Now(), grant, first); !s) return s.error();
+  if (auto s = store_.RedeemCode(code.hash, clock_.Now(), grant, first); !s) {
+    if (s.error().Is(ErrorCode::kCodeExpired)) {
+      codes_expired_.Add();
+      return InvalidGrant(s.error().description);
+    }
+    return s.error();
+  }
+  CountIssued(Grant::kAuthorizationCode, *tokens);
   return tokens;
 }
 
 Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const ClientRecord& client,
-                                       const std::string& issuer, const std::string& id_token_hint) {
+                                       const std::string& issuer, const std::string& id_token_hint,
+                                       const AuditEvent* reuse_audit) {
   if (refresh_token.empty()) return InvalidRequest("refresh_token is required", "refresh_token");
   const int64_t now = clock_.Now();
   std::string next = NewRefreshToken();
@@ -150,14 +159,32 @@ Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const C
       if (!same_user || !same_client) return InvalidGrant("id_token does not belong to this refresh token");
     }
   }
-  auto grant = store_.RotateRefresh(HashSecret(refresh_token), client.id, rec, now);
+  auto grant = store_.RotateRefresh(HashSecret(refresh_token), client.id, rec, now, reuse_audit);
+  if (!grant && grant.error().Is(ErrorCode::kRefreshReused)) {
+    refresh_reused_.Add();
+    return InvalidGrant(grant.error().description);
+  }
   if (!grant) return grant.error();
   auto user = ActiveUser(grant->user_id);
   if (!user) {
     (void)store_.RevokeGrant(grant->id);
     return user.error();
   }
-  return Sign(*grant, client, *user, issuer, std::move(next));
+  auto tokens = Sign(*grant, client, *user, issuer, std::move(next));
+  if (tokens) CountIssued(Grant::kRefreshToken, *tokens);
+  return tokens;
+}
+
+const char* TokenService::GrantName(Grant grant) {
+  switch (grant) {
+    case Grant::kAuthorizationCode:
+      return "authorization_code";
+    case Grant::kRefreshToken:
+      return "refresh_token";
+    case Grant::kClientCredentials:
+      return "client_credentials";
+  }
+  return "authorization_code";
 }
 
 FifoGate* TokenService::GateFor(const SigningKey& key) { return key.alg() == JwsAlg::kRS256 ? &signing_ : nullptr; }
@@ -169,7 +196,9 @@ Result<TokenSet> TokenService::IssueForClient(const ClientRecord& client, const 
   nlohmann::json access = AccessClaims(client, client.id, issuer, clock_.Now());
   if (!scope.empty()) access["scp"] = scope;
   FifoGate::Pass pass(GateFor(**key));
-  return SignAccessToken(**key, access, scope);
+  auto tokens = SignAccessToken(**key, access, scope);
+  if (tokens) CountIssued(Grant::kClientCredentials, *tokens);
+  return tokens;
 }
 
 Result<AccessTokenInfo> TokenService::VerifyAccessToken(const std::string& token,

@@ -2,10 +2,12 @@
 // rotating refresh tokens, and the checks a presented access token must pass.
 #pragma once
 
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "core/fifo_gate.h"
 #include "core/result.h"
 #include "domain/claims.h"
@@ -21,6 +23,7 @@ struct TokenSet {
   std::string refresh_token;  // empty for client_credentials
   int64_t expires_in = 0;
   std::string scope;
+  JwsAlg alg = JwsAlg::kRS256;  // of the signing key
 };
 
 // What a valid access token says, after every check.
@@ -41,9 +44,11 @@ class TokenService {
   // code and starts its grant (GrantStore::RedeemCode).
   Result<TokenSet> IssueForCode(const CodeRecord& code, const ClientRecord& client, const std::string& issuer);
   // RFC 6749 §6 with rotation: the presented token is spent, a new one issued.
-  // `id_token_hint`, when given, must name the same user and client.
+  // `id_token_hint`, when given, must name the same user and client. A token
+  // presented again revokes its login, and `reuse_audit` (when given) is
+  // written to the audit trail with the revocation.
   Result<TokenSet> Refresh(const std::string& refresh_token, const ClientRecord& client, const std::string& issuer,
-                           const std::string& id_token_hint);
+                           const std::string& id_token_hint, const AuditEvent* reuse_audit = nullptr);
   // RFC 6749 §4.4: an access token for the client itself, no refresh token.
   Result<TokenSet> IssueForClient(const ClientRecord& client, const std::string& scope, const std::string& issuer);
   // Signature (pinned alg, published key), expiry, and that its grant, user and
@@ -51,6 +56,20 @@ class TokenService {
   Result<AccessTokenInfo> VerifyAccessToken(const std::string& token, const std::vector<std::string>& issuers);
 
   const TokenOptions& options() const { return options_; }
+
+  // What it issued, for the metrics.
+  enum class Grant { kAuthorizationCode, kRefreshToken, kClientCredentials };
+  static constexpr std::array<Grant, 3> kGrants = {Grant::kAuthorizationCode, Grant::kRefreshToken,
+                                                   Grant::kClientCredentials};
+  static constexpr std::array<JwsAlg, 3> kAlgs = {JwsAlg::kRS256, JwsAlg::kES256, JwsAlg::kEdDSA};
+  static const char* GrantName(Grant grant);
+  // Token responses issued for `grant`, signed with `alg`.
+  uint64_t issued(Grant grant, JwsAlg alg) const { return issued_[Index(grant, alg)].value(); }
+  // Refresh tokens presented again (each revoked its login).
+  uint64_t refresh_reused() const { return refresh_reused_.value(); }
+  // Codes that expired between CodeService's check and their redemption
+  // (after signing); CodeService counts the rest.
+  uint64_t codes_expired() const { return codes_expired_.value(); }
 
  private:
   Result<TokenSet> Sign(const GrantRecord& grant, const ClientRecord& client, const UserRecord& user,
@@ -73,6 +92,12 @@ class TokenService {
   KeyService& keys_;
   TokenOptions options_;
   FifoGate signing_;
+
+  static size_t Index(Grant grant, JwsAlg alg) { return static_cast<size_t>(grant) * 3 + static_cast<size_t>(alg); }
+  void CountIssued(Grant grant, const TokenSet& tokens) { issued_[Index(grant, tokens.alg)].Add(); }
+  std::array<Counter, 9> issued_;
+  Counter refresh_reused_;
+  Counter codes_expired_;
 };
 
 }  // namespace atm

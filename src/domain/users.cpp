@@ -8,15 +8,26 @@
 namespace atm {
 namespace {
 
+// A slot of the hashing bound, held for one scrypt run; counted as waiting,
+// then running.
 class SlotGuard {
  public:
-  explicit SlotGuard(std::counting_semaphore<>& s) : s_(s) { s_.acquire(); }
-  ~SlotGuard() { s_.release(); }
+  SlotGuard(std::counting_semaphore<>& s, Gauge& running, Gauge& waiting) : s_(s), running_(running) {
+    waiting.Add(1);
+    s_.acquire();
+    waiting.Add(-1);
+    running_.Add(1);
+  }
+  ~SlotGuard() {
+    running_.Add(-1);
+    s_.release();
+  }
   SlotGuard(const SlotGuard&) = delete;
   SlotGuard& operator=(const SlotGuard&) = delete;
 
  private:
   std::counting_semaphore<>& s_;
+  Gauge& running_;
 };
 
 Status ValidateName(const std::string& value, const std::string& field) {
@@ -47,12 +58,12 @@ UserService::UserService(Store& store, const Clock& clock, PasswordPolicy policy
                                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))) {}
 
 Result<std::string> UserService::HashPassword(const std::string& password) {
-  SlotGuard slot(*hash_slots_);
+  SlotGuard slot(*hash_slots_, hashes_running_, hashes_waiting_);
   return atm::HashPassword(password, policy_.scrypt);
 }
 
 bool UserService::Verify(const std::string& password, const std::string& encoded) {
-  SlotGuard slot(*hash_slots_);
+  SlotGuard slot(*hash_slots_, hashes_running_, hashes_waiting_);
   return VerifyPassword(password, encoded);
 }
 
@@ -64,7 +75,11 @@ const std::string& UserService::DummyHash() {
   return dummy_hash_;
 }
 
-Result<UserRecord> UserService::Create(const NewUser& in) {
+nlohmann::json UserService::AuditView(const UserRecord& u) {
+  return {{"email", u.email}, {"first_name", u.first_name}, {"last_name", u.last_name}, {"disabled", u.disabled}};
+}
+
+Result<UserRecord> UserService::Create(const NewUser& in, const Actor& by) {
   UserRecord u;
   u.client_id = in.client_id;
   u.email = Trim(in.email);
@@ -92,7 +107,11 @@ Result<UserRecord> UserService::Create(const NewUser& in) {
   }
   u.id = NewUserId();
   u.created_at = u.updated_at = clock_.Now();
-  if (auto s = store_.CreateUser(u); !s) {
+  AuditEvent event = NewAuditEvent(audit_kind::kUserCreate, by, u.created_at);
+  event.client_id = u.client_id;
+  event.subject = u.id;
+  event.detail = ChangeDetail(nullptr, AuditView(u));
+  if (auto s = store_.CreateUser(u, &event); !s) {
     if (s.error().Is(ErrorCode::kConflict)) return DuplicateEmail();
     return s.error();
   }
@@ -123,9 +142,10 @@ Result<int64_t> UserService::Count(const std::string& client_id, const std::stri
   return store_.CountUsers(client_id, email_filter);
 }
 
-Result<UserRecord> UserService::Update(const std::string& user_id, const UserChanges& changes) {
+Result<UserRecord> UserService::Update(const std::string& user_id, const UserChanges& changes, const Actor& by) {
   auto current = Get(user_id);
   if (!current) return current;
+  const nlohmann::json before = AuditView(*current);
   UserRecord u = std::move(*current);
   if (changes.email) {
     std::string email = Trim(*changes.email);
@@ -145,25 +165,40 @@ Result<UserRecord> UserService::Update(const std::string& user_id, const UserCha
   }
   if (changes.disabled) u.disabled = *changes.disabled;
   u.updated_at = clock_.Now();
-  if (auto s = store_.UpdateUser(u); !s) {
+  AuditEvent event = NewAuditEvent(audit_kind::kUserUpdate, by, u.updated_at);
+  event.client_id = u.client_id;
+  event.subject = u.id;
+  event.detail = ChangeDetail(before, AuditView(u));
+  if (auto s = store_.UpdateUser(u, &event); !s) {
     if (s.error().Is(ErrorCode::kConflict)) return DuplicateEmail();
     return s.error();
   }
   return u;
 }
 
-Status UserService::SetPassword(const std::string& user_id, const std::string& password) {
+Status UserService::SetPassword(const std::string& user_id, const std::string& password, const Actor& by) {
   if (auto s = ValidatePassword(password, policy_.min_length, "password"); !s) return s;
-  if (auto current = Get(user_id); !current) return current.error();
+  auto current = Get(user_id);
+  if (!current) return current.error();
   auto hash = HashPassword(password);
   if (!hash) return hash.error();
-  auto s = store_.SetUserPassword(user_id, *hash, clock_.Now());
+  AuditEvent event = NewAuditEvent(audit_kind::kUserPassword, by, clock_.Now());
+  event.client_id = current->client_id;
+  event.subject = user_id;
+  event.detail = nlohmann::json{{"email", current->email}}.dump();
+  auto s = store_.SetUserPassword(user_id, *hash, event.at, &event);
   if (!s && s.error().Is(ErrorCode::kNotFound)) return UserNotFound(user_id);
   return s;
 }
 
-Status UserService::Delete(const std::string& user_id) {
-  auto s = store_.DeleteUser(user_id);
+Status UserService::Delete(const std::string& user_id, const Actor& by) {
+  AuditEvent event = NewAuditEvent(audit_kind::kUserDelete, by, clock_.Now());
+  event.subject = user_id;
+  if (auto current = store_.GetUser(user_id); current && *current) {
+    event.client_id = (**current).client_id;
+    event.detail = ChangeDetail(AuditView(**current), nullptr);
+  }
+  auto s = store_.DeleteUser(user_id, &event);
   if (!s && s.error().Is(ErrorCode::kNotFound)) return UserNotFound(user_id);
   return s;
 }

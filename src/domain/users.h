@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "crypto/password.h"
+#include "domain/audit.h"
 #include "domain/password_policy.h"
 #include "store/store.h"
 
@@ -38,15 +39,18 @@ class UserService {
  public:
   UserService(Store& store, const Clock& clock, PasswordPolicy policy);
 
-  Result<UserRecord> Create(const NewUser& user);
+  // Changes are written to the audit trail as made `by`.
+  Result<UserRecord> Create(const NewUser& user, const Actor& by = {});
   Result<UserRecord> Get(const std::string& user_id);
   // The user of `client_id` with this email (case-insensitive), or not_found.
   Result<UserRecord> FindByEmail(const std::string& client_id, const std::string& email);
   Result<std::vector<UserRecord>> List(const std::string& client_id, const std::string& email_filter, const Page& page);
   Result<int64_t> Count(const std::string& client_id, const std::string& email_filter);
-  Result<UserRecord> Update(const std::string& user_id, const UserChanges& changes);
-  Status SetPassword(const std::string& user_id, const std::string& password);
-  Status Delete(const std::string& user_id);
+  Result<UserRecord> Update(const std::string& user_id, const UserChanges& changes, const Actor& by = {});
+  Status SetPassword(const std::string& user_id, const std::string& password, const Actor& by = {});
+  Status Delete(const std::string& user_id, const Actor& by = {});
+  // What the audit trail shows of a user: everything but the password hash.
+  static nlohmann::json AuditView(const UserRecord& user);
 
   // Checks an email and password against the users of `client_id`. Unknown
   // email and wrong password give the same error after the same work (one
@@ -59,6 +63,9 @@ class UserService {
   // used for admin passwords, so every scrypt run shares one limit).
   bool Verify(const std::string& password, const std::string& encoded);
   const PasswordPolicy& policy() const { return policy_; }
+  // scrypt runs in progress, and those waiting for a slot.
+  int64_t hashes_running() const { return hashes_running_.value(); }
+  int64_t hashes_waiting() const { return hashes_waiting_.value(); }
 
  private:
   const std::string& DummyHash();
@@ -67,6 +74,8 @@ class UserService {
   const Clock& clock_;
   PasswordPolicy policy_;
   std::unique_ptr<std::counting_semaphore<>> hash_slots_;
+  Gauge hashes_running_;
+  Gauge hashes_waiting_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
 };

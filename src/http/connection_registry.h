@@ -3,7 +3,9 @@
 // server on SIGTERM. It knows nothing of sockets or of the HTTP library.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,12 +45,17 @@ class ConnectionRegistry {
   void DrainAll();
 
   size_t open() const;
+  // Connections between requests (waiting for the next one): each
+  // connection adds 1 when it starts waiting and -1 when it stops.
+  void CountIdle(int delta) { idle_.fetch_add(delta, std::memory_order_relaxed); }
+  int64_t idle() const { return idle_.load(std::memory_order_relaxed); }
 
  private:
   const Limits limits_;
   mutable std::mutex mutex_;
   size_t open_ = 0;
   bool draining_ = false;
+  std::atomic<int64_t> idle_{0};
   std::unordered_map<std::string, size_t> per_address_;
   std::unordered_map<const DrainableConnection*, std::weak_ptr<DrainableConnection>> tracked_;
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cctype>
+#include <chrono>
 #include <map>
 #include <string>
 #include <utility>
@@ -18,6 +19,9 @@ struct HttpRequest {
   std::string body;
   std::string remote_addr;
   bool tls = false;
+  // When the request was read in full (the server sets it; the latency of
+  // the route metrics counts from it, the time in the worker queue included).
+  std::chrono::steady_clock::time_point received{};
 
   // A header by lower-case name, or "".
   std::string Header(const std::string& lower_name) const {

@@ -4,13 +4,17 @@
 // A prefix route (AddPrefix) takes every method on every path below the
 // prefix that has no exact route, for APIs with identifiers in the path; its
 // handler answers 404 and 405 itself.
+// With Measure(true), every answer is counted by route pattern and status,
+// with its latency from HttpRequest::received (route_stats.h).
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "http/http.h"
+#include "http/route_stats.h"
 
 namespace atm {
 
@@ -22,9 +26,30 @@ class Router {
   void AddPrefix(const std::string& prefix, Handler handler);
   HttpResponse Handle(const HttpRequest& request) const;
 
+  // Counts answers per route (off by default: the count costs a clock read).
+  void Measure(bool on) { measure_ = on; }
+  bool measuring() const { return measure_; }
+  // The label of paths that match no route.
+  static constexpr const char* kOtherRoute = "other";
+  // Calls `fn(pattern, stats)` for every route ("/admin/api/*" for a prefix
+  // route), then for kOtherRoute.
+  void ForEachRoute(const std::function<void(const std::string&, const RouteStats&)>& fn) const;
+
  private:
-  std::map<std::string, std::map<std::string, Handler>> routes_;  // path -> method -> handler
-  std::map<std::string, Handler> prefixes_;                       // prefix -> handler
+  struct Route {
+    std::map<std::string, Handler> methods;  // method -> handler
+    std::unique_ptr<RouteStats> stats = std::make_unique<RouteStats>();
+  };
+  struct PrefixRoute {
+    Handler handler;
+    std::unique_ptr<RouteStats> stats = std::make_unique<RouteStats>();
+  };
+  HttpResponse Dispatch(const HttpRequest& request, RouteStats** stats) const;
+
+  std::map<std::string, Route> routes_;          // path -> route
+  std::map<std::string, PrefixRoute> prefixes_;  // prefix -> route
+  std::unique_ptr<RouteStats> other_ = std::make_unique<RouteStats>();
+  bool measure_ = false;
 };
 
 }  // namespace atm

@@ -140,6 +140,10 @@ HttpServer::~HttpServer() = default;
 
 bool HttpServer::tls() const { return !impl_->options.tls_cert_file.empty(); }
 
+size_t HttpServer::open_connections() const { return impl_->registry.open(); }
+
+int64_t HttpServer::idle_connections() const { return impl_->registry.idle(); }
+
 Result<int> HttpServer::Bind() {
   auto& o = impl_->options;
   rlim_t descriptors = RaiseDescriptorLimit();

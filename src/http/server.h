@@ -32,6 +32,9 @@ class HttpServer {
   // finish (each then closes). Safe to call from any thread, more than once.
   void Stop();
   bool tls() const;
+  // Open connections, and those of them waiting between requests.
+  size_t open_connections() const;
+  int64_t idle_connections() const;
 
   struct Impl;
 

@@ -58,7 +58,10 @@ class Session final : public DrainableConnection, public std::enable_shared_from
  public:
   Session(Stream&& stream, std::string address, const SessionContext& context)
       : stream_(std::move(stream)), timer_(stream_.get_executor()), address_(std::move(address)), ctx_(context) {}
-  ~Session() override { ctx_.registry.Release(this, address_); }
+  ~Session() override {
+    SetWaiting(false);
+    ctx_.registry.Release(this, address_);
+  }
 
   void Start() {
     ctx_.registry.Track(this->weak_from_this(), this);
@@ -91,14 +94,14 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     if (draining_) return Close();
     if (buffer_.size() > 0) return BeginRequest();  // pipelined
     buffer_.shrink_to_fit();                        // an idle connection holds no buffer
-    waiting_ = true;
+    SetWaiting(true);
     const auto keep_alive = std::chrono::seconds(ctx_.options.keep_alive_seconds);
     if constexpr (kTls) {
       // TLS may hold decrypted bytes of its own: read, with the idle limit.
       Lowest().expires_after(keep_alive);
       stream_.async_read_some(buffer_.prepare(kReadSize),
                               [self = this->shared_from_this()](boost::beast::error_code ec, size_t n) {
-                                self->waiting_ = false;
+                                self->SetWaiting(false);
                                 if (ec) return self->Close();
                                 self->buffer_.commit(n);
                                 self->BeginRequest();
@@ -110,7 +113,7 @@ class Session final : public DrainableConnection, public std::enable_shared_from
       });
       Lowest().socket().async_wait(boost::asio::socket_base::wait_read,
                                    [self = this->shared_from_this()](boost::beast::error_code ec) {
-                                     self->waiting_ = false;
+                                     self->SetWaiting(false);
                                      self->timer_.cancel();
                                      if (ec) return self->Close();
                                      self->BeginRequest();
@@ -236,6 +239,7 @@ class Session final : public DrainableConnection, public std::enable_shared_from
     const unsigned version = request.version();
     const bool keep_alive = request.keep_alive();
     HttpRequest converted = ToHttpRequest(std::move(request), address_, kTls);
+    converted.received = Clock::now();
     // The io_context stays up while the worker holds this request.
     auto work = boost::asio::make_work_guard(stream_.get_executor());
     ctx_.workers.Enqueue([self = this->shared_from_this(), request = std::move(converted), version, keep_alive,
@@ -331,9 +335,16 @@ class Session final : public DrainableConnection, public std::enable_shared_from
   void Close() {
     if (closed_) return;
     closed_ = true;
-    waiting_ = false;
+    SetWaiting(false);
     timer_.cancel();
     Lowest().close();
+  }
+
+  // Between requests or not; the registry counts the idle connections.
+  void SetWaiting(bool waiting) {
+    if (waiting == waiting_) return;
+    waiting_ = waiting;
+    ctx_.registry.CountIdle(waiting ? 1 : -1);
   }
 
   Stream stream_;

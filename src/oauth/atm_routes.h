@@ -15,6 +15,6 @@
 namespace atm {
 
 // `throttle` slows password guessing at POST /auth.
-void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle);
+void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle, AuditService& audit);
 
 }  // namespace atm

@@ -28,8 +28,8 @@ HttpResponse ThrottledResponse(int64_t retry_after_seconds) {
       .With("Retry-After", seconds);
 }
 
-Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
-  return [&deps, &throttle](const HttpRequest& request) -> HttpResponse {
+Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle, AuditService& audit) {
+  return [&deps, &throttle, &audit](const HttpRequest& request) -> HttpResponse {
     auto params = ParseBody(request);
     if (!params) return ErrorResponse(params.error());
     auto client = deps.clients.FindActive(params->First({"clientId", "client_id"}));
@@ -52,13 +52,27 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
     // typed (lower-cased like the store compares it), so unknown names are
     // throttled exactly like real ones.
     std::string account = client->id + "\n" + ToLowerAscii(Trim(login));
+    // The audit trail and the metrics count every outcome (README "Audit trail").
+    const std::string typed = Trim(login);
+    auto failed = [&](SignInOutcome outcome, HttpResponse answer) {
+      if (auto s = audit.SignInFailed(outcome, client->id, typed, request.remote_addr); !s) {
+        return ErrorResponse(s.error());
+      }
+      return answer;
+    };
     Throttle::Attempt attempt = throttle.Admit(account, request.remote_addr);
-    if (!attempt.allowed()) return ThrottledResponse(attempt.retry_after());
+    if (!attempt.allowed()) return failed(SignInOutcome::kThrottled, ThrottledResponse(attempt.retry_after()));
     auto user = deps.users.Authenticate(client->id, login, password);
     if (user || user.error().Is(ErrorCode::kAccessDenied)) {
       attempt.Succeeded();  // 403: the password was right, the account is disabled
     } else if (user.error().Is(ErrorCode::kInvalidCredentials)) {
       attempt.Failed();
+    }
+    if (!user && user.error().Is(ErrorCode::kAccessDenied)) {
+      return failed(SignInOutcome::kDisabled, ErrorResponse(user.error()));
+    }
+    if (!user && user.error().Is(ErrorCode::kInvalidCredentials)) {
+      return failed(SignInOutcome::kBadCredentials, ErrorResponse(user.error()));
     }
     if (!user) return ErrorResponse(user.error());
     CodeRequest code_request;
@@ -70,6 +84,7 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle) {
     code_request.scope = params->Get("scope");
     code_request.nonce = params->Get("nonce");
     code_request.auth_time = deps.clock.Now();
+    code_request.audit = audit.SignInSucceeded(client->id, typed, user->id, request.remote_addr);
     auto code = deps.codes.Issue(code_request);
     if (!code) return ErrorResponse(code.error());
     HttpResponse answer = JsonResponse(

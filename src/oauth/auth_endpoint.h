@@ -9,7 +9,7 @@
 
 namespace atm {
 
-Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle);
+Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle, AuditService& audit);
 // The 429 answer of a throttled sign-in: JSON error and Retry-After.
 HttpResponse ThrottledResponse(int64_t retry_after_seconds);
 

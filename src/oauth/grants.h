@@ -18,6 +18,7 @@ struct GrantRequest {
   std::string issuer;
   bool secret_required_for_refresh = false;
   bool atm_verifier_rule = false;  // see Redemption::atm_verifier_rule
+  std::string address;             // the client's, for the audit trail
 };
 
 // RFC 6749 §4.1.3 + RFC 7636 §4.5.

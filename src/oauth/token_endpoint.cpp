@@ -30,6 +30,7 @@ Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
     GrantRequest grant{*params, *credentials, rules.issuer.empty() ? deps.config.tokens.issuer : rules.issuer,
                        rules.secret_required_for_refresh,
                        rules.atm_verifier_rule && !deps.config.pkce.strict_verifiers};
+    grant.address = request.remote_addr;
     Result<TokenSet> tokens = Error();
     if (grant_type == "authorization_code") {
       tokens = GrantAuthorizationCode(deps, grant);

@@ -19,7 +19,7 @@ class GrantStore {
   virtual ~GrantStore() = default;
 
   // Authorization codes (RFC 6749 §4.1.2: single use, short-lived).
-  virtual Status SaveCode(const CodeRecord& code) = 0;
+  virtual Status SaveCode(const CodeRecord& code, const AuditEvent* audit = nullptr) = 0;
   // The code, unspent and unexpired (reads only). invalid_grant when unknown
   // or expired; kCodeUsed when spent (SpendCode then revokes its grant).
   virtual Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) = 0;
@@ -39,10 +39,12 @@ class GrantStore {
   // Swaps `old_hash` for `next`: the old token is marked used, not deleted. A
   // token presented a second time revokes its whole grant (reuse detection).
   // `next` takes the grant and user of the old token. Returns the grant.
-  // Fails with invalid_grant for unknown, expired, revoked,
-  // reused, or another client's tokens.
+  // Fails with invalid_grant for unknown, expired, revoked, or another
+  // client's tokens, and refresh_reused for a reused one; then `on_reuse`
+  // (when given) is written to the audit trail in the revoking transaction,
+  // its subject the revoked grant.
   virtual Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
-                                            const RefreshRecord& next, int64_t now) = 0;
+                                            const RefreshRecord& next, int64_t now, const AuditEvent* on_reuse = nullptr) = 0;
   // The grant of a live (unused, unexpired, unrevoked) refresh token.
   virtual Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) = 0;
   virtual Status RevokeGrant(const std::string& grant_id) = 0;

@@ -15,7 +15,7 @@ class KeyStore {
  public:
   virtual ~KeyStore() = default;
 
-  virtual Status SaveKey(const KeyRecord& key) = 0;
+  virtual Status SaveKey(const KeyRecord& key, const AuditEvent* audit = nullptr) = 0;
   // The signing key first, then retired keys, most recently retired first
   // (keys made within one second still come out in a stable, meaningful order).
   virtual Result<std::vector<KeyRecord>> ListKeys() = 0;

@@ -98,6 +98,19 @@ struct AdminSessionRecord {
   int64_t expires_at = 0;
 };
 
+// One event of the audit trail (store/audit_store.h).
+struct AuditEvent {
+  int64_t id = 0;       // assigned by the store, increasing
+  int64_t at = 0;       // seconds since the Unix epoch
+  std::string kind;     // "signin", "admin.signin", "application.update", ... (README "Audit trail")
+  std::string actor;    // who: "admin:<username>", "cli", "config", "schedule", or the account signing in
+  std::string outcome;  // "success", "bad_credentials", "throttled", "disabled", "revoked", ...
+  std::string client_id;
+  std::string subject;  // what it is about: a user or application id, a key id, a grant id
+  std::string address;  // the client's IP address, for what came over HTTP
+  std::string detail;   // a JSON object: before and after, or the like; "" for none
+};
+
 struct Page {
   int64_t offset = 0;
   int64_t limit = 50;

@@ -107,6 +107,27 @@ CREATE INDEX admin_sessions_expiry ON admin_sessions(expires_at);
 ALTER TABLE clients ADD COLUMN web_origins TEXT NOT NULL DEFAULT '';
 ALTER TABLE clients ADD COLUMN post_logout_redirect_urls TEXT NOT NULL DEFAULT '';
 )sql",
+      // 5: the audit trail (security events, never secrets), and the row the
+      // readiness check writes to prove the database takes writes.
+      R"sql(
+CREATE TABLE audit_events (
+  id        INTEGER PRIMARY KEY AUTOINCREMENT,
+  at        INTEGER NOT NULL,
+  kind      TEXT NOT NULL,
+  actor     TEXT NOT NULL DEFAULT '',
+  outcome   TEXT NOT NULL DEFAULT '',
+  client_id TEXT NOT NULL DEFAULT '',
+  subject   TEXT NOT NULL DEFAULT '',
+  address   TEXT NOT NULL DEFAULT '',
+  detail    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_events_at ON audit_events(at);
+CREATE INDEX audit_events_kind ON audit_events(kind, id);
+CREATE TABLE health_probe (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  checked_at INTEGER NOT NULL
+);
+)sql",
   };
   return kMigrations;
 }

@@ -20,10 +20,13 @@ Error AdminNotFound() { return Error(ErrorCode::kNotFound, "admin not found", "u
 
 }  // namespace
 
-Status SqliteStore::CreateAdmin(const AdminRecord& a) {
+Status SqliteStore::CreateAdmin(const AdminRecord& a, const AuditEvent* audit) {
   return impl_->Run("create admin", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     db.Exec("INSERT INTO admins (id, username, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)", a.id,
             a.username, a.password_hash, a.created_at, a.updated_at);
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
@@ -40,7 +43,8 @@ Result<std::vector<AdminRecord>> SqliteStore::ListAdmins() {
   });
 }
 
-Status SqliteStore::SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now) {
+Status SqliteStore::SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now,
+                                     const AuditEvent* audit) {
   return impl_->Run("set admin password", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
     if (db.Exec("UPDATE admins SET password_hash = ?, updated_at = ? WHERE id = ?", password_hash, now, admin_id) ==
@@ -48,22 +52,29 @@ Status SqliteStore::SetAdminPassword(const std::string& admin_id, const std::str
       return AdminNotFound();
     }
     db.Exec("DELETE FROM admin_sessions WHERE admin_id = ?", admin_id);
+    InsertAudit(db, audit);
     tx.commit();
     return Ok();
   });
 }
 
-Status SqliteStore::DeleteAdmin(const std::string& admin_id) {
+Status SqliteStore::DeleteAdmin(const std::string& admin_id, const AuditEvent* audit) {
   return impl_->Run("delete admin", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     if (db.Exec("DELETE FROM admins WHERE id = ?", admin_id) == 0) return AdminNotFound();  // cascades sessions
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
 
-Status SqliteStore::CreateAdminSession(const AdminSessionRecord& s) {
+Status SqliteStore::CreateAdminSession(const AdminSessionRecord& s, const AuditEvent* audit) {
   return impl_->Run("create admin session", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     db.Exec("INSERT INTO admin_sessions (token_hash, admin_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
             s.token_hash, s.admin_id, s.kind, s.created_at, s.expires_at);
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }

@@ -45,13 +45,16 @@ ClientRecord ReadClient(SqliteRow& row) {
 
 }  // namespace
 
-Status SqliteStore::CreateClient(const ClientRecord& c) {
+Status SqliteStore::CreateClient(const ClientRecord& c, const AuditEvent* audit) {
   return impl_->Run("create client", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     db.Exec(
         "INSERT INTO clients (id, name, secret_hash, redirect_urls, is_public, disabled, "
         "created_at, updated_at, web_origins, post_logout_redirect_urls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         c.id, c.name, c.secret_hash, JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at, c.updated_at,
         JoinLines(c.web_origins), JoinLines(c.post_logout_redirect_urls));
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
@@ -74,34 +77,42 @@ Result<int64_t> SqliteStore::CountClients() {
   });
 }
 
-Status SqliteStore::UpdateClient(const ClientRecord& c) {
+Status SqliteStore::UpdateClient(const ClientRecord& c, const AuditEvent* audit) {
   return impl_->Run("update client", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     const int changed = db.Exec(
         "UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ?, web_origins = ?, "
         "post_logout_redirect_urls = ? WHERE id = ?",
         c.name, JoinLines(c.redirect_urls), c.disabled, c.updated_at, JoinLines(c.web_origins),
         JoinLines(c.post_logout_redirect_urls), c.id);
     if (changed == 0) return NotFound("application");
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
 
-Status SqliteStore::SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) {
+Status SqliteStore::SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at,
+                                    const AuditEvent* audit) {
   return impl_->Run("set client secret", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     if (db.Exec("UPDATE clients SET secret_hash = ?, updated_at = ? WHERE id = ?", secret_hash, updated_at, id) == 0) {
       return NotFound("application");
     }
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
 
-Status SqliteStore::DeleteClient(const std::string& id) {
+Status SqliteStore::DeleteClient(const std::string& id, const AuditEvent* audit) {
   return impl_->Run("delete client", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
     db.Exec("DELETE FROM auth_codes WHERE client_id = ?", id);
     if (db.Exec("DELETE FROM clients WHERE id = ?", id) == 0) {  // cascades users, grants
       return NotFound("application");
     }
+    InsertAudit(db, audit);
     tx.commit();
     return Ok();
   });

@@ -72,13 +72,16 @@ const std::string kSelectGrant =
 
 }  // namespace
 
-Status SqliteStore::SaveCode(const CodeRecord& c) {
+Status SqliteStore::SaveCode(const CodeRecord& c, const AuditEvent* audit) {
   return impl_->Run("save code", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     db.Exec(
         "INSERT INTO auth_codes (hash, client_id, user_id, challenge, method, redirect_uri, "
         "scope, nonce, session_id, auth_time, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         c.hash, c.client_id, c.user_id, c.challenge, c.method, c.redirect_uri, c.scope, c.nonce, c.session_id,
         c.auth_time, c.expires_at);
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
@@ -88,7 +91,7 @@ Result<CodeRecord> SqliteStore::FindUnusedCode(const std::string& hash, int64_t 
     auto stored = FindCode(db, hash);
     if (!stored) return InvalidGrant("the authorization code is invalid");
     if (stored->used) return Error(ErrorCode::kCodeUsed, "the authorization code was already used");
-    if (stored->code.expires_at <= now) return InvalidGrant("the authorization code has expired");
+    if (stored->code.expires_at <= now) return Error(ErrorCode::kCodeExpired, "the authorization code has expired");
     return std::move(stored->code);
   });
 }
@@ -119,7 +122,7 @@ Status SqliteStore::RedeemCode(const std::string& hash, int64_t now, const Grant
       // Spent since it was checked (a concurrent redemption won), or gone.
       auto stored = FindCode(db, hash);
       if (!stored) return InvalidGrant("the authorization code is invalid");
-      if (!stored->used) return InvalidGrant("the authorization code has expired");
+      if (!stored->used) return Error(ErrorCode::kCodeExpired, "the authorization code has expired");
       Error replayed = RevokeReplayedCode(db, stored->grant_id);
       tx.commit();
       return replayed;
@@ -141,7 +144,7 @@ Result<std::optional<GrantRecord>> SqliteStore::GetGrant(const std::string& id) 
 }
 
 Result<GrantRecord> SqliteStore::RotateRefresh(const std::string& old_hash, const std::string& client_id,
-                                               const RefreshRecord& next, int64_t now) {
+                                               const RefreshRecord& next, int64_t now, const AuditEvent* on_reuse) {
   return impl_->Run("rotate refresh token", [&](SqliteConnection& db) -> Result<GrantRecord> {
     SQLite::Transaction tx(db.db());
     struct Old {
@@ -159,8 +162,14 @@ Result<GrantRecord> SqliteStore::RotateRefresh(const std::string& old_hash, cons
     if (old->owner != client_id) return InvalidGrant("the refresh token was issued to another client");
     if (old->used) {
       db.Exec("DELETE FROM grants WHERE id = ?", old->grant_id);
+      if (on_reuse) {
+        AuditEvent event = *on_reuse;
+        event.subject = old->grant_id;
+        InsertAudit(db, &event);
+      }
       tx.commit();
-      return InvalidGrant("the refresh token was already used; every token of this login is now revoked");
+      return Error(ErrorCode::kRefreshReused,
+                   "the refresh token was already used; every token of this login is now revoked");
     }
     if (old->expires_at <= now) return InvalidGrant("the refresh token has expired");
     auto grant = db.QueryOne(kSelectGrant, ReadGrant, old->grant_id);

@@ -7,11 +7,13 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/result.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_store.h"
@@ -25,6 +27,10 @@ namespace atm {
 // server_error. Logs all but the conflict, naming `what` was being done.
 Error SqliteError(const char* what, const SQLite::Exception& e);
 
+// Writes `event` (when not null) into the audit trail, in the caller's
+// transaction (sqlite_audit.cpp).
+void InsertAudit(SqliteConnection& db, const AuditEvent* event);
+
 // "<what> not found", for an update or delete that matched no row.
 inline Error NotFound(const std::string& what) { return Error(ErrorCode::kNotFound, what + " not found"); }
 
@@ -34,9 +40,12 @@ inline Error NotFound(const std::string& what) { return Error(ErrorCode::kNotFou
 // page writes. A `:memory:` database exists only on the connection that made
 // it: it has no readers, and reads use the writer.
 struct SqliteStore::Impl {
-  explicit Impl(std::unique_ptr<SQLite::Database> db) : writer(std::move(db)) {}
+  explicit Impl(std::unique_ptr<SQLite::Database> db, int busy_timeout) : writer(std::move(db)), busy_timeout_ms(busy_timeout) {}
 
   SqliteConnection writer;
+  const int busy_timeout_ms;
+  // How long Run takes, the wait for the writer included.
+  LatencyHistogram write_latency;
   std::unique_ptr<WalCheckpointer> checkpointer;  // file databases; stops before the writer closes
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   std::atomic<unsigned> next_reader{0};
@@ -44,8 +53,11 @@ struct SqliteStore::Impl {
   // Runs `fn(writer)` under the writer's lock.
   template <class Fn>
   auto Run(const char* what, Fn&& fn) -> decltype(fn(std::declval<SqliteConnection&>())) {
+    const auto start = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> lock(writer.mutex());
-    return Guarded(what, [&] { return fn(writer); });
+    auto result = Guarded(what, [&] { return fn(writer); });
+    write_latency.Observe(std::chrono::steady_clock::now() - start);
+    return result;
   }
 
   // Runs `fn(connection)` on the writer if it is free, else on a reader

@@ -6,10 +6,13 @@
 
 namespace atm {
 
-Status SqliteStore::SaveKey(const KeyRecord& k) {
+Status SqliteStore::SaveKey(const KeyRecord& k, const AuditEvent* audit) {
   return impl_->Run("save key", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     db.Exec("INSERT INTO signing_keys (kid, alg, private_pem, created_at, retired_at) VALUES (?, ?, ?, ?, ?)", k.kid,
             k.alg, k.private_pem, k.created_at, k.retired_at);
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }

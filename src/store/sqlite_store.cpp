@@ -69,9 +69,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
   for (;;) {
     try {
-      auto impl = std::make_unique<Impl>(std::make_unique<SQLite::Database>(
-          options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
-          options.busy_timeout_ms));
+      auto impl = std::make_unique<Impl>(
+          std::make_unique<SQLite::Database>(
+              options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+              options.busy_timeout_ms),
+          options.busy_timeout_ms);
       SQLite::Database& db = impl->writer.db();
       bool wal = false;
       if (options.path != ":memory:") {
@@ -102,6 +104,26 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
     }
   }
 }
+
+const LatencyHistogram& SqliteStore::write_latency() const { return impl_->write_latency; }
+
+Status SqliteStore::ProbeWrite(int64_t now, int timeout_ms) {
+  return impl_->Run("readiness write", [&](SqliteConnection& db) -> Status {
+    // Waits at most `timeout_ms` for a lock another process holds, then
+    // gives the writer its own busy timeout back.
+    db.db().setBusyTimeout(timeout_ms);
+    struct Restore {
+      SqliteConnection& db;
+      int ms;
+      ~Restore() { db.db().setBusyTimeout(ms); }
+    } restore{db, impl_->busy_timeout_ms};
+    db.Exec("INSERT INTO health_probe (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = ?",
+            now, now);
+    return Ok();
+  });
+}
+
+int SqliteStore::LatestSchemaVersion() { return static_cast<int>(SchemaMigrations().size()); }
 
 int64_t SqliteStore::WalFrames() const { return impl_->checkpointer ? impl_->checkpointer->frames() : 0; }
 

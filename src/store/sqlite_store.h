@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/metrics.h"
 #include "store/store.h"
 
 namespace atm {
@@ -35,41 +36,41 @@ class SqliteStore final : public Store {
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // ClientStore: sqlite_clients.cpp.
-  Status CreateClient(const ClientRecord& client) override;
+  Status CreateClient(const ClientRecord& client, const AuditEvent* audit = nullptr) override;
   Result<std::optional<ClientRecord>> GetClient(const std::string& id) override;
   Result<std::vector<ClientRecord>> ListClients(const Page& page) override;
   Result<int64_t> CountClients() override;
-  Status UpdateClient(const ClientRecord& client) override;
-  Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at) override;
-  Status DeleteClient(const std::string& id) override;
+  Status UpdateClient(const ClientRecord& client, const AuditEvent* audit = nullptr) override;
+  Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at, const AuditEvent* audit = nullptr) override;
+  Status DeleteClient(const std::string& id, const AuditEvent* audit = nullptr) override;
 
   // UserStore: sqlite_users.cpp.
-  Status CreateUser(const UserRecord& user) override;
+  Status CreateUser(const UserRecord& user, const AuditEvent* audit = nullptr) override;
   Result<std::optional<UserRecord>> GetUser(const std::string& id) override;
   Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id, const std::string& email) override;
   Result<std::vector<UserRecord>> ListUsers(const std::string& client_id, const std::string& email_filter,
                                             const Page& page) override;
   Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) override;
-  Status UpdateUser(const UserRecord& user) override;
-  Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) override;
-  Status DeleteUser(const std::string& id) override;
+  Status UpdateUser(const UserRecord& user, const AuditEvent* audit = nullptr) override;
+  Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at, const AuditEvent* audit = nullptr) override;
+  Status DeleteUser(const std::string& id, const AuditEvent* audit = nullptr) override;
 
   // GrantStore: sqlite_grants.cpp.
-  Status SaveCode(const CodeRecord& code) override;
+  Status SaveCode(const CodeRecord& code, const AuditEvent* audit = nullptr) override;
   Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) override;
   Status SpendCode(const std::string& hash, int64_t now) override;
   Status RedeemCode(const std::string& hash, int64_t now, const GrantRecord& grant,
                     const RefreshRecord& first) override;
   Result<std::optional<GrantRecord>> GetGrant(const std::string& id) override;
   Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
-                                    const RefreshRecord& next, int64_t now) override;
+                                    const RefreshRecord& next, int64_t now, const AuditEvent* on_reuse = nullptr) override;
   Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) override;
   Status RevokeGrant(const std::string& grant_id) override;
   Status RevokeAccessToken(const std::string& jti, int64_t expires_at) override;
   Result<bool> IsAccessTokenRevoked(const std::string& jti) override;
 
   // KeyStore: sqlite_keys.cpp (DataVersion: sqlite_store.cpp).
-  Status SaveKey(const KeyRecord& key) override;
+  Status SaveKey(const KeyRecord& key, const AuditEvent* audit = nullptr) override;
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
   Status DeleteKey(const std::string& kid) override;
@@ -77,18 +78,33 @@ class SqliteStore final : public Store {
   Result<int64_t> DataVersion() override;
 
   // AdminStore: sqlite_admins.cpp.
-  Status CreateAdmin(const AdminRecord& admin) override;
+  Status CreateAdmin(const AdminRecord& admin, const AuditEvent* audit = nullptr) override;
   Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) override;
   Result<std::vector<AdminRecord>> ListAdmins() override;
-  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now) override;
-  Status DeleteAdmin(const std::string& admin_id) override;
-  Status CreateAdminSession(const AdminSessionRecord& session) override;
+  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now, const AuditEvent* audit = nullptr) override;
+  Status DeleteAdmin(const std::string& admin_id, const AuditEvent* audit = nullptr) override;
+  Status CreateAdminSession(const AdminSessionRecord& session, const AuditEvent* audit = nullptr) override;
   Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> GetAdminSession(const std::string& token_hash,
                                                                                     int64_t now) override;
   Status DeleteAdminSession(const std::string& token_hash) override;
 
+  // AuditStore: sqlite_audit.cpp.
+  Status AppendAudit(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter, const Page& page) override;
+  Result<int64_t> CountAudit(const AuditFilter& filter) override;
+  Result<int64_t> PruneAudit(int64_t before) override;
+
   // Store: sqlite_store.cpp.
   Status PurgeExpired(int64_t now) override;
+
+  // Readiness: commits a write (one row of its own table), waiting at most
+  // `timeout_ms` for a lock held elsewhere; an error when the database does
+  // not take writes now.
+  Status ProbeWrite(int64_t now, int timeout_ms);
+  // The number of migrations this atm knows (SchemaVersion() when migrated).
+  static int LatestSchemaVersion();
+  // The time each write (Run on the writer) took, the wait for the writer included.
+  const LatencyHistogram& write_latency() const;
 
   // PRAGMA integrity_check, "ok" when sound.
   Result<std::string> IntegrityCheck();

@@ -36,12 +36,15 @@ std::string Like(const std::string& filter) {
 
 }  // namespace
 
-Status SqliteStore::CreateUser(const UserRecord& u) {
+Status SqliteStore::CreateUser(const UserRecord& u, const AuditEvent* audit) {
   return impl_->Run("create user", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     db.Exec(
         "INSERT INTO users (id, client_id, email, password_hash, first_name, last_name, "
         "disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         u.id, u.client_id, u.email, u.password_hash, u.first_name, u.last_name, u.disabled, u.created_at, u.updated_at);
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
@@ -77,31 +80,39 @@ Result<int64_t> SqliteStore::CountUsers(const std::string& client_id, const std:
   });
 }
 
-Status SqliteStore::UpdateUser(const UserRecord& u) {
+Status SqliteStore::UpdateUser(const UserRecord& u, const AuditEvent* audit) {
   return impl_->Run("update user", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     const int changed =
         db.Exec("UPDATE users SET email = ?, first_name = ?, last_name = ?, disabled = ?, updated_at = ? WHERE id = ?",
                 u.email, u.first_name, u.last_name, u.disabled, u.updated_at, u.id);
     if (changed == 0) return NotFound("user");
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
 
-Status SqliteStore::SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) {
+Status SqliteStore::SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at,
+                                    const AuditEvent* audit) {
   return impl_->Run("set user password", [&](SqliteConnection& db) -> Status {
+    SQLite::Transaction tx(db.db());
     if (db.Exec("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", password_hash, updated_at, id) ==
         0) {
       return NotFound("user");
     }
+    InsertAudit(db, audit);
+    tx.commit();
     return Ok();
   });
 }
 
-Status SqliteStore::DeleteUser(const std::string& id) {
+Status SqliteStore::DeleteUser(const std::string& id, const AuditEvent* audit) {
   return impl_->Run("delete user", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
     db.Exec("DELETE FROM auth_codes WHERE user_id = ?", id);
     if (db.Exec("DELETE FROM users WHERE id = ?", id) == 0) return NotFound("user");  // cascades grants, tokens
+    InsertAudit(db, audit);
     tx.commit();
     return Ok();
   });

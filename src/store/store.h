@@ -11,6 +11,7 @@
 
 #include "core/result.h"
 #include "store/admin_store.h"
+#include "store/audit_store.h"
 #include "store/client_store.h"
 #include "store/grant_store.h"
 #include "store/key_store.h"
@@ -18,7 +19,12 @@
 
 namespace atm {
 
-class Store : public ClientStore, public UserStore, public GrantStore, public KeyStore, public AdminStore {
+class Store : public ClientStore,
+              public UserStore,
+              public GrantStore,
+              public KeyStore,
+              public AdminStore,
+              public AuditStore {
  public:
   // Deletes codes, refresh tokens, revoked-token records and admin sessions that
   // expired before `now`.

@@ -18,7 +18,7 @@ class UserStore {
 
   // Users, each belonging to one application. Emails are unique per
   // application, compared case-insensitively.
-  virtual Status CreateUser(const UserRecord& user) = 0;
+  virtual Status CreateUser(const UserRecord& user, const AuditEvent* audit = nullptr) = 0;
   virtual Result<std::optional<UserRecord>> GetUser(const std::string& id) = 0;
   virtual Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id, const std::string& email) = 0;
   // Users of an application whose email contains `email_filter` (empty: all).
@@ -27,10 +27,10 @@ class UserStore {
   virtual Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) = 0;
   // Email, names, disabled and updated_at; never the password hash, which
   // changes only through SetUserPassword.
-  virtual Status UpdateUser(const UserRecord& user) = 0;
-  virtual Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at) = 0;
+  virtual Status UpdateUser(const UserRecord& user, const AuditEvent* audit = nullptr) = 0;
+  virtual Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at, const AuditEvent* audit = nullptr) = 0;
   // Also revokes every grant of the user.
-  virtual Status DeleteUser(const std::string& id) = 0;
+  virtual Status DeleteUser(const std::string& id, const AuditEvent* audit = nullptr) = 0;
 };
 
 }  // namespace atm

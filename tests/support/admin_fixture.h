@@ -26,7 +26,7 @@ inline constexpr const char* kAdminPassword = "correct horse battery";
 class AdminFixture : public testing::ServicesFixture {
  public:
   AdminFixture() : ServicesFixture(AdminConfig()), store(&services->store()) {
-    deps = std::make_unique<AdminDeps>(AdminDeps{config, clock, *clients, *users, *admins});
+    deps = std::make_unique<AdminDeps>(AdminDeps{config, clock, *clients, *users, *admins, *audit});
     RegisterAdminRoutes(router, *deps);
     auto a = admins->Create(kAdminName, kAdminPassword);
     if (!a) throw std::runtime_error(a.error().description);

@@ -63,7 +63,7 @@ class SecurityFixture : public ServicesFixture {
     throttle = std::make_unique<Throttle>(clock, throttle_policy);
     deps = std::make_unique<OAuthDeps>(
         OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
-    RegisterAtmRoutes(router, *deps, *throttle);
+    RegisterAtmRoutes(router, *deps, *throttle, *audit);
   }
 
   TestApp AddApp(const std::string& redirect_url = "http://localhost:9999/callback") {

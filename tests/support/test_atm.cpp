@@ -83,7 +83,8 @@ ServicesFixture::ServicesFixture(const Config& services_config)
       status(&services->token_status()),
       admins(&services->admins()),
       sessions(&services->sessions()),
-      logout(&services->logout()) {}
+      logout(&services->logout()),
+      audit(&services->audit()) {}
 
 Config TestConfig(const std::string& extra) {
   std::string toml = std::string(R"(
@@ -133,7 +134,7 @@ TestAtm::TestAtm(const Config& config) {
   deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
                             s.sessions(), s.logout()});
   throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicy{});
-  RegisterAtmRoutes(router_, *deps_, *throttle_);
+  RegisterAtmRoutes(router_, *deps_, *throttle_, s.audit());
   RegisterOidcRoutes(router_, *deps_, s.token_status(), "http://127.0.0.1:8080");
 }
 

@@ -64,6 +64,7 @@ struct ServicesFixture {
   AdminService* admins;
   LoginSessions* sessions;
   LogoutService* logout;
+  AuditService* audit;
 };
 
 // The demo config with cheap scrypt, `:memory:` storage and both applications;

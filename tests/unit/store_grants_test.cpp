@@ -34,7 +34,8 @@ TEST_CASE("a code expires at its expiry time", "[store]") {
   CHECK(s->FindUnusedCode("h1", kNow + 59).ok());
   auto late = s->FindUnusedCode("h2", kNow + 60);
   REQUIRE_FALSE(late.ok());
-  CHECK(late.error().Is(ErrorCode::kInvalidGrant));
+  CHECK(late.error().Is(ErrorCode::kCodeExpired));  // counted by CodeService, invalid_grant on the wire
+  CHECK(late.error().wire_name() == "invalid_grant");
   CHECK(late.error().description.find("expired") != std::string::npos);
   // Checked in time, redeemed too late (signing took long): refused, nothing kept.
   auto redeemed = s->RedeemCode("h1", kNow + 60, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
@@ -100,7 +101,8 @@ TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detec
   REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
   auto reuse = s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 1);
   REQUIRE_FALSE(reuse.ok());
-  CHECK(reuse.error().Is(ErrorCode::kInvalidGrant));
+  CHECK(reuse.error().Is(ErrorCode::kRefreshReused));  // counted by TokenService, invalid_grant on the wire
+  CHECK(reuse.error().wire_name() == "invalid_grant");
   CHECK(reuse.error().description.find("already used") != std::string::npos);
   CHECK_FALSE(s->GetGrant("g1")->has_value());
   CHECK_FALSE(s->GetLiveRefresh("r2", kNow + 1)->has_value());
