@@ -133,8 +133,7 @@ HttpResponse One(const HttpRequest& request, const std::string& id, const AdminD
   return MethodNotAllowed(request, "GET, PATCH, DELETE");
 }
 
-HttpResponse RotateSecret(const HttpRequest& request, const std::string& id, const AdminDeps& d,
-                          const Actor& by) {
+HttpResponse RotateSecret(const HttpRequest& request, const std::string& id, const AdminDeps& d, const Actor& by) {
   if (request.method != "POST") return MethodNotAllowed(request, "POST");
   auto secret = d.clients.RotateSecret(id, by);
   if (!secret) return AdminError(secret.error());
@@ -167,8 +166,7 @@ HttpResponse HandleApplications(const HttpRequest& request, const std::vector<st
   if (segments.size() == 2) return One(request, id, deps, by);
   if (segments.size() == 3 && segments[2] == "secret") return RotateSecret(request, id, deps, by);
   if (segments[2] == "users") {
-    return HandleUsers(request, id, std::vector<std::string>(segments.begin() + 3, segments.end()), deps,
-                       by);
+    return HandleUsers(request, id, std::vector<std::string>(segments.begin() + 3, segments.end()), deps, by);
   }
   return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
 }

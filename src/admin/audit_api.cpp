@@ -27,9 +27,8 @@ HttpResponse HandleAudit(const HttpRequest& request, const std::vector<std::stri
                              std::pair{"subject", &filter.subject}}) {
     *field = query->Get(name);
     if (field->size() > kMaxFilterLength) {
-      return AdminError(
-          InvalidRequest(std::string(name) + " must be at most " + std::to_string(kMaxFilterLength) + " characters",
-                         name));
+      return AdminError(InvalidRequest(
+          std::string(name) + " must be at most " + std::to_string(kMaxFilterLength) + " characters", name));
     }
   }
   const int64_t now = d.clock.Now();

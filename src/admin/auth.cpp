@@ -102,7 +102,7 @@ HttpResponse HandleSession(const HttpRequest& request, const AdminDeps& deps) {
     auto credentials = ReadCredentials(request);
     if (!credentials) return AdminError(credentials.error());
     auto session = deps.admins.SignIn(credentials->username, credentials->password, AdminSessionKind::kConsole,
-                                     request.remote_addr);
+                                      request.remote_addr);
     if (!session) return AdminError(session.error());
     // A session this browser had before ends: one cookie, one live session.
     if (auto s = deps.admins.SignOut(CookieValue(request, kAdminCookie)); !s) return AdminError(s.error());

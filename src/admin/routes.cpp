@@ -39,15 +39,15 @@ HttpResponse HandleAdminApi(const HttpRequest& request, const AdminDeps& deps) {
   auto caller = AuthenticateAdmin(request, deps.admins);
   if (!caller) return AdminError(caller.error());
   if (segments[0] == "audit") return HandleAudit(request, segments, deps);
-  return HandleApplications(request, segments, deps, Actor{"admin:" + caller->identity.admin.username, request.remote_addr});
+  return HandleApplications(request, segments, deps,
+                            Actor{"admin:" + caller->identity.admin.username, request.remote_addr});
 }
 
 void RegisterAdminRoutes(Router& router, const AdminDeps& deps) {
   router.Add("GET", "/admin", ConsolePage);
   router.Add("GET", "/admin/", ConsolePage);
-  for (const char* asset :
-       {"/assets/admin.css", "/assets/admin.js", "/assets/admin-apps.js", "/assets/admin-users.js",
-        "/assets/admin-audit.js"}) {
+  for (const char* asset : {"/assets/admin.css", "/assets/admin.js", "/assets/admin-apps.js", "/assets/admin-users.js",
+                            "/assets/admin-audit.js"}) {
     router.Add("GET", asset, ConsoleAsset);
   }
   router.AddPrefix(std::string(kApiPrefix),

@@ -82,8 +82,7 @@ HttpResponse Update(const HttpRequest& request, const UserRecord& user, const Ad
   return JsonResponse(200, UserView(*updated));
 }
 
-HttpResponse SetPassword(const HttpRequest& request, const UserRecord& user, const AdminDeps& d,
-                         const Actor& by) {
+HttpResponse SetPassword(const HttpRequest& request, const UserRecord& user, const AdminDeps& d, const Actor& by) {
   if (request.method != "POST") return MethodNotAllowed(request, "POST");
   auto body = JsonBody::Parse(request, {"password", "confirm_password"});
   if (!body) return AdminError(body.error());

@@ -8,10 +8,8 @@ nlohmann::json AuditEventView(const AuditEvent& e) {
   nlohmann::json detail = nullptr;
   if (!e.detail.empty()) detail = nlohmann::json::parse(e.detail, nullptr, /*allow_exceptions=*/false);
   if (detail.is_discarded()) detail = e.detail;  // not JSON: shown as text
-  return {{"id", e.id},           {"at", e.at},
-          {"time", FormatUtc(e.at)}, {"kind", e.kind},
-          {"actor", e.actor},     {"outcome", e.outcome},
-          {"client_id", e.client_id}, {"subject", e.subject},
+  return {{"id", e.id},           {"at", e.at},           {"time", FormatUtc(e.at)},  {"kind", e.kind},
+          {"actor", e.actor},     {"outcome", e.outcome}, {"client_id", e.client_id}, {"subject", e.subject},
           {"address", e.address}, {"detail", detail}};
 }
 

@@ -102,8 +102,8 @@ int RunAudit(const Argv& argv) {
     std::printf("no audit events match\n");
     return 0;
   }
-  std::printf("%-20s %-18s %-15s %-24s %-20s %-24s %-15s %s\n", "TIME", "KIND", "OUTCOME", "ACTOR", "CLIENT",
-              "SUBJECT", "ADDRESS", "DETAIL");
+  std::printf("%-20s %-18s %-15s %-24s %-20s %-24s %-15s %s\n", "TIME", "KIND", "OUTCOME", "ACTOR", "CLIENT", "SUBJECT",
+              "ADDRESS", "DETAIL");
   for (const auto& e : *events) PrintText(e);
   return 0;
 }

@@ -65,10 +65,10 @@ int Add(const Argv& argv) {
     if (auto s = ValidateEmail(Trim(*inv.args.Option("--email")), "email"); !s) return Fail(s.error());
     auto password = ReadPassword("Password for " + *inv.args.Option("--email"), true);
     if (!password) return Fail(password.error());
-    auto user = inv.services->users().Create({*app, *inv.args.Option("--email"), *password, "",
-                                              inv.args.Option("--first-name").value_or(""),
-                                              inv.args.Option("--last-name").value_or("")},
-                                             kCliActor);
+    auto user = inv.services->users().Create(
+        {*app, *inv.args.Option("--email"), *password, "", inv.args.Option("--first-name").value_or(""),
+         inv.args.Option("--last-name").value_or("")},
+        kCliActor);
     if (!user) return Fail(user.error());
     return Show(inv, *user);
   });

@@ -237,7 +237,9 @@ Status CheckMetrics(const TableReader& r, const std::string& key, MetricsConfig&
   }
   if (m.listen.empty()) return Ok();
   const size_t colon = m.listen.rfind(':');
-  auto bad = [&] { return r.Fail(key + ".listen", "expected \"host:port\" such as \"127.0.0.1:9464\", got \"" + m.listen + "\""); };
+  auto bad = [&] {
+    return r.Fail(key + ".listen", "expected \"host:port\" such as \"127.0.0.1:9464\", got \"" + m.listen + "\"");
+  };
   if (colon == std::string::npos || colon == 0) return bad();
   std::string host = m.listen.substr(0, colon), port = m.listen.substr(colon + 1);
   if (host.front() == '[') {

@@ -102,8 +102,7 @@ std::string ChangeDetail(const nlohmann::json& before, const nlohmann::json& aft
 
 AuditEvent AuditService::SignInEvent(SignInOutcome outcome, const std::string& client_id, const std::string& account,
                                      const std::string& address) const {
-  AuditEvent e = NewAuditEvent(audit_kind::kSignIn, Actor{account.substr(0, kMaxAccountLength), address},
-                               clock_.Now());
+  AuditEvent e = NewAuditEvent(audit_kind::kSignIn, Actor{account.substr(0, kMaxAccountLength), address}, clock_.Now());
   e.outcome = std::string(SignInOutcomeName(outcome));
   e.client_id = client_id;
   return e;

@@ -52,7 +52,8 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
     }
     for (size_t j = 0; j < a.users.size(); ++j) {
       const SeedUser& u = a.users[j];
-      auto user = users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name}, kSeedActor);
+      auto user =
+          users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name}, kSeedActor);
       if (user) {
         ++report.users_created;
       } else if (!user.error().Is(ErrorCode::kConflict)) {

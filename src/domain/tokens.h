@@ -7,8 +7,8 @@
 #include <string>
 
 #include "core/clock.h"
-#include "core/metrics.h"
 #include "core/fifo_gate.h"
+#include "core/metrics.h"
 #include "core/result.h"
 #include "domain/claims.h"
 #include "domain/keys.h"

@@ -13,7 +13,8 @@ namespace atm {
 void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle, AuditService& audit) {
   router.Add("GET", "/health", [](const HttpRequest&) { return JsonResponse(200, {{"status", "ok"}}); });
   router.Add("GET", "/login", MakeLoginPageHandler(deps));
-  AddBrowserRoute(router, deps.clients, {"POST"}, "/auth", MakeAuthHandler(deps, throttle, audit), ClientFromCredentials);
+  AddBrowserRoute(router, deps.clients, {"POST"}, "/auth", MakeAuthHandler(deps, throttle, audit),
+                  ClientFromCredentials);
   AddBrowserRoute(router, deps.clients, {"POST"}, "/auth/token", MakeTokenHandler(deps, TokenEndpointRules{}),
                   ClientFromCredentials);
   AddPublicRoute(router, "/auth/.well-known/jwks.json", MakeJwksHandler(deps.keys));

@@ -13,8 +13,8 @@ Result<TokenSet> GrantRefreshToken(const OAuthDeps& deps, const GrantRequest& re
   // here carry the scope of the original grant.
   // A reused token revokes its login: the audit trail records it, with the
   // revoked grant (the store fills in the subject).
-  AuditEvent reuse = NewAuditEvent(audit_kind::kRefreshReuse, Actor{"client:" + client->id, request.address},
-                                   deps.clock.Now());
+  AuditEvent reuse =
+      NewAuditEvent(audit_kind::kRefreshReuse, Actor{"client:" + client->id, request.address}, deps.clock.Now());
   reuse.outcome = "revoked";
   reuse.client_id = client->id;
   return deps.tokens.Refresh(token, *client, request.issuer, p.First({"id_token", "idToken"}), &reuse);

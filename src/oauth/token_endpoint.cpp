@@ -27,10 +27,12 @@ Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
     if (grant_type.empty()) return ErrorResponse(InvalidRequest("grant_type is required", "grant_type"));
     auto credentials = ExtractClientCredentials(request, *params);
     if (!credentials) return ClientAuthFailure(credentials.error(), false);
-    GrantRequest grant{*params, *credentials, rules.issuer.empty() ? deps.config.tokens.issuer : rules.issuer,
+    GrantRequest grant{*params,
+                       *credentials,
+                       rules.issuer.empty() ? deps.config.tokens.issuer : rules.issuer,
                        rules.secret_required_for_refresh,
-                       rules.atm_verifier_rule && !deps.config.pkce.strict_verifiers};
-    grant.address = request.remote_addr;
+                       rules.atm_verifier_rule && !deps.config.pkce.strict_verifiers,
+                       request.remote_addr};
     Result<TokenSet> tokens = Error();
     if (grant_type == "authorization_code") {
       tokens = GrantAuthorizationCode(deps, grant);

@@ -17,13 +17,15 @@ void WriteRequestMetrics(MetricsText& out, const Router& router, const HttpServe
              "HTTP requests answered, by route pattern (\"other\" for unknown paths) and status code.");
   router.ForEachRoute([&](const std::string& route, const RouteStats& stats) {
     for (int status = RouteStats::kMinStatus; status <= RouteStats::kMaxStatus; ++status) {
-      if (uint64_t n = stats.count(status)) out.Sample("atm_http_requests_total", {{"route", route}, {"status", std::to_string(status)}}, n);
+      if (uint64_t n = stats.count(status))
+        out.Sample("atm_http_requests_total", {{"route", route}, {"status", std::to_string(status)}}, n);
     }
   });
   out.Family("atm_http_request_duration_seconds", "histogram",
              "Time from a request read in full to its answer, queueing for a worker included, by route pattern.");
   router.ForEachRoute([&](const std::string& route, const RouteStats& stats) {
-    if (stats.latency().count() > 0) out.Histogram("atm_http_request_duration_seconds", {{"route", route}}, stats.latency());
+    if (stats.latency().count() > 0)
+      out.Histogram("atm_http_request_duration_seconds", {{"route", route}}, stats.latency());
   });
   out.Family("atm_http_connections_open", "gauge", "Open client connections.");
   out.Sample("atm_http_connections_open", {}, static_cast<uint64_t>(server.open_connections()));

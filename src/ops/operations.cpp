@@ -98,10 +98,10 @@ HttpResponse Operations::Ready() {
   check("signing_key", deps_.keys.current_created_at() != 0 ? "" : "no signing key is loaded yet");
   auto version = deps_.store.SchemaVersion();
   const int latest = SqliteStore::LatestSchemaVersion();
-  check("migrations", !version                 ? "the schema version cannot be read: " + version.error().description
-                      : *version != latest ? "the schema is at version " + std::to_string(*version) + " of " +
-                                                 std::to_string(latest)
-                                           : "");
+  check("migrations", !version ? "the schema version cannot be read: " + version.error().description
+                      : *version != latest
+                          ? "the schema is at version " + std::to_string(*version) + " of " + std::to_string(latest)
+                          : "");
   const bool ready = failed.empty();
   nlohmann::json body = {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
   if (!ready) body["failed"] = failed;

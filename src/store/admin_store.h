@@ -22,7 +22,8 @@ class AdminStore {
   virtual Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) = 0;
   virtual Result<std::vector<AdminRecord>> ListAdmins() = 0;
   // Replaces the password hash and ends every session of the admin.
-  virtual Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now, const AuditEvent* audit = nullptr) = 0;
+  virtual Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now,
+                                  const AuditEvent* audit = nullptr) = 0;
   // Also ends every session of the admin.
   virtual Status DeleteAdmin(const std::string& admin_id, const AuditEvent* audit = nullptr) = 0;
 

@@ -24,7 +24,8 @@ class ClientStore {
   // changes only through SetClientSecret (so that an edit racing a rotation
   // cannot write the old secret back).
   virtual Status UpdateClient(const ClientRecord& client, const AuditEvent* audit = nullptr) = 0;
-  virtual Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at, const AuditEvent* audit = nullptr) = 0;
+  virtual Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at,
+                                 const AuditEvent* audit = nullptr) = 0;
   // Also deletes its users and every grant, code and token it holds.
   virtual Status DeleteClient(const std::string& id, const AuditEvent* audit = nullptr) = 0;
 };

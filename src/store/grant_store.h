@@ -44,7 +44,8 @@ class GrantStore {
   // (when given) is written to the audit trail in the revoking transaction,
   // its subject the revoked grant.
   virtual Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
-                                            const RefreshRecord& next, int64_t now, const AuditEvent* on_reuse = nullptr) = 0;
+                                            const RefreshRecord& next, int64_t now,
+                                            const AuditEvent* on_reuse = nullptr) = 0;
   // The grant of a live (unused, unexpired, unrevoked) refresh token.
   virtual Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) = 0;
   virtual Status RevokeGrant(const std::string& grant_id) = 0;

@@ -46,11 +46,10 @@ Status SqliteStore::AppendAudit(const AuditEvent& event) {
 
 Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& f, const Page& page) {
   return impl_->Read("list audit events", [&](SqliteConnection& db) -> Result<std::vector<AuditEvent>> {
-    return db.Query(
-        "SELECT id, at, kind, actor, outcome, client_id, subject, address, detail FROM audit_events " + kWhere +
-            "ORDER BY id DESC LIMIT ? OFFSET ?",
-        ReadEvent, f.since, f.since, f.until, f.until, f.kind, f.kind, f.outcome, f.outcome, f.client_id, f.client_id,
-        f.actor, f.actor, f.subject, f.subject, page.limit, page.offset);
+    return db.Query("SELECT id, at, kind, actor, outcome, client_id, subject, address, detail FROM audit_events " +
+                        kWhere + "ORDER BY id DESC LIMIT ? OFFSET ?",
+                    ReadEvent, f.since, f.since, f.until, f.until, f.kind, f.kind, f.outcome, f.outcome, f.client_id,
+                    f.client_id, f.actor, f.actor, f.subject, f.subject, page.limit, page.offset);
   });
 }
 

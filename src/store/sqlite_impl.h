@@ -40,7 +40,8 @@ inline Error NotFound(const std::string& what) { return Error(ErrorCode::kNotFou
 // page writes. A `:memory:` database exists only on the connection that made
 // it: it has no readers, and reads use the writer.
 struct SqliteStore::Impl {
-  explicit Impl(std::unique_ptr<SQLite::Database> db, int busy_timeout) : writer(std::move(db)), busy_timeout_ms(busy_timeout) {}
+  explicit Impl(std::unique_ptr<SQLite::Database> db, int busy_timeout)
+      : writer(std::move(db)), busy_timeout_ms(busy_timeout) {}
 
   SqliteConnection writer;
   const int busy_timeout_ms;

@@ -70,9 +70,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   for (;;) {
     try {
       auto impl = std::make_unique<Impl>(
-          std::make_unique<SQLite::Database>(
-              options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
-              options.busy_timeout_ms),
+          std::make_unique<SQLite::Database>(options.path,
+                                             SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX,
+                                             options.busy_timeout_ms),
           options.busy_timeout_ms);
       SQLite::Database& db = impl->writer.db();
       bool wal = false;
@@ -117,8 +117,8 @@ Status SqliteStore::ProbeWrite(int64_t now, int timeout_ms) {
       int ms;
       ~Restore() { db.db().setBusyTimeout(ms); }
     } restore{db, impl_->busy_timeout_ms};
-    db.Exec("INSERT INTO health_probe (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = ?",
-            now, now);
+    db.Exec("INSERT INTO health_probe (id, checked_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET checked_at = ?", now,
+            now);
     return Ok();
   });
 }

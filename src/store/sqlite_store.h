@@ -41,7 +41,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ClientRecord>> ListClients(const Page& page) override;
   Result<int64_t> CountClients() override;
   Status UpdateClient(const ClientRecord& client, const AuditEvent* audit = nullptr) override;
-  Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at, const AuditEvent* audit = nullptr) override;
+  Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at,
+                         const AuditEvent* audit = nullptr) override;
   Status DeleteClient(const std::string& id, const AuditEvent* audit = nullptr) override;
 
   // UserStore: sqlite_users.cpp.
@@ -52,7 +53,8 @@ class SqliteStore final : public Store {
                                             const Page& page) override;
   Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) override;
   Status UpdateUser(const UserRecord& user, const AuditEvent* audit = nullptr) override;
-  Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at, const AuditEvent* audit = nullptr) override;
+  Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at,
+                         const AuditEvent* audit = nullptr) override;
   Status DeleteUser(const std::string& id, const AuditEvent* audit = nullptr) override;
 
   // GrantStore: sqlite_grants.cpp.
@@ -63,7 +65,8 @@ class SqliteStore final : public Store {
                     const RefreshRecord& first) override;
   Result<std::optional<GrantRecord>> GetGrant(const std::string& id) override;
   Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
-                                    const RefreshRecord& next, int64_t now, const AuditEvent* on_reuse = nullptr) override;
+                                    const RefreshRecord& next, int64_t now,
+                                    const AuditEvent* on_reuse = nullptr) override;
   Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) override;
   Status RevokeGrant(const std::string& grant_id) override;
   Status RevokeAccessToken(const std::string& jti, int64_t expires_at) override;
@@ -81,7 +84,8 @@ class SqliteStore final : public Store {
   Status CreateAdmin(const AdminRecord& admin, const AuditEvent* audit = nullptr) override;
   Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) override;
   Result<std::vector<AdminRecord>> ListAdmins() override;
-  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now, const AuditEvent* audit = nullptr) override;
+  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now,
+                          const AuditEvent* audit = nullptr) override;
   Status DeleteAdmin(const std::string& admin_id, const AuditEvent* audit = nullptr) override;
   Status CreateAdminSession(const AdminSessionRecord& session, const AuditEvent* audit = nullptr) override;
   Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> GetAdminSession(const std::string& token_hash,

@@ -28,7 +28,8 @@ class UserStore {
   // Email, names, disabled and updated_at; never the password hash, which
   // changes only through SetUserPassword.
   virtual Status UpdateUser(const UserRecord& user, const AuditEvent* audit = nullptr) = 0;
-  virtual Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at, const AuditEvent* audit = nullptr) = 0;
+  virtual Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at,
+                                 const AuditEvent* audit = nullptr) = 0;
   // Also revokes every grant of the user.
   virtual Status DeleteUser(const std::string& id, const AuditEvent* audit = nullptr) = 0;
 };
