@@ -24,6 +24,9 @@ if [ $want_test = 1 ]; then
   pkgs+=(slowhttptest)
   # The format check (scripts/check_format.sh, in CI).
   pkgs+=(clang-format-14)
+  # The operations test (tests/e2e/operations.test.mjs): a real Prometheus
+  # scrapes atm, and promtool (in the same Debian package) checks its exposition.
+  pkgs+=(prometheus)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

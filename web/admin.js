@@ -210,17 +210,25 @@
 
   // ---- views and routing -----------------------------------------------------
 
-  var VIEWS = ['view-signin', 'view-apps', 'view-app'];
+  var VIEWS = ['view-signin', 'view-apps', 'view-app', 'view-audit'];
   A.showView = function (id) {
     A.$('loading').hidden = true;
     VIEWS.forEach(function (v) { A.$(v).hidden = v !== id; });
     A.$('topbar').hidden = id === 'view-signin';
+    // The top navigation marks the section shown.
+    var section = id === 'view-audit' ? '#/audit' : '#/applications';
+    document.querySelectorAll('.topnav a').forEach(function (a) {
+      if (a.getAttribute('href') === section) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    });
   };
 
   function route() {
     if (!session.username) return;
     var parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-    if (parts[0] === 'applications' && parts[1]) {
+    if (parts[0] === 'audit') {
+      A.views.audit.show();
+    } else if (parts[0] === 'applications' && parts[1]) {
       A.views.app.show(parts[1], parts[2] === 'users' ? 'users' : 'settings');
     } else {
       A.views.apps.show();
