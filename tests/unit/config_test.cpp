@@ -36,7 +36,22 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
   CHECK(c.passwords.min_length == 8);
   CHECK(c.keys.algorithm == JwsAlg::kRS256);
   CHECK(c.keys.rotate_every == 0);
+  CHECK_FALSE(c.metrics.enabled());
+  CHECK(c.audit.retention == 90 * 86400);
   CHECK(c.applications.empty());
+}
+
+TEST_CASE("metrics are served on a listener of their own, or on the main port with a token", "[config]") {
+  Config c =
+      Parse("[metrics]\nlisten = \"127.0.0.1:9464\"\ntoken = \"0123456789abcdef\"\n[audit]\nretention = \"30d\"");
+  CHECK(c.metrics.enabled());
+  CHECK(c.metrics.listen_host == "127.0.0.1");
+  CHECK(c.metrics.listen_port == 9464);
+  CHECK(c.metrics.token == "0123456789abcdef");
+  CHECK(c.audit.retention == 30 * 86400);
+  Config v6 = Parse("[metrics]\nlisten = \"[::1]:0\"");
+  CHECK(v6.metrics.listen_host == "::1");
+  CHECK(v6.metrics.listen_port == 0);
 }
 
 TEST_CASE("durations are seconds or a number with s, m, h or d", "[config]") {
@@ -232,6 +247,13 @@ TEST_CASE("a bad config is one line naming the file, the key and what is wrong",
       {app + "post_logout_redirect_urls = {}", "applications[0].post_logout_redirect_urls",
        "expected a string or an array of strings"},
       {app + "post_logout_url = \"https://a.example/bye\"", "applications[0].post_logout_url", "unknown key"},
+      {"[metrics]\nlisten = \"9464\"", "metrics.listen", "expected \"host:port\""},
+      {"[metrics]\nlisten = \"localhost:99999\"", "metrics.listen", "expected \"host:port\""},
+      {"[metrics]\nlisten = \"[::1:9464\"", "metrics.listen", "expected \"host:port\""},
+      {"[metrics]\ntoken = \"short\"", "metrics.token", "at least 16 characters"},
+      {"[metrics]\nenabled = true", "metrics.enabled", "unknown key"},
+      {"[audit]\nretention = \"10s\"", "audit.retention", "at least 60 seconds"},
+      {"[audit]\nretention = true", "audit.retention", "expected a duration"},
   }));
   CAPTURE(text);
   auto c = ParseConfig(text, "test.toml");
