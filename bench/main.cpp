@@ -39,7 +39,8 @@ constexpr const char* kUsage = R"(usage:
       --idle-seconds S    how long they sit idle while the server's CPU is read (5)
       --idle-requests N   sequential GET /health for the latency beside them (2000)
       --only LIST         only these parts: start, tokens (RS256 scenarios, sweep,
-                          login), algs (ES256, EdDSA), connections, idle; the
+                          login), algs (ES256, EdDSA), connections, idle,
+                          metrics (ES256 exchanges with metrics off and on); the
                           limits are always measured (a partial run, not for CI)
       --smoke             a short run (about 25 s) for CI
   atm_bench summarize [--out FILE] [--table FILE] [--chart-data FILE] RUN.json...
@@ -156,8 +157,9 @@ int Run(const std::vector<std::string>& args) {
     return Usage("connections, starts and seconds must be positive");
   }
   for (const auto& part : o.only) {
-    if (part != "start" && part != "tokens" && part != "algs" && part != "connections" && part != "idle") {
-      return Usage("--only takes start, tokens, algs, connections and idle, not \"" + part + "\"");
+    if (part != "start" && part != "tokens" && part != "algs" && part != "connections" && part != "idle" &&
+        part != "metrics") {
+      return Usage("--only takes start, tokens, algs, connections, idle and metrics, not \"" + part + "\"");
     }
   }
   if (o.idle_connections < 0 || o.idle_seconds <= 0 || o.idle_requests < 1 ||

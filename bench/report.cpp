@@ -198,6 +198,14 @@ std::vector<Metric> Metrics() {
         return At(r, {"limits", "scrypt", "cpu_us_per_op"}) / At(r, {"scenarios", "login", "server_cpu_us"});
       },
       0.9);
+  // What the metrics cost (issue 15): exchanges with /metrics on and scraped
+  // every second, over the same with metrics off; at most 3 % slower.
+  add(
+      "metrics_cost", "ES256 exchanges, metrics on / off", "", true,
+      [](const json& r) {
+        return At(r, {"metrics_cost", "ratio"});
+      },
+      0.97);
   // The exchange at 16 to 1,000 connections: no errors, and the rate held.
   add("connections_errors", "exchange at 16..1000 conns: errors, worst run", "", false, SweepErrors, 0, Judge::kWorst);
   add("connections_rate_held", "exchange at 16..1000 conns: lowest rate / at 16", "", true, SweepRateHeld, 0.9);
@@ -251,6 +259,8 @@ const std::vector<std::pair<const char*, const char*>> kScenarios = {
     {"exchange_rs256", "authorization_code, RS256"},
     {"exchange_es256", "authorization_code, ES256"},
     {"exchange_eddsa", "authorization_code, EdDSA"},
+    {"exchange_es256_metrics_off", "  ES256, metrics off (A/B)"},
+    {"exchange_es256_metrics_on", "  ES256, metrics on (A/B)"},
     {"refresh_rs256", "refresh_token rotation, RS256"},
     {"client_credentials", "client_credentials, RS256"},
     {"jwks", "GET jwks.json"},

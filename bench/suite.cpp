@@ -2,7 +2,9 @@
 
 #include <sys/resource.h>
 
+#include <unistd.h>
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -322,9 +324,81 @@ class Runner {
     }
     if (!o_.connection_sweep.empty() && Wants("connections")) sweep["exchange_connections"] = ConnectionSweep();
     if (o_.idle_connections > 0 && Wants("idle")) out["idle"] = Idle(scenarios);
+    if (Wants("metrics")) out["metrics_cost"] = MetricsCost(scenarios);
     out["scenarios"] = scenarios;
     out["sweep"] = sweep;
     out["memory"] = memory;
+  }
+
+  // GET /metrics with the bench's metrics token, on a fresh connection; true on a 200.
+  static bool Scrape(int port, const std::string& token) {
+    int fd = ConnectLoopback(port);
+    if (fd < 0) return false;
+    std::string request =
+        "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\nConnection: close\r\n\r\n";
+    bool ok = ::write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size());
+    std::string answer;
+    char buf[16384];
+    for (ssize_t n; ok && (n = ::read(fd, buf, sizeof buf)) > 0;) answer.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return answer.rfind("HTTP/1.1 200", 0) == 0;
+  }
+
+  // What the metrics cost an exchange: the ES256 exchange (the cheapest, so
+  // a fixed cost per request weighs most) on two servers that differ only in
+  // [metrics] (off; on, with /metrics scraped every second as a busy
+  // Prometheus would), in alternating rounds so that both see the same
+  // background load. The ratio of the median rates is the cost.
+  json MetricsCost(json& scenarios) {
+    constexpr int kRounds = 3;
+    const std::string token = "bench-metrics-token-0123456789";
+    const std::string base = ConfigFor("ES256");
+    const std::string on_config = o_.work_dir + "/bench-metrics-on.toml";
+    std::ofstream(on_config) << ReadText(base) << "\n[metrics]\ntoken = \"" << token << "\"\n";
+    ServerProcess off = Start(base, FreshDb("bench-metrics-off"));
+    ServerProcess on = Start(on_config, FreshDb("bench-metrics-on"));
+    WaitForKey(off);
+    WaitForKey(on);
+    if (!Scrape(on.port(), token)) throw std::runtime_error("the metrics server does not serve /metrics");
+    json rounds = {{"off", json::array()}, {"on", json::array()}};
+    long scrapes = 0, failed_scrapes = 0;
+    for (int round = 0; round < kRounds; ++round) {
+      // Alternate which goes first, so that neither always follows the other.
+      for (int k = 0; k < 2; ++k) {
+        const bool metrics = (round + k) % 2 == 1;
+        Say(std::string("metrics cost: exchange (ES256), metrics ") + (metrics ? "on" : "off") + ", round " +
+            std::to_string(round + 1));
+        std::atomic<bool> done{false};
+        std::thread scraper;
+        if (metrics) {
+          scraper = std::thread([&] {
+            while (!done) {
+              ++scrapes;
+              if (!Scrape(on.port(), token)) ++failed_scrapes;
+              for (int i = 0; i < 20 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+          });
+        }
+        json r = Exchange(metrics ? on : off, "ES256", o_.connections, o_.seconds);
+        done = true;
+        if (scraper.joinable()) scraper.join();
+        rounds[metrics ? "on" : "off"].push_back(r);
+      }
+    }
+    off.Stop();
+    on.Stop();
+    // The round with the median rate of each side, as the table's rows.
+    auto median = [](json list) {
+      std::sort(list.begin(), list.end(), [](const json& a, const json& b) { return a["rate"] < b["rate"]; });
+      return list[list.size() / 2];
+    };
+    json off_median = median(rounds["off"]), on_median = median(rounds["on"]);
+    scenarios["exchange_es256_metrics_off"] = off_median;
+    scenarios["exchange_es256_metrics_on"] = on_median;
+    const double ratio = on_median["rate"].get<double>() / off_median["rate"].get<double>();
+    Say("  metrics on / off: " + std::to_string(ratio));
+    return {{"rounds", rounds},   {"rate_off", off_median["rate"]},  {"rate_on", on_median["rate"]}, {"ratio", ratio},
+            {"scrapes", scrapes}, {"failed_scrapes", failed_scrapes}};
   }
 
   // The exchange at many connections, on a server of its own so that the

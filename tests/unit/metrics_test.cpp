@@ -48,13 +48,13 @@ TEST_CASE("counters and gauges add up across threads", "[metrics]") {
 
 TEST_CASE("a histogram's buckets are cumulative, and an observation on a bound falls in it", "[metrics]") {
   LatencyHistogram h;
-  h.Observe(microseconds(100));  // <= 0.0005
-  h.Observe(microseconds(500));  // == 0.0005: in that bucket (le is "less or equal")
-  h.Observe(milliseconds(3));    // <= 0.005
+  h.Observe(microseconds(100));         // <= 0.0005
+  h.Observe(microseconds(500));         // == 0.0005: in that bucket (le is "less or equal")
+  h.Observe(milliseconds(3));           // <= 0.005
   h.Observe(std::chrono::seconds(20));  // only +Inf
   CHECK(h.CumulativeCount(0) == 2);
-  CHECK(h.CumulativeCount(2) == 2);  // 0.0025
-  CHECK(h.CumulativeCount(3) == 3);  // 0.005
+  CHECK(h.CumulativeCount(2) == 2);                                     // 0.0025
+  CHECK(h.CumulativeCount(3) == 3);                                     // 0.005
   CHECK(h.CumulativeCount(LatencyHistogram::kBounds.size() - 1) == 3);  // 10 s
   CHECK(h.CumulativeCount(LatencyHistogram::kBounds.size()) == 4);      // +Inf
   CHECK(h.count() == 4);
@@ -86,7 +86,8 @@ TEST_CASE("the exposition has HELP and TYPE lines, escaped label values and a co
   CHECK(text.find("atm_wait_seconds_count{route=\"/x\"} 1\n") != std::string::npos);
   // One line per bound, plus +Inf, _sum and _count.
   size_t lines = 0;
-  for (size_t at = text.find("atm_wait_seconds_"); at != std::string::npos; at = text.find("atm_wait_seconds_", at + 1)) {
+  for (size_t at = text.find("atm_wait_seconds_"); at != std::string::npos;
+       at = text.find("atm_wait_seconds_", at + 1)) {
     ++lines;
   }
   CHECK(lines == LatencyHistogram::kBounds.size() + 3);

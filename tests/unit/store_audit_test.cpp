@@ -62,8 +62,9 @@ TEST_CASE("a reused refresh token writes its event with the revoked grant, in th
   AuditEvent reuse = Event("refresh.reuse", kNow, "revoked", "c1");
   REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow, &reuse).ok());
   CHECK(Count(*s, {0, 0, "refresh.reuse"}) == 0);  // a rotation is no reuse
-  CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 1, &reuse).error().Is(
-      ErrorCode::kRefreshReused));
+  CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow + 1, &reuse)
+            .error()
+            .Is(ErrorCode::kRefreshReused));
   auto events = s->ListAudit({0, 0, "refresh.reuse"}, {});
   REQUIRE(events.ok());
   REQUIRE(events->size() == 1);
@@ -121,8 +122,7 @@ TEST_CASE("pruning deletes the events older than the retention only", "[store][a
   CHECK(Count(*s) == 2);
 }
 
-TEST_CASE("sign-ins are counted by outcome; a failure is written at once, a success's event returned",
-          "[audit]") {
+TEST_CASE("sign-ins are counted by outcome; a failure is written at once, a success's event returned", "[audit]") {
   auto s = OpenMemory();
   FakeClock clock(kNow);
   AuditService audit(*s, clock, AuditOptions{});
@@ -188,19 +188,19 @@ TEST_CASE("the audit filters' time bounds: seconds, an age, or a UTC date or tim
   };
   const int64_t now = 1765000000;
   for (const auto& c : std::vector<Case>{{"1700000000", 1700000000},
-                                          {"90s", now - 90},
-                                          {"15m", now - 900},
-                                          {"24h", now - 86400},
-                                          {"7d", now - 7 * 86400},
-                                          {"2026-12-06", 1796515200},
-                                          {"2026-12-06T10:00:00Z", 1796551200}}) {
+                                         {"90s", now - 90},
+                                         {"15m", now - 900},
+                                         {"24h", now - 86400},
+                                         {"7d", now - 7 * 86400},
+                                         {"2026-12-06", 1796515200},
+                                         {"2026-12-06T10:00:00Z", 1796551200}}) {
     INFO(c.text);
     auto got = ParseTimeBound(c.text, now, "since");
     REQUIRE(got.ok());
     CHECK(*got == c.want);
   }
-  for (const char* bad : {"", "yesterday", "24x", "-5", "2026-13-01", "2026-12-06T10:00:00", "2026/12/06", "1h30m",
-                          "9999999999999"}) {
+  for (const char* bad :
+       {"", "yesterday", "24x", "-5", "2026-13-01", "2026-12-06T10:00:00", "2026/12/06", "1h30m", "9999999999999"}) {
     INFO(bad);
     auto got = ParseTimeBound(bad, now, "since");
     REQUIRE_FALSE(got.ok());
