@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "http_client.h"
 #include "idle.h"
@@ -348,9 +349,11 @@ class Runner {
   // a fixed cost per request weighs most) on two servers that differ only in
   // [metrics] (off; on, with /metrics scraped every second as a busy
   // Prometheus would), in alternating rounds so that both see the same
-  // background load. The ratio of the median rates is the cost.
+  // background load: each round runs both back to back, and the cost is the
+  // median over the rounds of on / off (a round's two runs share the load of
+  // their moment, which on a shared machine moves more than the cost).
   json MetricsCost(json& scenarios) {
-    constexpr int kRounds = 3;
+    constexpr int kRounds = 9;
     const std::string token = "bench-metrics-token-0123456789";
     const std::string base = ConfigFor("ES256");
     const std::string on_config = o_.work_dir + "/bench-metrics-on.toml";
@@ -361,6 +364,7 @@ class Runner {
     WaitForKey(on);
     if (!Scrape(on.port(), token)) throw std::runtime_error("the metrics server does not serve /metrics");
     json rounds = {{"off", json::array()}, {"on", json::array()}};
+    std::vector<double> ratios, cpu_ratios;
     long scrapes = 0, failed_scrapes = 0;
     for (int round = 0; round < kRounds; ++round) {
       // Alternate which goes first, so that neither always follows the other.
@@ -384,6 +388,13 @@ class Runner {
         if (scraper.joinable()) scraper.join();
         rounds[metrics ? "on" : "off"].push_back(r);
       }
+      const json& a = rounds["off"].back();
+      const json& b = rounds["on"].back();
+      ratios.push_back(b["rate"].get<double>() / a["rate"].get<double>());
+      if (a.contains("server_cpu_us") && b.contains("server_cpu_us")) {
+        cpu_ratios.push_back(b["server_cpu_us"].get<double>() / a["server_cpu_us"].get<double>());
+      }
+      Say("  round " + std::to_string(round + 1) + ": on / off " + std::to_string(ratios.back()));
     }
     off.Stop();
     on.Stop();
@@ -395,10 +406,21 @@ class Runner {
     json off_median = median(rounds["off"]), on_median = median(rounds["on"]);
     scenarios["exchange_es256_metrics_off"] = off_median;
     scenarios["exchange_es256_metrics_on"] = on_median;
-    const double ratio = on_median["rate"].get<double>() / off_median["rate"].get<double>();
-    Say("  metrics on / off: " + std::to_string(ratio));
-    return {{"rounds", rounds},   {"rate_off", off_median["rate"]},  {"rate_on", on_median["rate"]}, {"ratio", ratio},
-            {"scrapes", scrapes}, {"failed_scrapes", failed_scrapes}};
+    auto middle = [](std::vector<double> v) {
+      if (v.empty()) return 0.0;
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    const double ratio = middle(ratios);
+    Say("  metrics on / off, median of the rounds: " + std::to_string(ratio));
+    return {{"rounds", rounds},
+            {"rate_off", off_median["rate"]},
+            {"rate_on", on_median["rate"]},
+            {"round_ratios", ratios},
+            {"ratio", ratio},
+            {"server_cpu_ratio", middle(cpu_ratios)},
+            {"scrapes", scrapes},
+            {"failed_scrapes", failed_scrapes}};
   }
 
   // The exchange at many connections, on a server of its own so that the

@@ -1,5 +1,7 @@
 #include "ops/operations.h"
 
+#include <cctype>
+
 #include "core/log.h"
 #include "crypto/encoding.h"
 #include "http/responses.h"
@@ -71,12 +73,15 @@ HttpResponse Operations::ServeMetrics(const HttpRequest& request) const {
   // RFC 6750 §2.1. Hashed first, so that the comparison takes the same time
   // whatever the length presented.
   const std::string header = request.Header("authorization");
-  const std::string prefix = "Bearer ";
+  // The scheme is case-insensitive (RFC 7235 §2.1).
+  std::string scheme = header.substr(0, header.find(' '));
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string prefix = "bearer ";
   auto challenge = [](const Error& e) {
     return ErrorResponse(e).With("WWW-Authenticate", "Bearer realm=\"atm metrics\"");
   };
   if (header.empty()) return challenge(Error(ErrorCode::kMissingToken, "send Authorization: Bearer <metrics.token>"));
-  if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0 ||
+  if (header.size() <= prefix.size() || scheme + " " != prefix ||
       !ConstantTimeEquals(Sha256(header.substr(prefix.size())), Sha256(deps_.config.metrics.token))) {
     return challenge(Error(ErrorCode::kInvalidToken, "the metrics token is wrong"));
   }

@@ -219,6 +219,12 @@ describe('operations: metrics, health and the audit trail', () => {
     assert.equal((await none.json()).error, 'invalid_token');
     const wrong = await request(`${atm.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}x` } });
     assert.equal(wrong.status, 401);
+    const other = await request(`${atm.url}/metrics`, { headers: { authorization: `Basic ${METRICS_TOKEN}` } });
+    assert.equal(other.status, 401);
+    // RFC 7235 §2.1: the scheme is case-insensitive.
+    const lower = await request(`${atm.url}/metrics`, { headers: { authorization: `bearer ${METRICS_TOKEN}` } });
+    assert.equal(lower.status, 200);
+    await lower.text();
     const ok = await request(`${atm.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     assert.equal(ok.status, 200);
     assert.match(ok.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
