@@ -9,6 +9,8 @@ namespace {
 // A login name as typed is kept (it is what an investigation looks for), cut
 // to the length of an email address.
 constexpr size_t kMaxAccountLength = 254;
+// The throttled attempts remembered at once; past it, the oldest window is forgotten.
+constexpr size_t kMaxThrottledKeys = 10000;
 
 }  // namespace
 
@@ -108,10 +110,27 @@ AuditEvent AuditService::SignInEvent(SignInOutcome outcome, const std::string& c
   return e;
 }
 
+bool AuditService::RecordThrottled(const std::string& key, int64_t now) {
+  std::lock_guard<std::mutex> lock(throttled_mutex_);
+  auto it = throttled_written_.find(key);
+  if (it != throttled_written_.end() && now - it->second < kThrottledWindow) return false;
+  if (throttled_written_.size() >= kMaxThrottledKeys) {
+    std::erase_if(throttled_written_, [&](const auto& e) { return now - e.second >= kThrottledWindow; });
+    if (throttled_written_.size() >= kMaxThrottledKeys) throttled_written_.clear();
+  }
+  throttled_written_[key] = now;
+  return true;
+}
+
 Status AuditService::SignInFailed(SignInOutcome outcome, const std::string& client_id, const std::string& account,
                                   const std::string& address) {
   signins_[static_cast<size_t>(outcome)].Add();
-  return store_.AppendAudit(SignInEvent(outcome, client_id, account, address));
+  AuditEvent event = SignInEvent(outcome, client_id, account, address);
+  if (outcome == SignInOutcome::kThrottled &&
+      !RecordThrottled(client_id + '\n' + event.actor + '\n' + address, event.at)) {
+    return Ok();
+  }
+  return store_.AppendAudit(event);
 }
 
 AuditEvent AuditService::SignInSucceeded(const std::string& client_id, const std::string& account,

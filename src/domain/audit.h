@@ -10,9 +10,11 @@
 #pragma once
 
 #include <array>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
@@ -76,12 +78,16 @@ class AuditService {
 
   // A sign-in at /auth: counted; a failure is written at once. A success's
   // event is returned instead, for the store to write with the code it
-  // issues (CodeRequest::audit).
+  // issues (CodeRequest::audit). A refused (throttled) attempt costs the
+  // server nothing else, so that a flood of them cannot fill the trail, one
+  // is written per account, application and address per kThrottledWindow;
+  // the metric counts them all.
   Status SignInFailed(SignInOutcome outcome, const std::string& client_id, const std::string& account,
                       const std::string& address);
   AuditEvent SignInSucceeded(const std::string& client_id, const std::string& account, const std::string& user_id,
                              const std::string& address);
   uint64_t signins(SignInOutcome outcome) const { return signins_[static_cast<size_t>(outcome)].value(); }
+  static constexpr int64_t kThrottledWindow = 60;  // seconds
 
   // An event that goes with no change.
   Status Record(const AuditEvent& event);
@@ -100,7 +106,12 @@ class AuditService {
   AuditStore& store_;
   const Clock& clock_;
   AuditOptions options_;
+  // Whether a throttled attempt on `key` is written now (the first in its window).
+  bool RecordThrottled(const std::string& key, int64_t now);
+
   std::array<Counter, kSignInOutcomes.size()> signins_;
+  std::mutex throttled_mutex_;
+  std::unordered_map<std::string, int64_t> throttled_written_;  // key -> when; bounded by kMaxThrottledKeys
 };
 
 }  // namespace atm

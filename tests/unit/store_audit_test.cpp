@@ -144,6 +144,31 @@ TEST_CASE("sign-ins are counted by outcome; a failure is written at once, a succ
   CHECK((*listed)[0].actor.size() == 254);  // a typed login name is cut
 }
 
+TEST_CASE("a flood of throttled attempts writes one event per account and address a minute, and counts all",
+          "[audit]") {
+  auto s = OpenMemory();
+  FakeClock clock(kNow);
+  AuditService audit(*s, clock, AuditOptions{});
+  for (int i = 0; i < 50; ++i) {
+    REQUIRE(audit.SignInFailed(SignInOutcome::kThrottled, "c1", "victim@example.com", "10.0.0.1").ok());
+  }
+  REQUIRE(audit.SignInFailed(SignInOutcome::kThrottled, "c1", "victim@example.com", "10.0.0.2").ok());
+  REQUIRE(audit.SignInFailed(SignInOutcome::kThrottled, "c1", "other@example.com", "10.0.0.1").ok());
+  CHECK(Count(*s) == 3);
+  clock.Advance(AuditService::kThrottledWindow - 1);
+  REQUIRE(audit.SignInFailed(SignInOutcome::kThrottled, "c1", "victim@example.com", "10.0.0.1").ok());
+  CHECK(Count(*s) == 3);
+  clock.Advance(1);
+  REQUIRE(audit.SignInFailed(SignInOutcome::kThrottled, "c1", "victim@example.com", "10.0.0.1").ok());
+  CHECK(Count(*s) == 4);
+  CHECK(audit.signins(SignInOutcome::kThrottled) == 54);
+  // Wrong passwords (each paid for with a password hash) are all written.
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(audit.SignInFailed(SignInOutcome::kBadCredentials, "c1", "victim@example.com", "10.0.0.1").ok());
+  }
+  CHECK(Count(*s) == 7);
+}
+
 TEST_CASE("application changes record before and after, never the secret or its hash", "[audit]") {
   auto s = OpenMemory();
   FakeClock clock(kNow);
