@@ -440,6 +440,12 @@ describe('operations: metrics, health and the audit trail', () => {
       const r = await runCli(['admin', 'create', 'ops', ...cli], { input: `${opsPassword}\n${opsPassword}\n` });
       assert.equal(r.code, 0, r.stderr);
     });
+    const opsPassword2 = 'ops-admin-password-8';
+    secrets.add(opsPassword2);
+    await once({ kind: 'admin.password', actor: 'cli' }, async () => {
+      const r = await runCli(['admin', 'passwd', 'ops', ...cli], { input: `${opsPassword2}\n` });
+      assert.equal(r.code, 0, r.stderr);
+    });
     await once({ kind: 'admin.delete', actor: 'cli' }, async () => {
       assert.equal((await runCli(['admin', 'delete', 'ops', ...cli])).code, 0);
     });

@@ -80,6 +80,8 @@ TEST_CASE("keys rotate on schedule with keys.rotate_every") {
   ConfigureLog(LogLevel::kWarn, false);
   REQUIRE(keys.StartSync());
   const std::string first = keys.Current().value()->kid();
+  CHECK(keys.current_created_at() == clock.Now());
+  CHECK(keys.next_rotation_at() == clock.Now() + 3600);  // atm_signing_key_next_rotation_seconds
   clock.Advance(3599);
   REQUIRE(keys.Maintain());
   CHECK(keys.Current().value()->kid() == first);
@@ -88,6 +90,16 @@ TEST_CASE("keys rotate on schedule with keys.rotate_every") {
   const std::string second = keys.Current().value()->kid();
   CHECK(second != first);
   CHECK(JwksKids(keys).size() == 2);
+  CHECK(keys.current_created_at() == clock.Now());
+  // Each new key is in the audit trail, with who made it: the first at
+  // start-up, the second by the schedule.
+  auto events = store->ListAudit({0, 0, "key.rotate"}, {0, 10}).value();
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].actor == "schedule");
+  CHECK(events[0].subject == second);
+  CHECK(events[0].detail == R"({"alg":"ES256"})");
+  CHECK(events[1].actor == "startup");
+  CHECK(events[1].subject == first);
 }
 
 TEST_CASE("a rotation by another process reaches the running server at its next Maintain") {
