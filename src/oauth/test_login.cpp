@@ -8,9 +8,11 @@ Result<std::optional<SessionSignIn>> AutoLogin(const OAuthDeps& deps, const std:
   if (!login || login->auto_login.empty()) return std::optional<SessionSignIn>();
   auto user = deps.users.FindByEmail(client_id, login->auto_login);
   if (!user) {
-    return Error(ErrorCode::kAccessDenied, "the auto-login user " + login->auto_login + " is not a user of " + client_id);
+    return Error(ErrorCode::kAccessDenied,
+                 "the auto-login user " + login->auto_login + " is not a user of " + client_id);
   }
-  if (user->disabled) return Error(ErrorCode::kAccessDenied, "the auto-login user " + login->auto_login + " is disabled");
+  if (user->disabled)
+    return Error(ErrorCode::kAccessDenied, "the auto-login user " + login->auto_login + " is disabled");
   return std::optional<SessionSignIn>(SessionSignIn{user->id, deps.clock.Now()});
 }
 

@@ -11,9 +11,8 @@ Result<int64_t> FailureQueue::Add(PlannedFailure f) {
   if (f.remaining < 1 || f.remaining > 1000000) return InvalidRequest("count must be 1 to 1000000", "count");
   if (f.delay_ms < 0 || f.delay_ms > 60000) return InvalidRequest("delay_ms must be 0 to 60000", "delay_ms");
   if (f.status != 0 && (f.status < 400 || f.status > 599)) return InvalidRequest("status must be 400 to 599", "status");
-  const bool code_ok = std::all_of(f.error.begin(), f.error.end(), [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || c == '_';
-  });
+  const bool code_ok = std::all_of(f.error.begin(), f.error.end(),
+                                   [](char c) { return std::islower(static_cast<unsigned char>(c)) || c == '_'; });
   if (!code_ok || f.error.size() > 64) return InvalidRequest("error must be an OAuth error code (a-z and _)", "error");
   if (f.error.empty() && f.status == 0 && f.delay_ms == 0) {
     return InvalidRequest("give error, status or delay_ms", "error");

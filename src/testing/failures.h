@@ -20,8 +20,8 @@ struct PlannedFailure {
   int64_t remaining = 1;  // requests still to fail
   std::string error;      // the OAuth error code; empty: no error (a delay only)
   std::string error_description;
-  int status = 0;         // 0: the error table's status for `error` (else 400)
-  int64_t delay_ms = 0;   // waited before answering
+  int status = 0;        // 0: the error table's status for `error` (else 400)
+  int64_t delay_ms = 0;  // waited before answering
 };
 
 class FailureQueue {

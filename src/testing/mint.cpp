@@ -9,8 +9,8 @@
 namespace atm {
 namespace {
 
-const std::set<std::string> kFields = {"client_id", "user", "sub", "scope", "claims", "aud", "iss",
-                                       "iat",       "nbf",  "exp", "expires_in", "broken"};
+const std::set<std::string> kFields = {"client_id", "user", "sub", "scope", "claims",     "aud",
+                                       "iss",       "iat",  "nbf", "exp",   "expires_in", "broken"};
 constexpr const char* kWrongIssuer = "https://wrong-issuer.invalid";
 
 // OpenID Connect Core §3.1.3.6, as TokenService computes it.
@@ -69,8 +69,8 @@ Result<nlohmann::json> TokenMinter::Mint(const JsonBody& body) {
   MintOverrides o;
   o.iss = *iss;
   constexpr int64_t kMaxTime = 253402300799;  // 9999-12-31
-  for (auto [name, out] : {std::pair<const char*, std::optional<int64_t>*>{"iat", &o.iat}, {"nbf", &o.nbf},
-                           {"exp", &o.exp}}) {
+  for (auto [name, out] :
+       {std::pair<const char*, std::optional<int64_t>*>{"iat", &o.iat}, {"nbf", &o.nbf}, {"exp", &o.exp}}) {
     auto v = body.Integer(name, 0, kMaxTime);
     if (!v) return v.error();
     *out = *v;
@@ -88,8 +88,8 @@ Result<nlohmann::json> TokenMinter::Mint(const JsonBody& body) {
     o.aud = *aud;
   }
   const std::string kind = broken->value_or("");
-  const std::set<std::string> kBroken = {"",           "unknown_kid", "wrong_alg",   "none_alg",
-                                         "bad_signature", "expired",  "wrong_issuer"};
+  const std::set<std::string> kBroken = {"",        "unknown_kid", "wrong_alg", "none_alg", "bad_signature",
+                                         "expired", "wrong_issuer"};
   if (!kBroken.count(kind)) {
     return InvalidRequest(
         "broken must be one of unknown_kid, wrong_alg, none_alg, bad_signature, expired, wrong_issuer", "broken");
@@ -138,8 +138,8 @@ Result<nlohmann::json> TokenMinter::Mint(const JsonBody& body) {
               {"jti", NewTokenId()}};
     if (!aud.empty()) access["client_id"] = aud;
     if (!scope.empty()) access["scope"] = scope;
-    id = {{"iss", deps_.issuer}, {"sub", **sub}, {"aud", aud}, {"iat", now}, {"exp", now + ttl.id_token_ttl},
-          {"auth_time", now}};
+    id = {{"iss", deps_.issuer},           {"sub", **sub},    {"aud", aud}, {"iat", now},
+          {"exp", now + ttl.id_token_ttl}, {"auth_time", now}};
   }
   if (kind == "expired") {
     o.exp = now - 60;

@@ -14,11 +14,10 @@ namespace {
 
 constexpr const char* kPrefix = "/_testing";
 
-HttpResponse NoStore(HttpResponse r) { return std::move(r.With("Cache-Control", "no-store")); }
+// JSON answers carry Cache-Control: no-store (http/responses.h).
+HttpResponse Json(int status, const nlohmann::json& body) { return JsonResponse(status, body); }
 
-HttpResponse Json(int status, const nlohmann::json& body) { return NoStore(JsonResponse(status, body)); }
-
-HttpResponse Fail(const Error& e) { return NoStore(ErrorResponse(e)); }
+HttpResponse Fail(const Error& e) { return ErrorResponse(e); }
 
 HttpResponse NotAllowed(const HttpRequest& request, const std::string& allow) {
   return ErrorResponse(Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use " + allow))
@@ -51,8 +50,8 @@ Status TestingApi::Start() { return SaveSeedState(deps_); }
 HttpResponse TestingApi::Around(const HttpRequest& request, const Handler& next) {
   if (request.path.rfind(kPrefix, 0) == 0) {
     HttpResponse r = next(request);
-    Log(LogLevel::kWarn, "testing: " + request.method + " " + request.path + " " + std::to_string(r.status) + " " +
-                             request.remote_addr);
+    Log(LogLevel::kWarn,
+        "testing: " + request.method + " " + request.path + " " + std::to_string(r.status) + " " + request.remote_addr);
     return r;
   }
   const bool recorded = Recorder::Records(request);
@@ -71,9 +70,7 @@ HttpResponse TestingApi::Around(const HttpRequest& request, const Handler& next)
   return std::move(*answer);
 }
 
-nlohmann::json TestingApi::ClockView() const {
-  return {{"now", deps_.clock.Now()}, {"offset", deps_.clock.offset()}};
-}
+nlohmann::json TestingApi::ClockView() const { return {{"now", deps_.clock.Now()}, {"offset", deps_.clock.offset()}}; }
 
 HttpResponse TestingApi::Control(const HttpRequest& request) {
   const std::string path = request.path.substr(std::string(kPrefix).size());
@@ -108,8 +105,8 @@ HttpResponse TestingApi::Control(const HttpRequest& request) {
     const bool app = collection == "/applications/";
     auto body = app ? JsonBody::Parse(request, {"name", "client_secret", "public", "redirect_urls", "web_origins",
                                                 "post_logout_redirect_urls", "disabled", "testing"})
-                    : JsonBody::Parse(request, {"client_id", "email", "password", "first_name", "last_name",
-                                                "claims", "disabled"});
+                    : JsonBody::Parse(
+                          request, {"client_id", "email", "password", "first_name", "last_name", "claims", "disabled"});
     if (!body) return Fail(body.error());
     auto done = app ? PutApplication(deps_, id, *body) : PutUser(deps_, id, *body);
     if (!done) return Fail(done.error());
@@ -150,8 +147,8 @@ HttpResponse TestingApi::Failures(const HttpRequest& request) {
     return Json(200, {{"failures", nlohmann::json::array()}});
   }
   if (request.method != "POST") return NotAllowed(request, "GET, POST, DELETE");
-  auto body = JsonBody::Parse(request, {"path", "count", "client_id", "error", "error_description", "status",
-                                        "delay_ms"});
+  auto body =
+      JsonBody::Parse(request, {"path", "count", "client_id", "error", "error_description", "status", "delay_ms"});
   if (!body) return Fail(body.error());
   auto path = body->String("path");
   auto count = body->Integer("count", 1, 1000000);

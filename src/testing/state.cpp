@@ -41,7 +41,8 @@ Result<Upserted> PutApplication(TestingDeps& deps, const std::string& client_id,
   auto post_logout = body.Strings("post_logout_redirect_urls");
   auto disabled = body.Bool("disabled");
   auto testing = ReadTestLogin(body);
-  if (auto e = FirstError(name, secret, is_public, redirect_urls, web_origins, post_logout, disabled, testing)) return *e;
+  if (auto e = FirstError(name, secret, is_public, redirect_urls, web_origins, post_logout, disabled, testing))
+    return *e;
   Upserted out;
   auto existing = deps.clients.Get(client_id);
   if (existing) {
@@ -120,8 +121,9 @@ Result<Upserted> PutUser(TestingDeps& deps, const std::string& user_id, const Js
     }
   } else if (existing.error().Is(ErrorCode::kNotFound)) {
     if (!*client_id || !*email || !*password) {
-      return InvalidRequest("a new user needs client_id, email and password",
-                            !*client_id ? "client_id" : !*email ? "email" : "password");
+      return InvalidRequest("a new user needs client_id, email and password", !*client_id ? "client_id"
+                                                                              : !*email   ? "email"
+                                                                                          : "password");
     }
     NewUser user{**client_id,
                  **email,
