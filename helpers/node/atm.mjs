@@ -197,6 +197,11 @@ export async function startAtm(options = {}) {
     throw e;
   }
   proc.stdout.resume();  // keep draining (atm prints nothing more, but never let the pipe fill)
+  // A running server does not keep Node alive: a test process that forgot
+  // stop() still ends, and its exit hook kills the server.
+  proc.unref();
+  proc.stdout.unref?.();
+  proc.stderr.unref?.();
 
   const base = url;
   let issuer = base;

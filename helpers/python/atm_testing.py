@@ -19,6 +19,7 @@ for the line ``atm listening on http://HOST:PORT``; stop() sends SIGTERM, then
 SIGKILL after a bound, and removes the folder. Documented in atm's README.md,
 "Testing against atm" > "Drop-in helpers".
 """
+import atexit
 import base64
 import collections
 import copy
@@ -46,6 +47,14 @@ _LISTENING = re.compile(r"^atm listening on (https?://\S+)$")
 _ALPHABET = string.ascii_letters + string.digits
 # 127.0.0.1 only: never through an HTTP proxy from the environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+_RUNNING = set()
+
+
+@atexit.register
+def _kill_forgotten():
+    """A test run that ends without stop() leaves no server behind."""
+    for server in list(_RUNNING):
+        server.stop(timeout=1.0)
 
 
 class AtmError(Exception):
@@ -201,6 +210,7 @@ class AtmServer:
         except FileNotFoundError:
             self._remove_dir()
             raise RuntimeError(f"atm binary not found: {self.bin} (pass bin=, set ATM_BIN, or put atm on PATH)")
+        _RUNNING.add(self)
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         try:
             self.url = self._wait_listening()
@@ -264,6 +274,7 @@ class AtmServer:
                     self.proc.kill()
                     self.proc.wait()
             code = self.proc.returncode
+        _RUNNING.discard(self)
         self._remove_dir()
         return code
 
