@@ -67,6 +67,12 @@ struct AdminConfig : AdminPolicy {
   std::string password_env;   // the name of an environment variable holding the password
 };
 
+// [testing]: the test-control API and the login page's shortcuts (README
+// "Testing against atm"). Never on in production: it mints tokens for anyone.
+struct TestingConfig {
+  bool enabled = false;
+};
+
 struct Config {
   std::string source = "config.toml";  // the file it came from (for messages)
   ServerConfig server;
@@ -78,6 +84,7 @@ struct Config {
   AdminConfig admin;
   ThrottlePolicy throttle;
   SessionOptions sessions;
+  TestingConfig testing;
   std::vector<SeedApplication> applications;
 
   // The issuer's base URL for discovery documents (no trailing slash).
@@ -92,7 +99,11 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source);
 
 struct Overrides {
   std::optional<std::string> db_path;
+  bool testing = false;  // --testing
 };
 void ApplyOverrides(const Overrides& overrides, Config& config);
+// The checks that need the overrides applied: testing with TLS on an address
+// other than loopback (a production set-up) is refused, naming both keys.
+Status CheckConfig(const Config& config);
 
 }  // namespace atm

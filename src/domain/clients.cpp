@@ -153,13 +153,14 @@ Status ClientService::Delete(const std::string& client_id) {
   return s;
 }
 
-Result<std::string> ClientService::RotateSecret(const std::string& client_id) {
+Result<std::string> ClientService::RotateSecret(const std::string& client_id, const std::string& given) {
   auto current = Get(client_id);
   if (!current) return current.error();
   if (current->is_public) {
     return InvalidRequest("a public application has no client secret to rotate", "client_id");
   }
-  std::string secret = NewClientSecret();
+  std::string secret = given.empty() ? NewClientSecret() : given;
+  if (auto s = ValidateClientSecret(secret); !s) return s.error();
   if (auto s = store_.SetClientSecret(client_id, HashSecret(secret), clock_.Now()); !s) return s.error();
   return secret;
 }

@@ -47,7 +47,8 @@ class ClientService {
   Result<ClientRecord> Update(const std::string& client_id, const ApplicationChanges& changes);
   Status Delete(const std::string& client_id);
   // A new secret replaces the old one at once; returns the plain secret.
-  Result<std::string> RotateSecret(const std::string& client_id);
+  // `secret` fixes it (the test-control API); empty generates one.
+  Result<std::string> RotateSecret(const std::string& client_id, const std::string& secret = "");
 
   // The enabled application `client_id`, or invalid_client.
   Result<ClientRecord> FindActive(const std::string& client_id);

@@ -46,9 +46,11 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
         report.generated_secrets.emplace_back(client_id, created->client_secret);
       }
     }
+    report.client_ids.push_back(client_id);
     for (size_t j = 0; j < a.users.size(); ++j) {
       const SeedUser& u = a.users[j];
-      auto user = users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name});
+      auto user =
+          users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name, u.claims, u.id});
       if (user) {
         ++report.users_created;
       } else if (!user.error().Is(ErrorCode::kConflict)) {

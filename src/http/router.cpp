@@ -29,7 +29,20 @@ HttpResponse Guarded(const HttpRequest& request, const Fn& fn) {
 
 }  // namespace
 
-HttpResponse Router::Handle(const HttpRequest& request) const {
+void Router::Use(Middleware middleware) {
+  middlewares_.push_back(std::move(middleware));
+  Handler next = [this](const HttpRequest& request) { return Dispatch(request); };
+  for (auto it = middlewares_.rbegin(); it != middlewares_.rend(); ++it) {
+    next = [m = *it, inner = std::move(next)](const HttpRequest& request) {
+      return Guarded(request, [&](const HttpRequest& r) { return m(r, inner); });
+    };
+  }
+  chain_ = std::move(next);
+}
+
+HttpResponse Router::Handle(const HttpRequest& request) const { return chain_ ? chain_(request) : Dispatch(request); }
+
+HttpResponse Router::Dispatch(const HttpRequest& request) const {
   auto path = routes_.find(request.path);
   if (path == routes_.end()) {
     // The longest prefix that the path starts with.

@@ -31,6 +31,7 @@ struct UserRecord {
   std::string password_hash;  // scrypt, see crypto/password.h
   std::string first_name;
   std::string last_name;
+  std::string claims;  // extra claims: a JSON object, or "" for none
   bool disabled = false;
   int64_t created_at = 0;
   int64_t updated_at = 0;
