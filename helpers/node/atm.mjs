@@ -261,7 +261,15 @@ export async function startAtm(options = {}) {
     },
 
     status() { return this.control('GET', ''); },
-    mintToken(spec = {}) { return this.control('POST', '/tokens', spec); },
+    // client_id defaults to the first application's for a `sub`, or a `user` given by email.
+    mintToken(spec = {}) {
+      const body = { ...spec };
+      const byEmail = typeof body.user === 'string' && body.user.includes('@');
+      if (body.client_id === undefined && body.aud === undefined && this.app && (byEmail || body.sub !== undefined)) {
+        body.client_id = this.app.client_id;
+      }
+      return this.control('POST', '/tokens', body);
+    },
     putApplication(clientId, app) { return this.control('PUT', `/applications/${encodeURIComponent(clientId)}`, app); },
     putUser(id, user) { return this.control('PUT', `/users/${encodeURIComponent(id)}`, user); },
     reset() { return this.control('POST', '/reset'); },
@@ -270,7 +278,7 @@ export async function startAtm(options = {}) {
     setClock(epochSeconds) { return this.control('POST', '/clock', { set: epochSeconds }); },
     resetClock() { return this.control('DELETE', '/clock'); },
     failNext(failure) { return this.control('POST', '/failures', failure); },
-    failures() { return this.control('GET', '/failures'); },
+    async failures() { return (await this.control('GET', '/failures')).failures; },
     clearFailures() { return this.control('DELETE', '/failures'); },
     async records(kind) {
       return (await this.control('GET', `/records${kind ? `?kind=${encodeURIComponent(kind)}` : ''}`)).records;
@@ -279,9 +287,11 @@ export async function startAtm(options = {}) {
 
     // Signs a user in through the ATM API as the login page does (POST /auth
     // with PKCE), then exchanges the code at POST /auth/token. Defaults: the
-    // first application and its first user. Throws AtmError on a refusal.
-    async signIn({ app = this.app, user, clientId, clientSecret, email, password } = {}) {
-      user ??= app?.users?.[0];
+    // first application and its first user; a clientId or email that the config
+    // names finds its secret or password. Throws AtmError on a refusal.
+    async signIn({ app, user, clientId, clientSecret, email, password } = {}) {
+      app ??= clientId === undefined ? this.app : this.applications.find((a) => a.client_id === clientId);
+      user ??= email === undefined ? app?.users?.[0] : app?.users?.find((u) => u.email === email);
       clientId ??= app?.client_id;
       clientSecret ??= app?.client_secret;
       email ??= user?.email;
@@ -291,7 +301,7 @@ export async function startAtm(options = {}) {
         loginId: email, password, clientId, code_challenge: p.challenge, code_challenge_method: 'S256',
       });
       if (auth.status !== 200) throw new AtmError('POST', '/auth', auth.status, auth.body);
-      const exchange = { clientId, grant_types: 'authorization_code', code: auth.body.code, code_verifier: p.verifier };
+      const exchange = { clientId, grant_type: 'authorization_code', code: auth.body.code, code_verifier: p.verifier };
       if (clientSecret) exchange.clientSecret = clientSecret;
       const token = await this.request('POST', '/auth/token', exchange);
       if (token.status !== 200) throw new AtmError('POST', '/auth/token', token.status, token.body);
@@ -301,6 +311,7 @@ export async function startAtm(options = {}) {
     // SIGTERM, SIGKILL after `timeoutMs`; removes the temporary folder. Resolves
     // with {code, signal}. Safe to call twice.
     async stop(timeoutMs = stopTimeoutMs) {
+      proc.ref();  // wait for the exit, also after the SIGKILL timer has fired
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
       const result = await exited;

@@ -361,7 +361,11 @@ class AtmServer:
 
     def mint_token(self, **spec):
         """POST /_testing/tokens: client_id, user, sub, scope, claims, aud, iss, iat, nbf, exp,
-        expires_in, broken."""
+        expires_in, broken. client_id defaults to the first application's for a ``sub``, or a
+        ``user`` given by email."""
+        by_email = isinstance(spec.get("user"), str) and "@" in spec["user"]
+        if "client_id" not in spec and "aud" not in spec and self.app and (by_email or "sub" in spec):
+            spec["client_id"] = self.app["client_id"]
         return self.control("POST", "/tokens", spec)
 
     def put_application(self, client_id, **app):
@@ -391,7 +395,8 @@ class AtmServer:
         return self.control("POST", "/failures", {"path": path, **failure})
 
     def failures(self):
-        return self.control("GET", "/failures")
+        """The failures still pending (list)."""
+        return self.control("GET", "/failures")["failures"]
 
     def clear_failures(self):
         return self.control("DELETE", "/failures")
@@ -408,9 +413,17 @@ class AtmServer:
     def sign_in(self, app=None, user=None, client_id=None, client_secret=None, email=None, password=None):
         """Signs a user in through the ATM API as the login page does (POST /auth with PKCE),
         then exchanges the code at POST /auth/token; returns the token answer. Defaults: the
-        first application and its first user. Raises AtmError on a refusal."""
-        app = app or self.app or {}
-        user = user or (app.get("users") or [{}])[0]
+        first application and its first user; a client_id or email that the config names finds
+        its secret or password. Raises AtmError on a refusal."""
+        if app is None:
+            app = self.app if client_id is None else next(
+                (a for a in self.applications if a.get("client_id") == client_id), None)
+        app = app or {}
+        if user is None:
+            users = app.get("users") or []
+            user = (users[0] if users else None) if email is None else next(
+                (u for u in users if u.get("email") == email), None)
+        user = user or {}
         client_id = client_id or app.get("client_id")
         client_secret = client_secret or app.get("client_secret")
         email = email or user.get("email")
@@ -421,7 +434,7 @@ class AtmServer:
             "code_challenge": challenge, "code_challenge_method": "S256"})
         if status != 200:
             raise AtmError("POST", "/auth", status, auth)
-        exchange = {"clientId": client_id, "grant_types": "authorization_code", "code": auth["code"],
+        exchange = {"clientId": client_id, "grant_type": "authorization_code", "code": auth["code"],
                     "code_verifier": verifier}
         if client_secret:
             exchange["clientSecret"] = client_secret
