@@ -241,7 +241,9 @@ export async function startAtm(options = {}) {
     exited,
 
     // Any request to atm: {status, headers, body (parsed when JSON)}; never throws on a status.
-    async request(method, pathOrUrl, body, { headers = {}, timeoutMs: t = 10000 } = {}) {
+    // The bound is generous: a fresh server's first token waits for its signing key,
+    // generated in the background at low priority (slow on a busy machine).
+    async request(method, pathOrUrl, body, { headers = {}, timeoutMs: t = 30000 } = {}) {
       const target = /^https?:/.test(pathOrUrl) ? pathOrUrl : `${base}${pathOrUrl}`;
       const init = { method, headers: { ...headers }, redirect: 'manual', signal: AbortSignal.timeout(t) };
       if (body !== undefined) {

@@ -321,8 +321,10 @@ class AtmServer:
 
     # -- HTTP --------------------------------------------------------------------------------
 
-    def request(self, method, path_or_url, body=None, headers=None, timeout=10.0):
-        """Any request to atm: (status, headers, body parsed when JSON); never raises on a status."""
+    def request(self, method, path_or_url, body=None, headers=None, timeout=30.0):
+        """Any request to atm: (status, headers, body parsed when JSON); never raises on a status.
+        The bound is generous: a fresh server's first token waits for its signing key, generated
+        in the background at low priority (slow on a busy machine)."""
         url = path_or_url if re.match(r"https?:", path_or_url) else self.url + path_or_url
         data = None
         headers = dict(headers or {})
