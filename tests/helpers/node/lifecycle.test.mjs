@@ -2,7 +2,7 @@
 // the SIGKILL bound, the temporary folder, several servers side by side.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAtm } from '../../../helpers/node/atm.mjs';
@@ -80,6 +80,22 @@ test('the server.public_url of the config is the issuer', async () => {
 test('a bad config fails start() with atm\'s own message, and leaves nothing running', async () => {
   await assert.rejects(startAtm({ config: { server: { no_such_key: 1 } } }),
     /atm exited \(2\) before listening[\s\S]*server\.no_such_key/);
+});
+
+test('without bin or ATM_BIN, atm is found on PATH', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'atm-path-'));
+  const saved = process.env.ATM_BIN;
+  try {
+    symlinkSync(path.resolve(saved), path.join(dir, 'atm'));
+    delete process.env.ATM_BIN;
+    const atm = await start({ env: { PATH: `${dir}:/usr/bin:/bin` } });
+    assert.ok((await atm.signIn()).access_token);
+    await atm.stop();
+    await assert.rejects(startAtm({ env: { PATH: '/nonexistent' } }), /atm binary not found: atm \(/);
+  } finally {
+    process.env.ATM_BIN = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a missing binary is named', async () => {
