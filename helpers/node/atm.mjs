@@ -160,7 +160,13 @@ export async function startAtm(options = {}) {
     proc.on('exit', (code, signal) => resolve({ code, signal }));
     proc.on('error', (error) => resolve({ code: null, signal: null, error }));
   });
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const entry = { pid: proc.pid, dir };
+  if (proc.pid) running.add(entry);
+  killAllOnExit();
+  const cleanup = () => {
+    running.delete(entry);
+    rmSync(dir, { recursive: true, force: true });
+  };
 
   let url;
   try {
@@ -192,6 +198,16 @@ export async function startAtm(options = {}) {
   } catch (e) {
     if (proc.exitCode === null && proc.signalCode === null && proc.pid) proc.kill('SIGKILL');
     await exited;
+    // atm's last words may still be in the pipe when the exit is reported.
+    if (!proc.stderr.readableEnded) {
+      await new Promise((resolve) => {
+        const bound = setTimeout(resolve, 1000);
+        proc.stderr.once('close', () => {
+          clearTimeout(bound);
+          resolve();
+        });
+      });
+    }
     cleanup();
     e.message += stderr ? `\n${stderr}` : '';
     throw e;
@@ -318,14 +334,11 @@ export async function startAtm(options = {}) {
       const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
       const result = await exited;
       clearTimeout(timer);
-      running.delete(server);
       cleanup();
       return result;
     },
   };
   if (Symbol.asyncDispose) server[Symbol.asyncDispose] = () => server.stop();  // `await using atm = ...`
-  running.add(server);
-  killAllOnExit();
   return server;
 }
 

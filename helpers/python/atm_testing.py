@@ -211,7 +211,8 @@ class AtmServer:
             self._remove_dir()
             raise RuntimeError(f"atm binary not found: {self.bin} (pass bin=, set ATM_BIN, or put atm on PATH)")
         _RUNNING.add(self)
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_thread.start()
         try:
             self.url = self._wait_listening()
         except Exception:
@@ -239,7 +240,7 @@ class AtmServer:
             chunk = os.read(out.fileno(), 4096)
             if not chunk:
                 self.proc.wait(timeout=self.stop_timeout)
-                time.sleep(0.05)  # let the drain thread read the last words
+                self._stderr_thread.join(timeout=1.0)  # atm's last words
                 raise RuntimeError(f"atm exited ({self.proc.returncode}) before listening\n{self.stderr()}")
             buffered += chunk
             while b"\n" in buffered:
