@@ -144,3 +144,21 @@ def test_errors_say_what_is_wrong():
         AtmServer({"server": {"no_such_key": 1}}).start()
     with pytest.raises(RuntimeError, match="atm binary not found: /nonexistent/atm"):
         AtmServer(bin="/nonexistent/atm").start()
+
+
+def test_servers_side_by_side_from_threads():
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(3) as pool:
+        servers = list(pool.map(lambda _: AtmServer().start(), range(3)))
+    try:
+        assert len({s.url for s in servers}) == 3
+        a, b = servers[0], servers[1]
+        a.put_user("only-on-a-00000000001", client_id=a.app["client_id"], email="a@example.com", password="a-password")
+        assert a.sign_in(email="a@example.com", password="a-password")["access_token"]
+        with pytest.raises(AtmError) as elsewhere:
+            b.sign_in(email="a@example.com", password="a-password")
+        assert elsewhere.value.status == 401
+    finally:
+        with ThreadPoolExecutor(3) as pool:
+            list(pool.map(lambda s: s.stop(), servers))
+    assert not any(alive(s.pid) for s in servers)
