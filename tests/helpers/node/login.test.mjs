@@ -106,11 +106,8 @@ test('the records name each sign-in and exchange, with their status', async () =
   assert.equal(decodeJwt((await atm.signIn()).access_token).payload.aud, 'web-app');
 });
 
-// The ATM endpoint takes grant_types, grant_type and grantType alike (README);
-// on a4d6267 the records read only grant_type (reported with the helpers).
-test('the records name the grant type whichever spelling the request used', {
-  todo: 'records read only grant_type; /auth/token also takes grant_types and grantType',
-}, async () => {
+// The ATM endpoint takes grant_types, grant_type and grantType alike (README).
+test('the records name the grant type whichever spelling the request used', async () => {
   await atm.clearRecords();
   const tokens = await atm.signIn();
   for (const spelling of ['grant_types', 'grantType']) {
