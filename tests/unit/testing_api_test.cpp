@@ -65,9 +65,9 @@ TEST_CASE("a user's claims come from the config as JSON", "[testing]") {
 TEST_CASE("extra claims: an object without atm's own names, at most 8 KiB", "[testing]") {
   CHECK(ExtraClaimsText(nlohmann::json::object(), "claims").value().empty());
   CHECK(ExtraClaimsText({{"roles", {"a"}}}, "claims").value() == R"({"roles":["a"]})");
-  for (const auto& bad : {nlohmann::json::array(), nlohmann::json("x"), nlohmann::json({{"sub", "x"}}),
-                          nlohmann::json({{"iss", "x"}}), nlohmann::json({{"email", "x"}}),
-                          nlohmann::json({{"big", std::string(9000, 'x')}})}) {
+  for (const auto& bad :
+       {nlohmann::json::array(), nlohmann::json("x"), nlohmann::json({{"sub", "x"}}), nlohmann::json({{"iss", "x"}}),
+        nlohmann::json({{"email", "x"}}), nlohmann::json({{"big", std::string(9000, 'x')}})}) {
     auto r = ExtraClaimsText(bad, "claims");
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().field == "claims");
