@@ -2,7 +2,7 @@
 # Installs everything atm needs to build and test on Debian 12, then builds it.
 # Idempotent: a second run only rebuilds what changed.
 #   scripts/setup.sh            build dependencies + release build
-#   scripts/setup.sh --test     also the test tools (Chromium, npm clients, authlib,
+#   scripts/setup.sh --test     also the test tools (Chromium, npm clients, authlib, pytest,
 #                               clang for the fuzzers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ export DEBIAN_FRONTEND=noninteractive
 pkgs=(build-essential cmake pkg-config libboost1.81-dev nlohmann-json3-dev
       libsqlitecpp-dev libtomlplusplus-dev catch2 libssl-dev libsqlite3-dev)
 if [ $want_test = 1 ]; then
-  pkgs+=(chromium python3-authlib python3-requests nodejs npm sqlite3 file gnuplot-nox)
+  pkgs+=(chromium python3-authlib python3-requests python3-pytest nodejs npm sqlite3 file gnuplot-nox)
   # Security tests: openssl (test certificates), chattr/prlimit (storage
   # failures), ss (connection reuse), clang + libFuzzer runtime (fuzz/run.sh,
   # scripts/ci_extra.sh).

@@ -75,6 +75,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   // plus keys.retired_grace for clock skew.
   keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + c.keys.retired_grace;
   keys.encryption = s->key_encryption_.get();
+  keys.cancel_generation_on_stop = c.storage.path == ":memory:";
   if (!c.keys.key_file.empty()) {
     if (auto f = CheckPrivateFile(c.keys.key_file, "keys.key_file"); !f) return f.error();
     auto pem = ReadFile(c.keys.key_file, c.source + ": keys.key_file");
@@ -95,6 +96,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
 
 Result<std::unique_ptr<App>> App::Create(const Config& config) {
   std::unique_ptr<App> app(new App());
+  if (auto s = CheckConfig(config); !s) return s.error();
   // The socket and the TLS files first: a server that cannot serve fails
   // with one line before it touches the database or makes a key.
   if (!config.server.tls_key_file.empty()) {
@@ -120,12 +122,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   }
   if (auto k = s.keys().Start(); !k) return k.error();
   if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
+  if (s.config().testing.enabled) app->test_logins_ = std::make_unique<TestLogins>();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
-                                 s.sessions(), s.logout()});
+                                 s.sessions(), s.logout(), app->test_logins_.get()});
   app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins(), s.audit()});
   app->throttle_ = std::make_unique<Throttle>(s.clock(), s.config().throttle);
   // The standard endpoints need the bound port for the issuer URL.
   app->RegisterRoutes();
+  if (s.config().testing.enabled) {
+    if (auto t = app->StartTesting(seeded->client_ids); !t) return t.error();
+  }
   auto ops = Operations::Create(
       OpsDeps{s.config(), s.clock(), s.store(), s.users(), s.codes(), s.tokens(), s.keys(), s.audit()}, app->router_,
       *app->server_);
@@ -144,6 +150,18 @@ void App::RegisterRoutes() {
   RegisterAtmRoutes(router_, *deps_, *throttle_, services_->audit());
   RegisterOidcRoutes(router_, *deps_, services_->token_status(), IssuerUrl());
   RegisterAdminRoutes(router_, *admin_deps_);
+}
+
+Status App::StartTesting(const std::vector<std::string>& seeded_client_ids) {
+  Services& s = *services_;
+  Log(LogLevel::kWarn,
+      "testing is on: the test-control API at /_testing mints tokens and changes state for anyone who can reach " +
+          ListenUrl() + "; never turn it on in production");
+  TestingDeps deps{s.config(), s.system_clock(), s.store(),  s.clients(),   s.users(),   s.codes(),        s.tokens(),
+                   s.keys(),   s.sessions(),     *throttle_, *test_logins_, IssuerUrl(), seeded_client_ids};
+  testing_ = std::make_unique<TestingApi>(std::move(deps));
+  testing_->Register(router_);
+  return testing_->Start();
 }
 
 std::string App::IssuerUrl() const {

@@ -29,6 +29,7 @@
 #include "oauth/deps.h"
 #include "ops/operations.h"
 #include "store/sqlite_store.h"
+#include "testing/routes.h"
 
 namespace atm {
 
@@ -41,6 +42,9 @@ class Services {
 
   const Config& config() const { return config_; }
   const Clock& clock() const { return *clock_; }
+  // The system clock and its offset (the test-control API moves it); not
+  // used when Open was given a clock.
+  AdjustableClock& system_clock() { return system_clock_; }
   SqliteStore& store() { return *store_; }
   ClientService& clients() { return *clients_; }
   UserService& users() { return *users_; }
@@ -56,7 +60,7 @@ class Services {
  private:
   explicit Services(const Config& config) : config_(config) {}
   Config config_;
-  SystemClock system_clock_;
+  AdjustableClock system_clock_;
   const Clock* clock_ = &system_clock_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<ClientService> clients_;
@@ -97,12 +101,16 @@ class App {
  private:
   App() = default;
   void RegisterRoutes();
+  // [testing] enabled: the control API, the login shortcuts, the reset point.
+  Status StartTesting(const std::vector<std::string>& seeded_client_ids);
   void MaintenanceLoop();
 
   std::unique_ptr<Services> services_;
   std::unique_ptr<OAuthDeps> deps_;
   std::unique_ptr<AdminDeps> admin_deps_;
   std::unique_ptr<Throttle> throttle_;
+  std::unique_ptr<TestLogins> test_logins_;  // testing only
+  std::unique_ptr<TestingApi> testing_;      // testing only
   Router router_;
   std::unique_ptr<HttpServer> server_;
   int port_ = 0;

@@ -1,6 +1,7 @@
 // The login page: posts the credentials to /auth with the PKCE parameters of
 // this page's URL, then sends the browser to the application's redirect URL
-// with ?code=...&state=...
+// with ?code=...&state=... With a user picker (testing), a pick posts the
+// user's email with pick=1 instead of a password.
 (function () {
   'use strict';
   var query = new URLSearchParams(window.location.search);
@@ -27,6 +28,31 @@
     return out;
   }
 
+  // Posts the sign-in; `done` re-enables the page after a failure.
+  function signIn(payload, done) {
+    fetch('/auth', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(payload)
+    }).then(function (response) {
+      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        showError(result.data.error_description || 'Sign-in failed.');
+        done();
+        return;
+      }
+      var target = new URL(result.data.redirectUrl);
+      target.searchParams.set('code', result.data.code);
+      if (query.has('state')) target.searchParams.set('state', query.get('state'));
+      window.location.assign(target.toString());
+    }).catch(function () {
+      showError('The server could not be reached. Try again.');
+      done();
+    });
+  }
+
   form.addEventListener('submit', function (event) {
     event.preventDefault();
     errorBox.hidden = true;
@@ -37,26 +63,27 @@
       return;
     }
     submit.disabled = true;
-    fetch('/auth', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      credentials: 'same-origin',
-      body: JSON.stringify(body(email, password))
-    }).then(function (response) {
-      return response.json().then(function (data) { return { ok: response.ok, data: data }; });
-    }).then(function (result) {
-      if (!result.ok) {
-        showError(result.data.error_description || 'Sign-in failed.');
-        submit.disabled = false;
-        return;
-      }
-      var target = new URL(result.data.redirectUrl);
-      target.searchParams.set('code', result.data.code);
-      if (query.has('state')) target.searchParams.set('state', query.get('state'));
-      window.location.assign(target.toString());
-    }).catch(function () {
-      showError('The server could not be reached. Try again.');
-      submit.disabled = false;
-    });
+    signIn(body(email, password), function () { submit.disabled = false; });
   });
+
+  // Testing (README "Testing against atm"): a user picker replaces the form;
+  // a pick signs that user in without a password.
+  var picker = document.getElementById('user-picker');
+  if (picker) {
+    form.hidden = true;
+    var picks = picker.querySelectorAll('button.pick');
+    Array.prototype.forEach.call(picks, function (button) {
+      button.addEventListener('click', function () {
+        errorBox.hidden = true;
+        Array.prototype.forEach.call(picks, function (b) { b.disabled = true; });
+        var payload = body(button.getAttribute('data-email'), '');
+        payload.pick = '1';
+        signIn(payload, function () {
+          Array.prototype.forEach.call(picks, function (b) { b.disabled = false; });
+        });
+      });
+    });
+    errorBox.parentNode.removeChild(errorBox);
+    picker.parentNode.insertBefore(errorBox, picker.nextSibling);
+  }
 })();

@@ -56,6 +56,23 @@ Result<std::optional<bool>> JsonBody::Bool(const std::string& name) const {
   return std::optional<bool>(v.get<bool>());
 }
 
+Result<std::optional<int64_t>> JsonBody::Integer(const std::string& name, int64_t min, int64_t max) const {
+  if (!Has(name)) return std::optional<int64_t>();
+  const auto& v = json_[name];
+  if (!v.is_number_integer() || v.get<int64_t>() < min || v.get<int64_t>() > max) {
+    return InvalidRequest(name + " must be an integer from " + std::to_string(min) + " to " + std::to_string(max),
+                          name);
+  }
+  return std::optional<int64_t>(v.get<int64_t>());
+}
+
+Result<std::optional<nlohmann::json>> JsonBody::Object(const std::string& name) const {
+  if (!Has(name)) return std::optional<nlohmann::json>();
+  const auto& v = json_[name];
+  if (!v.is_object()) return InvalidRequest(name + " must be a JSON object", name);
+  return std::optional<nlohmann::json>(v);
+}
+
 Result<std::optional<std::vector<std::string>>> JsonBody::Strings(const std::string& name) const {
   using Out = std::optional<std::vector<std::string>>;
   if (!Has(name)) return Out();

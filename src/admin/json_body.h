@@ -29,6 +29,14 @@ class JsonBody {
   Result<std::optional<bool>> Bool(const std::string& name) const;
   // A string or an array of strings.
   Result<std::optional<std::vector<std::string>>> Strings(const std::string& name) const;
+  // An integer from `min` to `max`.
+  Result<std::optional<int64_t>> Integer(const std::string& name, int64_t min, int64_t max) const;
+  // A JSON object.
+  Result<std::optional<nlohmann::json>> Object(const std::string& name) const;
+  // The field as it came, when present (for fields of several types).
+  std::optional<nlohmann::json> Raw(const std::string& name) const {
+    return Has(name) ? std::optional<nlohmann::json>(json_[name]) : std::nullopt;
+  }
 
  private:
   explicit JsonBody(nlohmann::json json) : json_(std::move(json)) {}

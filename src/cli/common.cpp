@@ -15,6 +15,7 @@ Result<Config> LoadConfigFromArgs(const Args& args) {
   if (!config) return config;
   Overrides o;
   if (auto db = args.Option("--db")) o.db_path = *db;
+  o.testing = args.Flag("--testing");
   ApplyOverrides(o, *config);
   return config;
 }

@@ -14,12 +14,14 @@
 namespace atm {
 namespace {
 
-constexpr const char* kHelp = R"(usage: atm [serve] [--config PATH] [--port N] [--db PATH]
+constexpr const char* kHelp = R"(usage: atm [serve] [--config PATH] [--port N] [--db PATH] [--testing]
 
 Runs the authorization server.
   --config PATH  the TOML config (default ./config.toml; defaults if absent)
   --port N       the port to listen on; 0 picks a free one
   --db PATH      the SQLite database; ":memory:" keeps nothing on disk
+  --testing      turns on the test-control API (as [testing] enabled = true):
+                 for test suites only, never in production
 
 Prints "atm listening on http://HOST:PORT" on stdout when ready.
 SIGTERM or SIGINT stop it cleanly (exit status 0).
@@ -28,7 +30,7 @@ SIGTERM or SIGINT stop it cleanly (exit status 0).
 }  // namespace
 
 int RunServe(const Argv& argv) {
-  auto args = ParseArgs(argv, {"--config", "--port", "--db"}, {});
+  auto args = ParseArgs(argv, {"--config", "--port", "--db"}, {"--testing"});
   if (!args) return UsageError(args.error().description);
   if (args->Flag("--help")) {
     std::fputs(kHelp, stdout);

@@ -1,11 +1,13 @@
 #include "config/config.h"
 
 #include <toml++/toml.h>
+
 #include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace atm {
@@ -197,6 +199,14 @@ Status ReadUser(const std::string& source, const toml::table& t, const std::stri
   r.Field("password_hash", r.String(&u.password_hash));
   r.Field("first_name", r.String(&u.first_name));
   r.Field("last_name", r.String(&u.last_name));
+  r.Field("id", r.String(&u.id));
+  r.Field("claims", r.Table([&](const toml::table& ct, const std::string& ck) -> Status {
+    std::ostringstream json;
+    json << toml::json_formatter{ct};
+    u.claims = nlohmann::json::parse(json.str(), nullptr, /*allow_exceptions=*/false);
+    if (u.claims.is_discarded()) return r.Fail(ck, "cannot be read as JSON");
+    return Ok();
+  }));
   if (auto s = r.Read(t); !s) return s;
   if (u.email.empty()) return r.Fail(key + ".email", "is required");
   if (u.password.empty() == u.password_hash.empty()) {
@@ -215,6 +225,12 @@ Status ReadApplication(const std::string& source, const toml::table& t, const st
   r.Field("public", r.Bool(&a.is_public));
   r.Field("web_origins", r.Strings(&a.web_origins));
   r.Field("post_logout_redirect_urls", r.Strings(&a.post_logout_redirect_urls));
+  r.Field("testing", r.Table([&](const toml::table& tt, const std::string& tk) -> Status {
+    TableReader s(source, tk);
+    s.Field("auto_login", s.String(&a.testing.auto_login));
+    s.Field("user_picker", s.Bool(&a.testing.user_picker));
+    return s.Read(tt);
+  }));
   r.Field("users", r.TableArray([&](const toml::table& ut, const std::string& uk) {
     a.users.emplace_back();
     return ReadUser(source, ut, uk, a.users.back());
@@ -411,6 +427,11 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("retention", s.Duration(&c.audit.retention, 60));
     return s.Read(t);
   }));
+  r.Field("testing", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("enabled", s.Bool(&c.testing.enabled));
+    return s.Read(t);
+  }));
   r.Field("applications", r.TableArray([&](const toml::table& t, const std::string& k) {
     c.applications.emplace_back();
     return ReadApplication(source, t, k, c.applications.back());
@@ -420,6 +441,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     e.description = OneLine(e.description);
     return e;
   }
+  c.scrypt_log_n_set = root.at_path("passwords.scrypt_log_n").is_integer();
+  ApplyOverrides({}, c);
   return c;
 }
 
@@ -434,6 +457,29 @@ Result<Config> LoadConfig(const std::string& path) {
 
 void ApplyOverrides(const Overrides& overrides, Config& config) {
   if (overrides.db_path) config.storage.path = *overrides.db_path;
+  if (overrides.testing) config.testing.enabled = true;
+  if (config.testing.enabled && !config.scrypt_log_n_set) config.passwords.scrypt.log_n = TestingConfig::kScryptLogN;
+}
+
+Status CheckConfig(const Config& config) {
+  const std::string& host = config.server.host;
+  const bool loopback = host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+  if (config.testing.enabled && !config.server.tls_cert_file.empty() && !loopback) {
+    return Error(ErrorCode::kInvalidConfig,
+                 config.source + ": testing.enabled (or --testing) with server.tls on server.host = \"" + host +
+                     "\", not a loopback address: the test-control API would mint tokens for the network. "
+                     "Turn testing off, or listen on 127.0.0.1");
+  }
+  if (!config.testing.enabled) {
+    for (size_t i = 0; i < config.applications.size(); ++i) {
+      const TestLogin& t = config.applications[i].testing;
+      if (!t.auto_login.empty() || t.user_picker) {
+        return Error(ErrorCode::kInvalidConfig, config.source + ": applications[" + std::to_string(i) +
+                                                    "].testing needs testing.enabled = true (or --testing)");
+      }
+    }
+  }
+  return Ok();
 }
 
 }  // namespace atm

@@ -82,6 +82,15 @@ struct MetricsConfig {
   bool enabled() const { return !listen.empty() || !token.empty(); }
 };
 
+// [testing]: the test-control API and the login page's shortcuts (README
+// "Testing against atm"). Never on in production: it mints tokens for anyone.
+struct TestingConfig {
+  bool enabled = false;
+  // With testing on, passwords.scrypt_log_n defaults to this (test passwords
+  // need no protection; a server per test run must start in milliseconds).
+  static constexpr int kScryptLogN = 10;
+};
+
 struct Config {
   std::string source = "config.toml";  // the file it came from (for messages)
   ServerConfig server;
@@ -95,7 +104,9 @@ struct Config {
   SessionOptions sessions;
   MetricsConfig metrics;
   AuditOptions audit;
+  TestingConfig testing;
   std::vector<SeedApplication> applications;
+  bool scrypt_log_n_set = false;  // whether the file set passwords.scrypt_log_n
 
   // The issuer's base URL for discovery documents (no trailing slash).
   std::string PublicUrl(int bound_port) const;
@@ -109,7 +120,11 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source);
 
 struct Overrides {
   std::optional<std::string> db_path;
+  bool testing = false;  // --testing
 };
 void ApplyOverrides(const Overrides& overrides, Config& config);
+// The checks that need the overrides applied: testing with TLS on an address
+// other than loopback (a production set-up) is refused, naming both keys.
+Status CheckConfig(const Config& config);
 
 }  // namespace atm

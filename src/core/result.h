@@ -3,6 +3,7 @@
 // cross module boundaries).
 #pragma once
 
+#include <optional>
 #include <utility>
 #include <variant>
 
@@ -32,5 +33,14 @@ class [[nodiscard]] Result {
 
 using Status = Result<std::monostate>;
 inline Status Ok() { return std::monostate{}; }
+
+// The error of the first failed result, if any (for reading several fields
+// and then answering the first mistake).
+template <class... T>
+std::optional<Error> FirstError(const Result<T>&... results) {
+  std::optional<Error> out;
+  ((out = out ? out : results.ok() ? std::nullopt : std::optional<Error>(results.error())), ...);
+  return out;
+}
 
 }  // namespace atm

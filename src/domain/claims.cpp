@@ -1,5 +1,6 @@
 #include "domain/claims.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace atm {
@@ -42,7 +43,38 @@ nlohmann::json UserClaims(const UserRecord& user, const std::string& scope) {
     std::string name = user.first_name + sep + user.last_name;
     if (!name.empty()) out["name"] = name;
   }
+  AddExtraClaims(user, out);
   return out;
+}
+
+Result<std::string> ExtraClaimsText(const nlohmann::json& claims, const std::string& field) {
+  // clang-format off
+  static const std::vector<std::string> kReserved = {
+      "iss", "sub", "aud", "exp", "iat", "nbf", "jti", "auth_time", "nonce", "at_hash", "sid", "azp", "client_id",
+      "scope", "scp", "email", "email_verified", "name", "given_name", "family_name", "cnf", "acr", "amr"};
+  // clang-format on
+  constexpr size_t kMaxBytes = 8192;
+  if (!claims.is_object()) return InvalidRequest(field + " must be a JSON object", field);
+  for (const auto& [name, value] : claims.items()) {
+    if (name.empty()) return InvalidRequest(field + " has an empty claim name", field);
+    if (std::find(kReserved.begin(), kReserved.end(), name) != kReserved.end()) {
+      return InvalidRequest(field + "." + name + " is set by atm itself and cannot be an extra claim", field);
+    }
+  }
+  std::string text = claims.empty() ? "" : claims.dump();
+  if (text.size() > kMaxBytes) {
+    return InvalidRequest(field + " is too large (at most " + std::to_string(kMaxBytes) + " bytes)", field);
+  }
+  return text;
+}
+
+void AddExtraClaims(const UserRecord& user, nlohmann::json& token) {
+  if (user.claims.empty()) return;
+  auto extra = nlohmann::json::parse(user.claims, nullptr, /*allow_exceptions=*/false);
+  if (!extra.is_object()) return;
+  for (const auto& [name, value] : extra.items()) {
+    if (!token.contains(name)) token[name] = value;
+  }
 }
 
 }  // namespace atm

@@ -175,13 +175,15 @@ Status ClientService::Delete(const std::string& client_id, const Actor& by) {
   return s;
 }
 
-Result<std::string> ClientService::RotateSecret(const std::string& client_id, const Actor& by) {
+Result<std::string> ClientService::RotateSecret(const std::string& client_id, const Actor& by,
+                                                const std::string& given) {
   auto current = Get(client_id);
   if (!current) return current.error();
   if (current->is_public) {
     return InvalidRequest("a public application has no client secret to rotate", "client_id");
   }
-  std::string secret = NewClientSecret();
+  std::string secret = given.empty() ? NewClientSecret() : given;
+  if (auto s = ValidateClientSecret(secret); !s) return s.error();
   AuditEvent event = NewAuditEvent(audit_kind::kApplicationSecret, by, clock_.Now());
   event.client_id = event.subject = client_id;
   if (auto s = store_.SetClientSecret(client_id, HashSecret(secret), event.at, &event); !s) return s.error();

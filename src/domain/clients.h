@@ -49,7 +49,8 @@ class ClientService {
   Result<ClientRecord> Update(const std::string& client_id, const ApplicationChanges& changes, const Actor& by = {});
   Status Delete(const std::string& client_id, const Actor& by = {});
   // A new secret replaces the old one at once; returns the plain secret.
-  Result<std::string> RotateSecret(const std::string& client_id, const Actor& by = {});
+  // `secret` fixes it (the test-control API); empty generates one.
+  Result<std::string> RotateSecret(const std::string& client_id, const Actor& by = {}, const std::string& secret = "");
   // What the audit trail shows of an application: everything but the secret's hash.
   static nlohmann::json AuditView(const ClientRecord& client);
 

@@ -12,6 +12,7 @@ KeyService::KeyService(KeyStore& store, const Clock& clock, KeyPolicy policy)
     : store_(store), clock_(clock), policy_(std::move(policy)), set_(std::make_shared<KeySet>()) {}
 
 KeyService::~KeyService() {
+  if (policy_.cancel_generation_on_stop) stopping_ = true;
   if (generator_.joinable()) generator_.join();
 }
 
@@ -173,7 +174,7 @@ int64_t KeyService::next_rotation_at() const {
 
 Result<std::string> KeyService::Rotate(const std::string& by) {
   std::lock_guard<std::mutex> lock(rotate_mutex_);
-  auto key = SigningKey::Generate(policy_.alg);
+  auto key = SigningKey::Generate(policy_.alg, &stopping_);
   if (!key) return key.error();
   auto kid = CreateKey(std::move(*key), by);
   if (!kid) return kid;

@@ -35,6 +35,9 @@ struct KeyPolicy {
   // When set, private keys are stored encrypted with it (sealed with their
   // kid as additional data), and plaintext ones are encrypted at Start.
   const SecretBox* encryption = nullptr;
+  // Whether a stop cancels a key generation in progress rather than wait for
+  // it: for an in-memory database, where the key would not be kept anyway.
+  bool cancel_generation_on_stop = false;
 };
 
 struct KeyInfo {
@@ -121,8 +124,9 @@ class KeyService {
   std::shared_ptr<const KeySet> set_;
   std::mutex rotate_mutex_;  // one rotation or reload at a time
   std::thread generator_;
-  bool generating_ = false;     // under mutex_
-  std::string generate_error_;  // under mutex_: the last generation's failure
+  std::atomic<bool> stopping_{false};  // see KeyPolicy::cancel_generation_on_stop
+  bool generating_ = false;            // under mutex_
+  std::string generate_error_;         // under mutex_: the last generation's failure
   // Written by Load (on rotation from a request thread, or from Maintain),
   // read by Maintain on the maintenance thread.
   std::atomic<int64_t> data_version_{-1};

@@ -66,4 +66,10 @@ bool LoginSessions::End(const std::string& id) {
   return live;
 }
 
+void LoginSessions::Clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sessions_.clear();
+  by_expiry_.clear();
+}
+
 }  // namespace atm

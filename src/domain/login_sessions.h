@@ -37,6 +37,8 @@ class LoginSessions {
   std::optional<SessionSignIn> Find(const std::string& id, const std::string& client_id);
   // Ends session `id`; true if it was live.
   bool End(const std::string& id);
+  // Ends every session (the test-control API's reset).
+  void Clear();
 
   const SessionOptions& options() const { return options_; }
 

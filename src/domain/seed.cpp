@@ -1,5 +1,8 @@
 #include "domain/seed.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace atm {
 namespace {
 
@@ -10,6 +13,12 @@ Error SeedError(size_t app_index, const std::string& where, const Error& e) {
   std::string key = "applications[" + std::to_string(app_index) + "]" + where;
   if (!e.field.empty()) key += "." + e.field;
   return Error(ErrorCode::kInvalidConfig, key + ": " + e.description);
+}
+
+bool SameEmail(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 }  // namespace
@@ -50,14 +59,22 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
         report.generated_secrets.emplace_back(client_id, created->client_secret);
       }
     }
+    report.client_ids.push_back(client_id);
     for (size_t j = 0; j < a.users.size(); ++j) {
       const SeedUser& u = a.users[j];
-      auto user =
-          users.Create({client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name}, kSeedActor);
+      auto user = users.Create(
+          {client_id, u.email, u.password, u.password_hash, u.first_name, u.last_name, u.claims, u.id}, kSeedActor);
       if (user) {
         ++report.users_created;
       } else if (!user.error().Is(ErrorCode::kConflict)) {
         return SeedError(i, ".users[" + std::to_string(j) + "]", user.error());
+      } else if (user.error().field == "id") {
+        // A fixed id is this user's from an earlier start, or another user's.
+        auto holder = users.Get(u.id);
+        if (holder && (holder->client_id != client_id || !SameEmail(holder->email, u.email))) {
+          return SeedError(i, ".users[" + std::to_string(j) + "]",
+                           Error(ErrorCode::kConflict, "the id " + u.id + " is another user's", "id"));
+        }
       }
     }
   }

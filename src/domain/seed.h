@@ -17,6 +17,8 @@ struct SeedReport {
   int users_created = 0;
   // Generated credentials of applications created now (shown once, on stderr).
   std::vector<std::pair<std::string, std::string>> generated_secrets;  // client_id, secret
+  // The client_id of each seeded application, in the config's order.
+  std::vector<std::string> client_ids;
 };
 
 Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, ClientService& clients, UserService& users);

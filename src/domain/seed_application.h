@@ -2,6 +2,7 @@
 // SeedFromConfig (domain/seed.h) creates at start-up when absent.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,15 @@ struct SeedUser {
   std::string password_hash;  // what `atm hash-password` prints
   std::string first_name;
   std::string last_name;
+  std::string id;                                    // generated when empty
+  nlohmann::json claims = nlohmann::json::object();  // extra claims (domain/claims.h)
+};
+
+// [applications.testing]: the login page's shortcuts for test suites, used
+// only when testing is on (README "Testing against atm").
+struct TestLogin {
+  std::string auto_login;    // the email of a user to sign in without the page
+  bool user_picker = false;  // a list of the users instead of the password form
 };
 
 struct SeedApplication {
@@ -24,6 +34,7 @@ struct SeedApplication {
   std::vector<SeedUser> users;
   std::vector<std::string> web_origins;                // CORS, beside the redirect URLs' origins
   std::vector<std::string> post_logout_redirect_urls;  // RP-initiated logout; redirect URLs allowed too
+  TestLogin testing;
 };
 
 }  // namespace atm

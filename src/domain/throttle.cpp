@@ -125,6 +125,12 @@ void Throttle::Attempt::Succeeded() {
   throttle_ = nullptr;
 }
 
+void Throttle::Clear() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  entries_.clear();
+  lru_.clear();
+}
+
 size_t Throttle::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return entries_.size();

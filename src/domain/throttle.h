@@ -73,6 +73,8 @@ class Throttle {
   Attempt Admit(const std::string& account, const std::string& client_ip);
 
   size_t size() const;
+  // Forgets every failure (the test-control API's reset).
+  void Clear();
   const ThrottlePolicy& policy() const { return policy_; }
 
  private:

@@ -82,6 +82,7 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
   access["scope"] = {
       {"email", user.email}, {"id", user.id}, {"firstName", user.first_name}, {"lastName", user.last_name}};
   access["sid"] = grant.id;
+  AddExtraClaims(user, access);
   FifoGate::Pass pass(GateFor(**key));
   auto out = SignAccessToken(**key, access, grant.scope);
   if (!out) return out;

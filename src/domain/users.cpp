@@ -1,7 +1,10 @@
 #include "domain/users.h"
 
+#include <algorithm>
+#include <cctype>
 #include <thread>
 
+#include "domain/claims.h"
 #include "domain/ids.h"
 #include "domain/validation.h"
 
@@ -32,6 +35,16 @@ class SlotGuard {
 
 Status ValidateName(const std::string& value, const std::string& field) {
   if (value.size() > 200) return InvalidRequest(field + " must be at most 200 characters", field);
+  return Ok();
+}
+
+// A user id given by the caller (seeding, the test-control API): it appears in
+// URLs and as the tokens' sub.
+Status ValidateUserId(const std::string& id) {
+  bool ok = !id.empty() && id.size() <= 100 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
+  });
+  if (!ok) return InvalidRequest("a user id must be 1 to 100 characters of A-Z a-z 0-9 - _ . @ :", "id");
   return Ok();
 }
 
@@ -88,12 +101,22 @@ Result<UserRecord> UserService::Create(const NewUser& in, const Actor& by) {
   if (auto s = ValidateEmail(u.email, "email"); !s) return s.error();
   if (auto s = ValidateName(u.first_name, "first_name"); !s) return s.error();
   if (auto s = ValidateName(u.last_name, "last_name"); !s) return s.error();
+  auto claims = ExtraClaimsText(in.claims, "claims");
+  if (!claims) return claims.error();
+  u.claims = std::move(*claims);
+  u.id = in.id.empty() ? NewUserId() : in.id;
+  if (auto s = ValidateUserId(u.id); !s) return s.error();
   auto client = store_.GetClient(in.client_id);
   if (!client) return client.error();
   if (!*client) return Error(ErrorCode::kNotFound, "no application with client_id " + in.client_id, "client_id");
   auto existing = store_.FindUserByEmail(u.client_id, u.email);
   if (!existing) return existing.error();
   if (*existing) return DuplicateEmail();
+  if (!in.id.empty()) {
+    auto same_id = store_.GetUser(u.id);
+    if (!same_id) return same_id.error();
+    if (*same_id) return Error(ErrorCode::kConflict, "a user with this id already exists", "id");
+  }
   if (!in.password_hash.empty()) {
     if (!IsPasswordHash(in.password_hash)) {
       return InvalidRequest("password_hash is not a hash printed by `atm hash-password`", "password_hash");
@@ -105,7 +128,6 @@ Result<UserRecord> UserService::Create(const NewUser& in, const Actor& by) {
     if (!hash) return hash.error();
     u.password_hash = std::move(*hash);
   }
-  u.id = NewUserId();
   u.created_at = u.updated_at = clock_.Now();
   AuditEvent event = NewAuditEvent(audit_kind::kUserCreate, by, u.created_at);
   event.client_id = u.client_id;
@@ -164,6 +186,11 @@ Result<UserRecord> UserService::Update(const std::string& user_id, const UserCha
     if (auto s = ValidateName(u.last_name, "last_name"); !s) return s.error();
   }
   if (changes.disabled) u.disabled = *changes.disabled;
+  if (changes.claims) {
+    auto claims = ExtraClaimsText(*changes.claims, "claims");
+    if (!claims) return claims.error();
+    u.claims = std::move(*claims);
+  }
   u.updated_at = clock_.Now();
   AuditEvent event = NewAuditEvent(audit_kind::kUserUpdate, by, u.updated_at);
   event.client_id = u.client_id;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <semaphore>
 #include <string>
@@ -26,6 +27,8 @@ struct NewUser {
   std::string password_hash;  // an encoded scrypt hash (seeding, import)
   std::string first_name;
   std::string last_name;
+  nlohmann::json claims = nlohmann::json::object();  // extra claims (domain/claims.h)
+  std::string id = {};                               // generated when empty
 };
 
 struct UserChanges {
@@ -33,6 +36,7 @@ struct UserChanges {
   std::optional<std::string> first_name;
   std::optional<std::string> last_name;
   std::optional<bool> disabled;
+  std::optional<nlohmann::json> claims;
 };
 
 class UserService {

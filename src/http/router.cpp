@@ -1,5 +1,6 @@
 #include "http/router.h"
 
+#include <chrono>
 #include <exception>
 
 #include "core/log.h"
@@ -35,33 +36,45 @@ HttpResponse Guarded(const HttpRequest& request, const Fn& fn) {
 
 }  // namespace
 
-HttpResponse Router::Handle(const HttpRequest& request) const {
-  if (!measure_) {
-    RouteStats* ignored = nullptr;
-    return Dispatch(request, &ignored);
+void Router::Use(Middleware middleware) {
+  middlewares_.push_back(std::move(middleware));
+  Handler next = [this](const HttpRequest& request) { return Dispatch(request); };
+  for (auto it = middlewares_.rbegin(); it != middlewares_.rend(); ++it) {
+    next = [m = *it, inner = std::move(next)](const HttpRequest& request) {
+      return Guarded(request, [&](const HttpRequest& r) { return m(r, inner); });
+    };
   }
+  chain_ = std::move(next);
+}
+
+HttpResponse Router::Handle(const HttpRequest& request) const {
+  if (!measure_) return chain_ ? chain_(request) : Dispatch(request);
   using SteadyClock = std::chrono::steady_clock;
   const SteadyClock::time_point start =
       request.received != SteadyClock::time_point() ? request.received : SteadyClock::now();
-  RouteStats* stats = other_.get();
-  HttpResponse response = Dispatch(request, &stats);
-  stats->Record(response.status, SteadyClock::now() - start);
+  HttpResponse response = chain_ ? chain_(request) : Dispatch(request);
+  StatsFor(request)->Record(response.status, SteadyClock::now() - start);
   return response;
 }
 
-HttpResponse Router::Dispatch(const HttpRequest& request, RouteStats** stats) const {
+RouteStats* Router::StatsFor(const HttpRequest& request) const {
+  auto path = routes_.find(request.path);
+  if (path != routes_.end()) return path->second.stats.get();
+  for (auto it = prefixes_.rbegin(); it != prefixes_.rend(); ++it) {
+    if (request.path.compare(0, it->first.size(), it->first) == 0) return it->second.stats.get();
+  }
+  return other_.get();
+}
+
+HttpResponse Router::Dispatch(const HttpRequest& request) const {
   auto path = routes_.find(request.path);
   if (path == routes_.end()) {
     // The longest prefix that the path starts with.
     for (auto it = prefixes_.rbegin(); it != prefixes_.rend(); ++it) {
-      if (request.path.compare(0, it->first.size(), it->first) == 0) {
-        *stats = it->second.stats.get();
-        return Guarded(request, it->second.handler);
-      }
+      if (request.path.compare(0, it->first.size(), it->first) == 0) return Guarded(request, it->second.handler);
     }
     return ErrorResponse(Error(ErrorCode::kNotFound, "no such endpoint: " + request.path));
   }
-  *stats = path->second.stats.get();
   const auto& methods = path->second.methods;
   auto handler = methods.find(request.method);
   if (handler == methods.end() && request.method == "HEAD") {

@@ -3,7 +3,8 @@
 // a handler into an opaque server_error, logged with its detail.
 // A prefix route (AddPrefix) takes every method on every path below the
 // prefix that has no exact route, for APIs with identifiers in the path; its
-// handler answers 404 and 405 itself.
+// handler answers 404 and 405 itself. A middleware (Use) wraps every
+// request: it may answer by itself, or call `next` and look at the answer.
 // With Measure(true), every answer is counted by route pattern and status,
 // with its latency from HttpRequest::received (route_stats.h).
 #pragma once
@@ -12,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/http.h"
 #include "http/route_stats.h"
@@ -19,11 +21,15 @@
 namespace atm {
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
+using Middleware = std::function<HttpResponse(const HttpRequest&, const Handler& next)>;
 
 class Router {
  public:
   void Add(const std::string& method, const std::string& path, Handler handler);
   void AddPrefix(const std::string& prefix, Handler handler);
+  // Middlewares run in the order added, the first outermost; add them all
+  // before serving.
+  void Use(Middleware middleware);
   HttpResponse Handle(const HttpRequest& request) const;
 
   // Counts answers per route (off by default: the count costs a clock read).
@@ -44,12 +50,16 @@ class Router {
     Handler handler;
     std::unique_ptr<RouteStats> stats = std::make_unique<RouteStats>();
   };
-  HttpResponse Dispatch(const HttpRequest& request, RouteStats** stats) const;
+  HttpResponse Dispatch(const HttpRequest& request) const;
+  // The statistics of the route that answers `request` (kOtherRoute's for none).
+  RouteStats* StatsFor(const HttpRequest& request) const;
 
   std::map<std::string, Route> routes_;          // path -> route
   std::map<std::string, PrefixRoute> prefixes_;  // prefix -> route
   std::unique_ptr<RouteStats> other_ = std::make_unique<RouteStats>();
   bool measure_ = false;
+  std::vector<Middleware> middlewares_;
+  Handler chain_;  // the middlewares around Dispatch; empty without any
 };
 
 }  // namespace atm

@@ -8,6 +8,7 @@
 #include "oauth/authorize_request.h"
 #include "oauth/login_session.h"
 #include "oauth/pages.h"
+#include "oauth/test_login.h"
 
 namespace atm {
 namespace {
@@ -44,17 +45,20 @@ Handler MakeAuthorizeHandler(const OAuthDeps& deps) {
         break;
     }
     const AuthorizeRequest& r = d.request;
-    if (!r.prompt_login) {
-      if (auto sign_in = UsableSignIn(deps, request, r.client.id, r.max_age)) {
-        CodeRequest code;
-        code.client_id = r.client.id;
-        code.challenge = r.code_challenge;
-        code.method = ParsePkceMethod(r.code_challenge_method, /*allow_plain=*/true).value();  // validated
-        code.redirect_uri = r.redirect_uri_given ? r.redirect_uri : "";
-        code.scope = r.scope;
-        code.nonce = r.nonce;
-        return AnswerFromSession(deps, *sign_in, std::move(code), r.redirect_uri, r.state);
-      }
+    // Testing: the application's auto-login user, else a live session.
+    auto auto_login = AutoLogin(deps, r.client.id);
+    if (!auto_login) return Redirect(ErrorRedirectUrl(r.redirect_uri, auto_login.error(), r.state));
+    std::optional<SessionSignIn> sign_in = *auto_login;
+    if (!sign_in && !r.prompt_login) sign_in = UsableSignIn(deps, request, r.client.id, r.max_age);
+    if (sign_in) {
+      CodeRequest code;
+      code.client_id = r.client.id;
+      code.challenge = r.code_challenge;
+      code.method = ParsePkceMethod(r.code_challenge_method, /*allow_plain=*/true).value();  // validated
+      code.redirect_uri = r.redirect_uri_given ? r.redirect_uri : "";
+      code.scope = r.scope;
+      code.nonce = r.nonce;
+      return AnswerFromSession(deps, *sign_in, std::move(code), r.redirect_uri, r.state);
     }
     if (r.prompt_none) {
       return Redirect(ErrorRedirectUrl(

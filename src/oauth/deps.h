@@ -9,6 +9,7 @@
 #include "domain/keys.h"
 #include "domain/login_sessions.h"
 #include "domain/logout.h"
+#include "domain/test_logins.h"
 #include "domain/tokens.h"
 #include "domain/users.h"
 
@@ -24,6 +25,8 @@ struct OAuthDeps {
   KeyService& keys;
   LoginSessions& sessions;
   LogoutService& logout;
+  // The login page's test shortcuts; null unless testing is on.
+  const TestLogins* test_logins = nullptr;
 };
 
 }  // namespace atm

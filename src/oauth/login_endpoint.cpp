@@ -2,9 +2,12 @@
 
 #include "crypto/pkce.h"
 #include "domain/redirect_uris.h"
+#include "http/responses.h"
+#include "oauth/authorize_request.h"
 #include "oauth/login_session.h"
 #include "oauth/pages.h"
 #include "oauth/params.h"
+#include "oauth/test_login.h"
 
 namespace atm {
 
@@ -29,22 +32,24 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
     if (!redirect_uri.empty() && !MatchesRegisteredRedirect(client->redirect_urls, redirect_uri)) {
       return ErrorPage(400, "Invalid sign-in link", "redirect_uri is not registered for this application.");
     }
-    // sessions.atm_login: the ATM page answers from a live sign-in session too.
-    if (deps.config.sessions.atm_login) {
-      if (auto sign_in = UsableSignIn(deps, request, client->id, std::nullopt)) {
-        CodeRequest code;
-        code.client_id = client->id;
-        code.challenge = params->Get("code_challenge");
-        code.method = *method;
-        code.redirect_uri = redirect_uri;
-        code.scope = params->Get("scope");
-        code.nonce = params->Get("nonce");
-        return AnswerFromSession(deps, *sign_in, std::move(code),
-                                 redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri,
-                                 params->Get("state"));
-      }
+    const std::string target = redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri;
+    // Testing: the application's auto-login user; else (sessions.atm_login)
+    // a live sign-in session.
+    auto auto_login = AutoLogin(deps, client->id);
+    if (!auto_login) return Redirect(ErrorRedirectUrl(target, auto_login.error(), params->Get("state")));
+    std::optional<SessionSignIn> sign_in = *auto_login;
+    if (!sign_in && deps.config.sessions.atm_login) sign_in = UsableSignIn(deps, request, client->id, std::nullopt);
+    if (sign_in) {
+      CodeRequest code;
+      code.client_id = client->id;
+      code.challenge = params->Get("code_challenge");
+      code.method = *method;
+      code.redirect_uri = redirect_uri;
+      code.scope = params->Get("scope");
+      code.nonce = params->Get("nonce");
+      return AnswerFromSession(deps, *sign_in, std::move(code), target, params->Get("state"));
     }
-    return LoginPage(client->name);
+    return LoginPage(client->name, PickerUsers(deps, client->id));
   };
 }
 

@@ -15,24 +15,36 @@ std::string Fill(std::string_view page, const std::string& key, const std::strin
   return out;
 }
 
-std::string_view Page(const char* name) {
+std::string_view WebPage(const char* name) {
   const WebAsset* asset = FindWebAsset(name);
   return asset ? asset->body : std::string_view();
 }
 
 }  // namespace
 
-HttpResponse LoginPage(const std::string& application_name) {
-  return HtmlResponse(200, Fill(Page("login.html"), "application", HtmlEscape(application_name)));
+HttpResponse LoginPage(const std::string& application_name, const std::vector<UserRecord>& picker_users) {
+  std::string picker;
+  if (!picker_users.empty()) {
+    picker = "<ul id=\"user-picker\" class=\"picker\" aria-label=\"Users\">";
+    for (const auto& u : picker_users) {
+      std::string name = u.first_name + (u.first_name.empty() || u.last_name.empty() ? "" : " ") + u.last_name;
+      picker += "<li><button type=\"button\" class=\"pick\" data-email=\"" + HtmlEscape(u.email) + "\"><strong>" +
+                HtmlEscape(name.empty() ? u.email : name) + "</strong><span>" + HtmlEscape(u.email) +
+                "</span></button></li>";
+    }
+    picker += "</ul>";
+  }
+  std::string html = Fill(WebPage("login.html"), "application", HtmlEscape(application_name));
+  return HtmlResponse(200, Fill(html, "picker", picker));
 }
 
 HttpResponse ErrorPage(int status, const std::string& title, const std::string& message) {
-  std::string html = Fill(Page("error.html"), "title", HtmlEscape(title));
+  std::string html = Fill(WebPage("error.html"), "title", HtmlEscape(title));
   return HtmlResponse(status, Fill(html, "message", HtmlEscape(message)));
 }
 
 HttpResponse LogoutConfirmPage(const LogoutForm& form, const std::string& return_origin) {
-  std::string html(Page("logout.html"));
+  std::string html(WebPage("logout.html"));
   html = Fill(html, "message",
               HtmlEscape(form.application.empty() ? "You will be signed out of atm."
                                                   : "You will be signed out of " + form.application + "."));
@@ -50,7 +62,7 @@ HttpResponse LogoutConfirmPage(const LogoutForm& form, const std::string& return
   return r;
 }
 
-HttpResponse SignedOutPage() { return HtmlResponse(200, std::string(Page("signed-out.html"))); }
+HttpResponse SignedOutPage() { return HtmlResponse(200, std::string(WebPage("signed-out.html"))); }
 
 HttpResponse StaticAsset(const HttpRequest& request) {
   constexpr std::string_view kPrefix = "/assets/";

@@ -2,12 +2,16 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "domain/users.h"
 #include "http/http.h"
 
 namespace atm {
 
-HttpResponse LoginPage(const std::string& application_name);
+// The login page; with `picker_users` (testing), a list of them to pick
+// from instead of the password form.
+HttpResponse LoginPage(const std::string& application_name, const std::vector<UserRecord>& picker_users = {});
 // An error page; never a redirect (README "The flow by hand, with curl", RFC 6749 §4.1.2.1).
 HttpResponse ErrorPage(int status, const std::string& title, const std::string& message);
 // "Sign out?" with a form that posts the logout request back, confirmed. Its

@@ -34,6 +34,7 @@ struct UserRecord {
   bool disabled = false;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  std::string claims = {};  // extra claims: a JSON object, or "" for none
 };
 
 // An authorization code, bound to its client, user, challenge and redirect URI.

@@ -107,7 +107,12 @@ CREATE INDEX admin_sessions_expiry ON admin_sessions(expires_at);
 ALTER TABLE clients ADD COLUMN web_origins TEXT NOT NULL DEFAULT '';
 ALTER TABLE clients ADD COLUMN post_logout_redirect_urls TEXT NOT NULL DEFAULT '';
 )sql",
-      // 5: the audit trail (security events, never secrets), and the row the
+      // 5: per user, extra claims for its tokens and /userinfo (a JSON
+      // object; '' for none).
+      R"sql(
+ALTER TABLE users ADD COLUMN claims TEXT NOT NULL DEFAULT '';
+)sql",
+      // 6: the audit trail (security events, never secrets), and the row the
       // readiness check writes to prove the database takes writes.
       R"sql(
 CREATE TABLE audit_events (

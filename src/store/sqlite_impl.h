@@ -50,6 +50,8 @@ struct SqliteStore::Impl {
   std::unique_ptr<WalCheckpointer> checkpointer;  // file databases; stops before the writer closes
   std::vector<std::unique_ptr<SqliteConnection>> readers;
   std::atomic<unsigned> next_reader{0};
+  // Whether SaveSnapshot attached its in-memory database to the writer.
+  bool snapshot_attached = false;
 
   // Runs `fn(writer)` under the writer's lock.
   template <class Fn>

@@ -117,6 +117,12 @@ class SqliteStore final : public Store {
   // Frames in the write-ahead log after the last commit (0 for ":memory:").
   int64_t WalFrames() const;
 
+  // sqlite_snapshot.cpp, for the test-control API's reset (README "Testing
+  // against atm"): SaveSnapshot copies every row but the signing keys into
+  // memory; RestoreSnapshot puts them back in one transaction.
+  Status SaveSnapshot();
+  Status RestoreSnapshot();
+
   struct Impl;
 
  private:

@@ -8,7 +8,7 @@ namespace atm {
 namespace {
 
 const std::string kSelectUsers =
-    "SELECT id, client_id, email, password_hash, first_name, last_name, disabled, created_at, updated_at "
+    "SELECT id, client_id, email, password_hash, first_name, last_name, claims, disabled, created_at, updated_at "
     "FROM users ";
 
 UserRecord ReadUser(SqliteRow& row) {
@@ -19,6 +19,7 @@ UserRecord ReadUser(SqliteRow& row) {
   u.password_hash = row.Text();
   u.first_name = row.Text();
   u.last_name = row.Text();
+  u.claims = row.Text();
   u.disabled = row.Bool();
   u.created_at = row.Int();
   u.updated_at = row.Int();
@@ -40,9 +41,10 @@ Status SqliteStore::CreateUser(const UserRecord& u, const AuditEvent* audit) {
   return impl_->Run("create user", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
     db.Exec(
-        "INSERT INTO users (id, client_id, email, password_hash, first_name, last_name, "
-        "disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        u.id, u.client_id, u.email, u.password_hash, u.first_name, u.last_name, u.disabled, u.created_at, u.updated_at);
+        "INSERT INTO users (id, client_id, email, password_hash, first_name, last_name, claims, "
+        "disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        u.id, u.client_id, u.email, u.password_hash, u.first_name, u.last_name, u.claims, u.disabled, u.created_at,
+        u.updated_at);
     InsertAudit(db, audit);
     tx.commit();
     return Ok();
@@ -83,9 +85,10 @@ Result<int64_t> SqliteStore::CountUsers(const std::string& client_id, const std:
 Status SqliteStore::UpdateUser(const UserRecord& u, const AuditEvent* audit) {
   return impl_->Run("update user", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
-    const int changed =
-        db.Exec("UPDATE users SET email = ?, first_name = ?, last_name = ?, disabled = ?, updated_at = ? WHERE id = ?",
-                u.email, u.first_name, u.last_name, u.disabled, u.updated_at, u.id);
+    const int changed = db.Exec(
+        "UPDATE users SET email = ?, first_name = ?, last_name = ?, claims = ?, disabled = ?, updated_at = ? "
+        "WHERE id = ?",
+        u.email, u.first_name, u.last_name, u.claims, u.disabled, u.updated_at, u.id);
     if (changed == 0) return NotFound("user");
     InsertAudit(db, audit);
     tx.commit();
