@@ -39,6 +39,9 @@ constexpr const char* kUsage = R"(usage:
       --idle-seconds S    how long they sit idle while the server's CPU is read (5)
       --idle-requests N   sequential GET /health for the latency beside them (2000)
       --rig-config FILE   the test rig's config (rig.toml beside --config)
+      --rig-hashed-config FILE  the same with the user's password_hash, whose
+                          starts are measured too (rig-hashed.toml beside
+                          --config; "-" = none)
       --rig-starts N      test rig: sequential starts with --testing (50)
       --rig-calls N       test rig: timed requests per control call (2000)
       --rig-resets N      test rig: timed resets after changes (100)
@@ -149,6 +152,8 @@ int Run(const std::vector<std::string>& args) {
         o.idle_requests = std::stol(v);
       else if (k == "--rig-config")
         o.rig_config = v;
+      else if (k == "--rig-hashed-config")
+        o.rig_hashed_config = v;
       else if (k == "--rig-starts")
         o.rig_starts = std::stoi(v);
       else if (k == "--rig-calls")

@@ -93,7 +93,8 @@ for path in runs:
     assert start["ready"]["count"] > 0 and start["ready"]["p50_ms"] > 0, f"{path.name}: no rig start time"
     assert start["unclean_exits"] == 0 and start["unanswered"] == 0, \
         f"{path.name}: rig starts: {start['unanswered']} unanswered, {start['unclean_exits']} unclean exits: {start.get('first_unclean')}"
-    for name in ("clock_get", "clock_advance", "clock_reset", "put_user", "put_application", "mint_sub", "mint_user"):
+    for name in ("clock_get", "clock_advance", "clock_reset", "put_user", "put_application", "mint_sub", "mint_user",
+                 "mint_sub_es256", "mint_user_es256"):
         c = rig["calls"][name]
         assert c["errors"] == 0, f"{path.name}: rig call {name} had {c['errors']} errors: {c.get('first_error')}"
         assert c["count"] > 0 and 0 < c["p50_ms"] <= c["p99_ms"], f"{path.name}: rig call {name} has no latencies"

@@ -198,8 +198,10 @@ class Runner {
   json TestingRig() {
     RigOptions r;
     r.atm = o_.atm;
-    r.config =
-        o_.rig_config.empty() ? (std::filesystem::path(o_.config).parent_path() / "rig.toml").string() : o_.rig_config;
+    const std::filesystem::path dir = std::filesystem::path(o_.config).parent_path();
+    r.config = o_.rig_config.empty() ? (dir / "rig.toml").string() : o_.rig_config;
+    r.hashed_config = o_.rig_hashed_config.empty() ? (dir / "rig-hashed.toml").string() : o_.rig_hashed_config;
+    if (r.hashed_config == "-") r.hashed_config.clear();
     r.work_dir = o_.work_dir + "/rig";
     r.starts = o_.rig_starts;
     r.calls = o_.rig_calls;

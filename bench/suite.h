@@ -32,10 +32,11 @@ struct SuiteOptions {
   int idle_connections = 10000;
   double idle_seconds = 5;
   long idle_requests = 2000;
-  // The test rig (testing_rig.h): its config (empty: rig.toml beside
-  // `config`), sequential starts, requests per control call, resets, and
-  // instances started at once.
+  // The test rig (testing_rig.h): its configs (empty: rig.toml and
+  // rig-hashed.toml beside `config`), sequential starts, requests per
+  // control call, resets, and instances started at once.
   std::string rig_config;
+  std::string rig_hashed_config;
   int rig_starts = 50;
   int rig_calls = 2000;
   int rig_resets = 100;

@@ -9,11 +9,14 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "http_client.h"
+#include "limits.h"
 #include "server_process.h"
 
 namespace atm::bench {
@@ -69,12 +72,10 @@ class Rig {
   json Run() {
     std::filesystem::create_directories(o_.work_dir + "/parallel");
     json out;
-    out["options"] = {{"config", o_.config},
-                      {"starts", o_.starts},
-                      {"calls", o_.calls},
-                      {"resets", o_.resets},
-                      {"parallel", o_.parallel}};
-    out["start"] = Starts();
+    out["options"] = {{"config", o_.config}, {"hashed_config", o_.hashed_config},
+                      {"starts", o_.starts}, {"calls", o_.calls},
+                      {"resets", o_.resets}, {"parallel", o_.parallel}};
+    Starts(out);
     out["calls"] = Calls();
     out["reset"] = Resets();
     Say("test rig: " + std::to_string(o_.parallel) + " instances at once, SIGTERM right after the last is ready");
@@ -85,53 +86,71 @@ class Rig {
   }
 
  private:
-  SpawnOptions Spawn(const std::string& log) const {
-    SpawnOptions s{o_.atm, o_.config, ":memory:", log};
+  SpawnOptions Spawn(const std::string& log, const std::string& config = {}) const {
+    SpawnOptions s{o_.atm, config.empty() ? o_.config : config, ":memory:", log};
     s.extra_args = {"--testing"};
     return s;
   }
 
-  ServerProcess Start() {
+  ServerProcess Start(const std::string& config = {}) {
     std::string error;
-    auto p = ServerProcess::Start(Spawn(o_.work_dir + "/rig.log"), &error);
+    auto p = ServerProcess::Start(Spawn(o_.work_dir + "/rig.log", config), &error);
     if (!p) throw std::runtime_error(error);
     return std::move(*p);
   }
 
-  // Spawn to the listening line, `starts` times in a row; each server is
-  // asked GET /_testing once and then stopped (SIGTERM) and waited for, so
-  // the next start has the machine to itself.
-  json Starts() {
-    Say("test rig: " + std::to_string(o_.starts) + " starts with --testing --db :memory: (" + o_.config + ")");
+  // Spawn to the listening line, `starts` times for each config, the two
+  // configs taking turns (so both see the same background load); each server
+  // is asked GET /_testing once and then stopped (SIGTERM) and waited for,
+  // so that the next start has the machine to itself.
+  struct StartSamples {
     std::vector<double> ready, answer, stop;
     int unclean = 0, unanswered = 0;
     std::string first_unclean;
-    for (int i = 0; i < o_.starts; ++i) {
-      ServerProcess p = Start();
-      ready.push_back(Ms(p.listening_at() - p.spawned_at()));
-      auto r = Fetch(p.port(), "GET", "/_testing", {}, std::chrono::seconds(5));
-      if (r && r->status == 200) {
-        answer.push_back(Ms(Clock::now() - p.spawned_at()));
-      } else {
-        ++unanswered;
-      }
-      const auto term = Clock::now();
-      const int status = p.Stop(std::chrono::seconds(30));
-      stop.push_back(Ms(Clock::now() - term));
-      if (status != 0) {
-        ++unclean;
-        if (first_unclean.empty()) first_unclean = "exit status " + std::to_string(status);
-      }
+  };
+
+  void StartOnce(const std::string& config, StartSamples& s) {
+    ServerProcess p = Start(config);
+    s.ready.push_back(Ms(p.listening_at() - p.spawned_at()));
+    auto r = Fetch(p.port(), "GET", "/_testing", {}, std::chrono::seconds(5));
+    if (r && r->status == 200) {
+      s.answer.push_back(Ms(Clock::now() - p.spawned_at()));
+    } else {
+      ++s.unanswered;
     }
-    json j = {{"ready", Distribution(ready)},
-              {"first_answer", Distribution(answer)},
-              {"stop", Distribution(stop)},
-              {"unanswered", unanswered},
-              {"unclean_exits", unclean}};
-    if (!first_unclean.empty()) j["first_unclean"] = first_unclean;
-    Say("  ready: median " + Fixed(j["ready"]["p50_ms"]) + " ms, p95 " + Fixed(j["ready"]["p95_ms"]) +
+    const auto term = Clock::now();
+    const int status = p.Stop(std::chrono::seconds(30));
+    s.stop.push_back(Ms(Clock::now() - term));
+    if (status != 0) {
+      ++s.unclean;
+      if (s.first_unclean.empty()) s.first_unclean = "exit status " + std::to_string(status);
+    }
+  }
+
+  static json StartJson(const std::string& config, const StartSamples& s) {
+    json j = {{"config", config},
+              {"ready", Distribution(s.ready)},
+              {"first_answer", Distribution(s.answer)},
+              {"stop", Distribution(s.stop)},
+              {"unanswered", s.unanswered},
+              {"unclean_exits", s.unclean}};
+    if (!s.first_unclean.empty()) j["first_unclean"] = s.first_unclean;
+    Say("  " + config + ": ready: median " + Fixed(j["ready"]["p50_ms"]) + " ms, p95 " + Fixed(j["ready"]["p95_ms"]) +
         " ms; SIGTERM to exit: median " + Fixed(j["stop"]["p50_ms"], 1) + " ms");
     return j;
+  }
+
+  void Starts(json& out) {
+    const bool both = !o_.hashed_config.empty();
+    Say("test rig: " + std::to_string(o_.starts) + " starts with --testing --db :memory: (" + o_.config +
+        (both ? ", and as many with " + o_.hashed_config : std::string()) + ")");
+    StartSamples plain, hashed;
+    for (int i = 0; i < o_.starts; ++i) {
+      StartOnce(o_.config, plain);
+      if (both) StartOnce(o_.hashed_config, hashed);
+    }
+    out["start"] = StartJson(o_.config, plain);
+    if (both) out["start_prehashed"] = StartJson(o_.hashed_config, hashed);
   }
 
   // A request that must answer 2xx; throws with the answer otherwise (set-up).
@@ -215,20 +234,54 @@ class Rig {
            return json{{"first_name", "Bench " + std::to_string(i)}, {"claims", {{"n", i}}}}.dump();
          }},
         {"put_application", "PUT", "/_testing/applications/rig-bench-app",
-         [](int i) { return json{{"name", "Bench App " + std::to_string(i)}}.dump(); }},
+         [](int i) {
+           return json{{"name", "Bench App " + std::to_string(i)}}.dump();
+         }},
         {"mint_sub", "POST", "/_testing/tokens",
-         [](int i) { return json{{"sub", "subject-" + std::to_string(i)}, {"client_id", kApp}}.dump(); }},
+         [](int i) {
+           return json{{"sub", "subject-" + std::to_string(i)}, {"client_id", kApp}}.dump();
+         }},
         {"mint_user", "POST", "/_testing/tokens",
-         [](int) { return json{{"user", kUser}, {"client_id", kApp}}.dump(); }},
+         [](int) {
+           return json{{"user", kUser}, {"client_id", kApp}}.dump();
+         }},
     };
     int errors = 0;
     for (const auto& call : calls) {
       out[call.name] = Timed(p, c, call);
       errors += out[call.name]["errors"].get<int>();
     }
-    out["errors"] = errors;
     p.Stop();
+    // The mints again with ES256 keys: what a token costs besides its two
+    // RSA-2048 signatures (access and ID token).
+    Say("test rig: the mints with [keys] algorithm = \"ES256\"");
+    ServerProcess es = Start(Es256Config());
+    KeepAliveClient ec(es.port());
+    FirstMint(es, ec);
+    for (const auto& call : calls) {
+      if (call.name.rfind("mint_", 0) != 0) continue;
+      const std::string name = call.name + "_es256";
+      out[name] = Timed(es, ec, call);
+      errors += out[name]["errors"].get<int>();
+    }
+    es.Stop();
+    out["errors"] = errors;
+    // One signature's CPU time in-process (one thread), for comparison.
+    for (const char* alg : {"RS256", "ES256"}) {
+      out["signature_cpu_us"][alg] = SignRate(alg, 1, std::min(1.0, 0.002 * o_.calls)).cpu_us_per_op;
+    }
     return out;
+  }
+
+  // rig.toml with ES256 signing keys, in the work folder.
+  std::string Es256Config() const {
+    std::ifstream in(o_.config, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + o_.config);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string path = o_.work_dir + "/rig-es256.toml";
+    std::ofstream(path) << text.str() << "\n[keys]\nalgorithm = \"ES256\"\n";
+    return path;
   }
 
   // What a test leaves behind before its suite's next reset: applications,
@@ -429,22 +482,23 @@ class Rig {
     for (int i = 0; i < n; ++i) {
       if (!kids.reaped[i]) fail(i, "still running 60 s after SIGTERM (killed)");
     }
-    j.update({{"instances", n},
-              {"spawn_ms", spawn_ms},
-              {"ready", Distribution(ready)},
-              {"ready_count", ready.size()},
-              {"last_ready_ms", last_ready},
-              {"answered", answered},
-              {"exit", Distribution(exits)},
-              {"last_exit_ms", exits.size() == static_cast<size_t>(n) ? *std::max_element(exits.begin(), exits.end())
-                                                                     : NAN},
-              {"clean_exits", clean},
-              {"failures", failed}});
+    j.update(
+        {{"instances", n},
+         {"spawn_ms", spawn_ms},
+         {"ready", Distribution(ready)},
+         {"ready_count", ready.size()},
+         {"last_ready_ms", last_ready},
+         {"answered", answered},
+         {"exit", Distribution(exits)},
+         {"last_exit_ms", exits.size() == static_cast<size_t>(n) ? *std::max_element(exits.begin(), exits.end()) : NAN},
+         {"clean_exits", clean},
+         {"failures", failed}});
     if (!first_failure.empty()) j["first_failure"] = first_failure;
     Say("  " + std::to_string(ready.size()) + " of " + std::to_string(n) + " ready, the last at " +
         Fixed(last_ready, 0) + " ms (spawning took " + Fixed(spawn_ms, 0) + " ms); " + std::to_string(clean) +
-        " exited with status 0, the last " + Fixed(j["last_exit_ms"].is_number() ? j["last_exit_ms"].get<double>() : NAN, 0) +
-        " ms after SIGTERM" + (failed ? "; " + std::to_string(failed) + " failures, first: " + first_failure : ""));
+        " exited with status 0, the last " +
+        Fixed(j["last_exit_ms"].is_number() ? j["last_exit_ms"].get<double>() : NAN, 0) + " ms after SIGTERM" +
+        (failed ? "; " + std::to_string(failed) + " failures, first: " + first_failure : ""));
     return j;
   }
 
