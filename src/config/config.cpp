@@ -400,6 +400,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     e.description = OneLine(e.description);
     return e;
   }
+  c.scrypt_log_n_set = root.at_path("passwords.scrypt_log_n").is_integer();
+  ApplyOverrides({}, c);
   return c;
 }
 
@@ -415,6 +417,7 @@ Result<Config> LoadConfig(const std::string& path) {
 void ApplyOverrides(const Overrides& overrides, Config& config) {
   if (overrides.db_path) config.storage.path = *overrides.db_path;
   if (overrides.testing) config.testing.enabled = true;
+  if (config.testing.enabled && !config.scrypt_log_n_set) config.passwords.scrypt.log_n = TestingConfig::kScryptLogN;
 }
 
 Status CheckConfig(const Config& config) {

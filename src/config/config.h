@@ -71,6 +71,9 @@ struct AdminConfig : AdminPolicy {
 // "Testing against atm"). Never on in production: it mints tokens for anyone.
 struct TestingConfig {
   bool enabled = false;
+  // With testing on, passwords.scrypt_log_n defaults to this (test passwords
+  // need no protection; a server per test run must start in milliseconds).
+  static constexpr int kScryptLogN = 10;
 };
 
 struct Config {
@@ -86,6 +89,7 @@ struct Config {
   SessionOptions sessions;
   TestingConfig testing;
   std::vector<SeedApplication> applications;
+  bool scrypt_log_n_set = false;  // whether the file set passwords.scrypt_log_n
 
   // The issuer's base URL for discovery documents (no trailing slash).
   std::string PublicUrl(int bound_port) const;

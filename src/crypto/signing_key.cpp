@@ -140,11 +140,33 @@ SigningKey::SigningKey(std::unique_ptr<Impl> impl, JwsAlg alg) : impl_(std::move
 
 SigningKey::~SigningKey() = default;
 
-Result<std::unique_ptr<SigningKey>> SigningKey::Generate(JwsAlg alg) {
+namespace {
+
+// RSA-2048 with a progress callback that gives up once `cancel` is set.
+EVP_PKEY* GenerateRsa(const std::atomic<bool>* cancel) {
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr),
+                                                                  EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_keygen_init(ctx.get()) <= 0 || EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), 2048) <= 0) {
+    return nullptr;
+  }
+  if (cancel != nullptr) {
+    EVP_PKEY_CTX_set_app_data(ctx.get(), const_cast<std::atomic<bool>*>(cancel));
+    EVP_PKEY_CTX_set_cb(ctx.get(), [](EVP_PKEY_CTX* c) -> int {
+      return static_cast<std::atomic<bool>*>(EVP_PKEY_CTX_get_app_data(c))->load() ? 0 : 1;
+    });
+  }
+  EVP_PKEY* out = nullptr;
+  if (EVP_PKEY_keygen(ctx.get(), &out) <= 0) return nullptr;
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SigningKey>> SigningKey::Generate(JwsAlg alg, const std::atomic<bool>* cancel) {
   EVP_PKEY* raw = nullptr;
   switch (alg) {
     case JwsAlg::kRS256:
-      raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048});
+      raw = GenerateRsa(cancel);
       break;
     case JwsAlg::kES256:
       raw = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");

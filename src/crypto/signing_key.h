@@ -2,6 +2,7 @@
 // Its kid is the RFC 7638 JWK thumbprint of the public key.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -24,7 +25,9 @@ class SigningKey {
   SigningKey& operator=(const SigningKey&) = delete;
 
   // RSA keys are 2048 bits; generation takes a few hundred milliseconds.
-  static Result<std::unique_ptr<SigningKey>> Generate(JwsAlg alg);
+  // `cancel`, when given and set meanwhile, stops an RSA generation early
+  // (it fails), so that a server stopping does not wait for it.
+  static Result<std::unique_ptr<SigningKey>> Generate(JwsAlg alg, const std::atomic<bool>* cancel = nullptr);
   // Loads a PKCS#8 or traditional PEM private key; the algorithm follows the key type.
   static Result<std::unique_ptr<SigningKey>> FromPem(std::string_view pem);
 

@@ -12,6 +12,7 @@ KeyService::KeyService(KeyStore& store, const Clock& clock, KeyPolicy policy)
     : store_(store), clock_(clock), policy_(std::move(policy)), set_(std::make_shared<KeySet>()) {}
 
 KeyService::~KeyService() {
+  stopping_ = true;
   if (generator_.joinable()) generator_.join();
 }
 
@@ -164,7 +165,7 @@ Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key) {
 
 Result<std::string> KeyService::Rotate() {
   std::lock_guard<std::mutex> lock(rotate_mutex_);
-  auto key = SigningKey::Generate(policy_.alg);
+  auto key = SigningKey::Generate(policy_.alg, &stopping_);
   if (!key) return key.error();
   auto kid = CreateKey(std::move(*key));
   if (!kid) return kid;

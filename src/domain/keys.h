@@ -115,8 +115,9 @@ class KeyService {
   std::shared_ptr<const KeySet> set_;
   std::mutex rotate_mutex_;  // one rotation or reload at a time
   std::thread generator_;
-  bool generating_ = false;     // under mutex_
-  std::string generate_error_;  // under mutex_: the last generation's failure
+  std::atomic<bool> stopping_{false};  // set by the destructor: a generation in progress gives up
+  bool generating_ = false;            // under mutex_
+  std::string generate_error_;         // under mutex_: the last generation's failure
   // Written by Load (on rotation from a request thread, or from Maintain),
   // read by Maintain on the maintenance thread.
   std::atomic<int64_t> data_version_{-1};
