@@ -318,6 +318,12 @@ std::vector<Metric> Metrics() {
   add("rig_parallel_exit", "rig: at once: SIGTERM to the last exit", "ms", false, [](const json& r) {
     return At(r, {"testing", "parallel", "last_exit_ms"});
   });
+  add("rig_parallel_es256_ready", "rig: at once, ES256 keys: the last ready", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel_es256", "last_ready_ms"});
+  });
+  add("rig_parallel_es256_exit", "rig: at once, ES256 keys: SIGTERM to the last exit", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel_es256", "last_exit_ms"});
+  });
   add("rig_parallel_keyed_exit", "rig: at once, keys ready: SIGTERM to the last exit", "ms", false, [](const json& r) {
     return At(r, {"testing", "parallel_keyed", "last_exit_ms"});
   });
@@ -328,6 +334,7 @@ std::vector<Metric> Metrics() {
         double sum = 0;  // a part that did not run counts nothing
         for (const auto& path : std::vector<std::vector<const char*>>{{"parallel", "failures"},
                                                                       {"parallel_keyed", "failures"},
+                                                                      {"parallel_es256", "failures"},
                                                                       {"start", "unclean_exits"},
                                                                       {"start", "unanswered"},
                                                                       {"start_prehashed", "unclean_exits"},

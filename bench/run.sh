@@ -99,7 +99,7 @@ for path in runs:
         assert c["errors"] == 0, f"{path.name}: rig call {name} had {c['errors']} errors: {c.get('first_error')}"
         assert c["count"] > 0 and 0 < c["p50_ms"] <= c["p99_ms"], f"{path.name}: rig call {name} has no latencies"
     assert rig["reset"]["errors"] == 0 and rig["reset"]["after_changes"]["count"] > 0, f"{path.name}: rig resets failed"
-    for key in ("parallel", "parallel_keyed"):
+    for key in ("parallel", "parallel_keyed", "parallel_es256"):
         p = rig[key]
         assert p["failures"] == 0 and p["ready_count"] == p["instances"] == p["clean_exits"] == p["answered"], \
             f"{path.name}: rig {key}: {p['ready_count']} of {p['instances']} ready, {p['clean_exits']} clean exits: {p.get('first_failure')}"
