@@ -315,6 +315,12 @@ std::vector<Metric> Metrics() {
         return At(r, {"testing", "parallel", "last_ready_ms"});
       },
       2000);
+  add("rig_parallel_ready_median", "  the median one ready", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel", "ready", "p50_ms"});
+  });
+  add("rig_parallel_spawn", "  the spawning alone (100 posix_spawn)", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel", "spawn_ms"});
+  });
   add("rig_parallel_exit", "rig: at once: SIGTERM to the last exit", "ms", false, [](const json& r) {
     return At(r, {"testing", "parallel", "last_exit_ms"});
   });

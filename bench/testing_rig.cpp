@@ -391,34 +391,27 @@ class Rig {
     const int n = o_.parallel;
     Children kids;
     std::string error;
-    const auto t0 = Clock::now();
-    for (int i = 0; i < n; ++i) {
-      auto s = SpawnAtm(Spawn(o_.work_dir + "/parallel/atm-" + std::to_string(i) + ".log", config), &error);
-      if (!s) throw std::runtime_error(error);
-      kids.all.push_back(*s);
-      kids.reaped.push_back(false);
-    }
-    const double spawn_ms = Ms(Clock::now() - t0);
     std::vector<std::string> lines(static_cast<size_t>(n));
     std::vector<int> ports(static_cast<size_t>(n), 0);
     std::vector<double> ready;
-    int failed = 0;
+    int failed = 0, waiting = 0;
     std::string first_failure;
     auto fail = [&](int i, const std::string& why) {
       ++failed;
       if (first_failure.empty()) first_failure = "instance " + std::to_string(i) + ": " + why;
     };
-    const auto deadline = t0 + std::chrono::seconds(30);
-    for (int waiting = n; waiting > 0;) {
+    const auto t0 = Clock::now();
+    // Reads the listening lines that have arrived, waiting at most
+    // `timeout_ms` for the first; false when nothing came.
+    auto read_lines = [&](int timeout_ms) {
       std::vector<pollfd> fds;
       std::vector<int> index;
-      for (int i = 0; i < n; ++i) {
+      for (int i = 0; i < static_cast<int>(kids.all.size()); ++i) {
         if (kids.all[i].stdout_fd < 0) continue;
         fds.push_back({kids.all[i].stdout_fd, POLLIN, 0});
         index.push_back(i);
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0 || ::poll(fds.data(), fds.size(), static_cast<int>(left)) <= 0) break;
+      if (fds.empty() || ::poll(fds.data(), fds.size(), timeout_ms) <= 0) return false;
       const auto now = Clock::now();
       for (size_t k = 0; k < fds.size(); ++k) {
         if (fds[k].revents == 0) continue;
@@ -438,6 +431,23 @@ class Rig {
           fail(i, "no listening line (\"" + lines[i] + "\")");
         }
       }
+      return true;
+    };
+    // Between two spawns, the lines already there are read, so that a ready
+    // time is not the end of the spawning.
+    for (int i = 0; i < n; ++i) {
+      auto s = SpawnAtm(Spawn(o_.work_dir + "/parallel/atm-" + std::to_string(i) + ".log", config), &error);
+      if (!s) throw std::runtime_error(error);
+      kids.all.push_back(*s);
+      kids.reaped.push_back(false);
+      ++waiting;
+      read_lines(0);
+    }
+    const double spawn_ms = Ms(Clock::now() - t0);
+    const auto deadline = t0 + std::chrono::seconds(30);
+    while (waiting > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0 || !read_lines(static_cast<int>(left))) break;
     }
     for (int i = 0; i < n; ++i) {
       if (kids.all[i].stdout_fd >= 0) fail(i, "not ready within 30 s");
