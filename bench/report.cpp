@@ -318,7 +318,7 @@ std::vector<Metric> Metrics() {
   add("rig_parallel_ready_median", "  the median one ready", "ms", false, [](const json& r) {
     return At(r, {"testing", "parallel", "ready", "p50_ms"});
   });
-  add("rig_parallel_spawn", "  the spawning alone (100 posix_spawn)", "ms", false, [](const json& r) {
+  add("rig_parallel_spawn", "  of which the spawning (posix_spawn, one thread)", "ms", false, [](const json& r) {
     return At(r, {"testing", "parallel", "spawn_ms"});
   });
   add("rig_parallel_exit", "rig: at once: SIGTERM to the last exit", "ms", false, [](const json& r) {
