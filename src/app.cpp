@@ -74,6 +74,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   // plus keys.retired_grace for clock skew.
   keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + c.keys.retired_grace;
   keys.encryption = s->key_encryption_.get();
+  keys.cancel_generation_on_stop = c.storage.path == ":memory:";
   if (!c.keys.key_file.empty()) {
     if (auto f = CheckPrivateFile(c.keys.key_file, "keys.key_file"); !f) return f.error();
     auto pem = ReadFile(c.keys.key_file, c.source + ": keys.key_file");

@@ -12,7 +12,7 @@ KeyService::KeyService(KeyStore& store, const Clock& clock, KeyPolicy policy)
     : store_(store), clock_(clock), policy_(std::move(policy)), set_(std::make_shared<KeySet>()) {}
 
 KeyService::~KeyService() {
-  stopping_ = true;
+  if (policy_.cancel_generation_on_stop) stopping_ = true;
   if (generator_.joinable()) generator_.join();
 }
 

@@ -34,6 +34,9 @@ struct KeyPolicy {
   // When set, private keys are stored encrypted with it (sealed with their
   // kid as additional data), and plaintext ones are encrypted at Start.
   const SecretBox* encryption = nullptr;
+  // Whether a stop cancels a key generation in progress rather than wait for
+  // it: for an in-memory database, where the key would not be kept anyway.
+  bool cancel_generation_on_stop = false;
 };
 
 struct KeyInfo {
@@ -115,7 +118,7 @@ class KeyService {
   std::shared_ptr<const KeySet> set_;
   std::mutex rotate_mutex_;  // one rotation or reload at a time
   std::thread generator_;
-  std::atomic<bool> stopping_{false};  // set by the destructor: a generation in progress gives up
+  std::atomic<bool> stopping_{false};  // see KeyPolicy::cancel_generation_on_stop
   bool generating_ = false;            // under mutex_
   std::string generate_error_;         // under mutex_: the last generation's failure
   // Written by Load (on rotation from a request thread, or from Maintain),

@@ -1,5 +1,8 @@
 #include "domain/seed.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace atm {
 namespace {
 
@@ -7,6 +10,12 @@ Error SeedError(size_t app_index, const std::string& where, const Error& e) {
   std::string key = "applications[" + std::to_string(app_index) + "]" + where;
   if (!e.field.empty()) key += "." + e.field;
   return Error(ErrorCode::kInvalidConfig, key + ": " + e.description);
+}
+
+bool SameEmail(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 }  // namespace
@@ -55,6 +64,13 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
         ++report.users_created;
       } else if (!user.error().Is(ErrorCode::kConflict)) {
         return SeedError(i, ".users[" + std::to_string(j) + "]", user.error());
+      } else if (user.error().field == "id") {
+        // A fixed id is this user's from an earlier start, or another user's.
+        auto holder = users.Get(u.id);
+        if (holder && (holder->client_id != client_id || !SameEmail(holder->email, u.email))) {
+          return SeedError(i, ".users[" + std::to_string(j) + "]",
+                           Error(ErrorCode::kConflict, "the id " + u.id + " is another user's", "id"));
+        }
       }
     }
   }

@@ -340,9 +340,9 @@ describe('the record', () => {
     const summary = r.data.records.map((x) => [x.kind, x.path, x.client_id, x.outcome, x.login ?? x.grant_type ?? '']);
     assert.deepEqual(summary, [
       ['login', '/auth', DEMO.clientId, 'success', DEMO.email],
-      ['token', '/auth/token', DEMO.clientId, 'success', ''],
+      ['token', '/auth/token', DEMO.clientId, 'success', 'authorization_code'],
       ['login', '/auth', DEMO.clientId, 'failure', DEMO.email],
-      ['token', '/auth/token', DEMO.clientId, 'success', ''],
+      ['token', '/auth/token', DEMO.clientId, 'success', 'refresh_token'],
     ]);
     assert.equal(r.data.records[2].error, 'invalid_grant');
     for (const secret of [DEMO.password, DEMO.clientSecret, tokens.access_token, tokens.refresh_token]) {

@@ -190,3 +190,28 @@ TEST_CASE("a bad seed entry is an error naming its config key", "[seed]") {
 }
 
 }  // namespace atm
+
+namespace atm {
+
+TEST_CASE("a fixed user id is kept across runs, and one taken by another user is an error naming the key", "[seed]") {
+  Fixture f;
+  SeedApplication a = Demo();
+  a.users[0].id = "user-1";
+  a.users[0].claims = {{"roles", {"admin"}}};
+  REQUIRE(f.Seed({a}).ok());
+  UserService users(*f.store, f.clock, PasswordPolicy{kCheap, 8, 1});
+  auto u = users.Get("user-1");
+  REQUIRE(u.ok());
+  CHECK(u->claims == R"({"roles":["admin"]})");
+  REQUIRE(f.Seed({a}, kCannotHash).ok());  // the same user again: nothing to do
+
+  SeedApplication other = a;
+  other.name = "Other";
+  other.client_id = "OtherClientIdAAAAAAA";
+  other.users[0].email = "someone.else@example.com";
+  auto taken = f.Seed({a, other});
+  REQUIRE_FALSE(taken.ok());
+  CHECK_THAT(taken.error().description, Catch::StartsWith("applications[1].users[0].id: the id user-1"));
+}
+
+}  // namespace atm
