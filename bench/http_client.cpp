@@ -145,4 +145,54 @@ std::optional<Response> Fetch(int port, std::string_view method, std::string_vie
   return std::nullopt;
 }
 
+KeepAliveClient::~KeepAliveClient() { Drop(); }
+
+void KeepAliveClient::Drop() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  parser_ = ResponseParser();
+}
+
+std::optional<Response> KeepAliveClient::Send(std::string_view method, std::string_view path, std::string_view body,
+                                              std::chrono::milliseconds timeout) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
+  if (fd_ < 0) {
+    fd_ = ConnectLoopback(port_);
+    if (fd_ < 0) return std::nullopt;
+    ++connects_;
+  }
+  const std::string request = FormatRequest(method, path, port_, body);
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) {
+      Drop();
+      return std::nullopt;
+    }
+    sent += static_cast<size_t>(n);
+  }
+  char buf[16384];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    pollfd p{fd_, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    auto state = parser_.Feed(buf, static_cast<size_t>(n));
+    if (state == ResponseParser::State::kError) break;
+    if (state == ResponseParser::State::kDone) {
+      Response r{parser_.status(), std::string(parser_.body())};
+      if (parser_.close()) {
+        Drop();
+      } else {
+        parser_.Next();
+      }
+      return r;
+    }
+  }
+  Drop();
+  return std::nullopt;
+}
+
 }  // namespace atm::bench

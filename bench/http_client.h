@@ -51,4 +51,30 @@ struct Response {
 std::optional<Response> Fetch(int port, std::string_view method, std::string_view path, std::string_view body = {},
                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// One keep-alive connection for sequential requests (the control calls'
+// latencies): it reconnects when the server closed it or said
+// "Connection: close".
+class KeepAliveClient {
+ public:
+  explicit KeepAliveClient(int port) : port_(port) {}
+  ~KeepAliveClient();
+  KeepAliveClient(const KeepAliveClient&) = delete;
+  KeepAliveClient& operator=(const KeepAliveClient&) = delete;
+
+  // Sends one request and reads its answer; nullopt on a socket error or
+  // when `timeout` passes (the connection is then dropped).
+  std::optional<Response> Send(std::string_view method, std::string_view path, std::string_view body = {},
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // How many times it had to connect (1 when keep-alive held throughout).
+  int connects() const { return connects_; }
+
+ private:
+  void Drop();
+
+  int port_;
+  int fd_ = -1;
+  int connects_ = 0;
+  ResponseParser parser_;
+};
+
 }  // namespace atm::bench

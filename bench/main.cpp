@@ -38,10 +38,20 @@ constexpr const char* kUsage = R"(usage:
       --idle-connections N  keep-alive connections held idle (10000; 0 = skip)
       --idle-seconds S    how long they sit idle while the server's CPU is read (5)
       --idle-requests N   sequential GET /health for the latency beside them (2000)
+      --rig-config FILE   the test rig's config (rig.toml beside --config)
+      --rig-hashed-config FILE  the same with the user's password_hash, whose
+                          starts are measured too (rig-hashed.toml beside
+                          --config; "-" = none)
+      --rig-starts N      test rig: sequential starts with --testing (50)
+      --rig-calls N       test rig: timed requests per control call (2000)
+      --rig-resets N      test rig: timed resets after changes (100)
+      --rig-parallel N    test rig: instances started at once (100)
       --only LIST         only these parts: start, tokens (RS256 scenarios, sweep,
                           login), algs (ES256, EdDSA), connections, idle,
-                          metrics (ES256 exchanges with metrics off and on); the
-                          limits are always measured (a partial run, not for CI)
+                          metrics (ES256 exchanges with metrics off and on),
+                          testing (the test rig targets); the limits are
+                          measured with tokens, algs or connections (a partial
+                          run, not for CI)
       --smoke             a short run (about 25 s) for CI
   atm_bench summarize [--out FILE] [--table FILE] [--chart-data FILE] RUN.json...
   atm_bench load --port N --scenario NAME [--connections N] [--seconds S] [--codes N]
@@ -102,6 +112,10 @@ int Run(const std::vector<std::string>& args) {
     o.idle_connections = 200;
     o.idle_seconds = 0.5;
     o.idle_requests = 200;
+    o.rig_starts = 5;
+    o.rig_calls = 100;
+    o.rig_resets = 5;
+    o.rig_parallel = 10;
   }
   try {
     for (const auto& [k, v] : values) {
@@ -137,6 +151,18 @@ int Run(const std::vector<std::string>& args) {
         o.idle_seconds = std::stod(v);
       else if (k == "--idle-requests")
         o.idle_requests = std::stol(v);
+      else if (k == "--rig-config")
+        o.rig_config = v;
+      else if (k == "--rig-hashed-config")
+        o.rig_hashed_config = v;
+      else if (k == "--rig-starts")
+        o.rig_starts = std::stoi(v);
+      else if (k == "--rig-calls")
+        o.rig_calls = std::stoi(v);
+      else if (k == "--rig-resets")
+        o.rig_resets = std::stoi(v);
+      else if (k == "--rig-parallel")
+        o.rig_parallel = std::stoi(v);
       else if (k == "--sweep") {
         o.sweep.clear();
         for (const auto& s : Split(v)) o.sweep.push_back(std::stoi(s));
@@ -158,13 +184,16 @@ int Run(const std::vector<std::string>& args) {
   }
   for (const auto& part : o.only) {
     if (part != "start" && part != "tokens" && part != "algs" && part != "connections" && part != "idle" &&
-        part != "metrics") {
-      return Usage("--only takes start, tokens, algs, connections, idle and metrics, not \"" + part + "\"");
+        part != "metrics" && part != "testing") {
+      return Usage("--only takes start, tokens, algs, connections, idle, metrics and testing, not \"" + part + "\"");
     }
   }
   if (o.idle_connections < 0 || o.idle_seconds <= 0 || o.idle_requests < 1 ||
       std::any_of(o.connection_sweep.begin(), o.connection_sweep.end(), [](int c) { return c < 1; })) {
     return Usage("idle connections must be >= 0; idle seconds, idle requests and sweep points positive");
+  }
+  if (o.rig_starts < 1 || o.rig_calls < 1 || o.rig_resets < 1 || o.rig_parallel < 1) {
+    return Usage("the test rig's starts, calls, resets and instances must be positive");
   }
   try {
     json result = atm::bench::RunSuite(o, atm::bench::Identity{});

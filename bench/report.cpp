@@ -71,6 +71,19 @@ double SweepRateHeld(const json& run) {
 
 double IdleMb(const json& run, const char* key) { return At(run, {"idle", key}) * 1024 / 1e6; }
 
+// The control calls of the test rig (testing.calls.<key>), as the table
+// names them.
+const std::vector<std::pair<const char*, const char*>> kRigCalls = {
+    {"clock_get", "GET /_testing/clock"},
+    {"clock_advance", "POST /_testing/clock (advance)"},
+    {"clock_reset", "DELETE /_testing/clock"},
+    {"put_user", "PUT /_testing/users/ID (update)"},
+    {"put_application", "PUT /_testing/applications/ID (update)"},
+    {"mint_sub", "POST /_testing/tokens (sub)"},
+    {"mint_user", "POST /_testing/tokens (user)"},
+    {"mint_sub_es256", "POST /_testing/tokens (sub), ES256"},
+    {"mint_user_es256", "POST /_testing/tokens (user), ES256"}};
+
 std::vector<Metric> Metrics() {
   std::vector<Metric> m;
   auto add = [&](std::string key, std::string label, std::string unit, bool higher,
@@ -252,6 +265,103 @@ std::vector<Metric> Metrics() {
   add("health_p99", "/health p99 without them", "ms", false, [](const json& r) {
     return At(r, {"scenarios", "health", "p99_ms"});
   });
+  // The test rig (testing_rig.h): atm with --testing and bench/rig.toml.
+  add(
+      "rig_start_median", "rig: spawn to listening line, --testing (median)", "ms", false,
+      [](const json& r) {
+        return At(r, {"testing", "start", "ready", "p50_ms"});
+      },
+      10);
+  add("rig_start_p95", "  p95", "ms", false, [](const json& r) {
+    return At(r, {"testing", "start", "ready", "p95_ms"});
+  });
+  add("rig_start_prehashed_median", "rig: the same, user given as password_hash (median)", "ms", false,
+      [](const json& r) {
+        return At(r, {"testing", "start_prehashed", "ready", "p50_ms"});
+      });
+  add("rig_start_prehashed_p95", "  p95", "ms", false, [](const json& r) {
+    return At(r, {"testing", "start_prehashed", "ready", "p95_ms"});
+  });
+  add("rig_stop_median", "rig: SIGTERM right after ready to exit (median)", "ms", false, [](const json& r) {
+    return At(r, {"testing", "start", "stop", "p50_ms"});
+  });
+  add("rig_first_mint", "rig: first token after ready (waits for the key)", "ms", false, [](const json& r) {
+    return At(r, {"testing", "calls", "first_mint_after_ready_ms"});
+  });
+  for (const auto& [key, label] : kRigCalls) {
+    add(
+        std::string("rig_") + key + "_p50", std::string("rig: ") + label + " p50", "ms", false,
+        [key = key](const json& r) {
+          return At(r, {"testing", "calls", key, "p50_ms"});
+        },
+        1);
+    add(std::string("rig_") + key + "_p99", "  p99", "ms", false, [key = key](const json& r) {
+      return At(r, {"testing", "calls", key, "p99_ms"});
+    });
+  }
+  add("rig_rsa_sign", "rig: one RSA-2048 signature, CPU, one thread", "ms", false, [](const json& r) {
+    return At(r, {"testing", "calls", "signature_cpu_us", "RS256"}) / 1000;
+  });
+  add(
+      "rig_reset_p50", "rig: POST /_testing/reset after changes p50", "ms", false,
+      [](const json& r) {
+        return At(r, {"testing", "reset", "after_changes", "p50_ms"});
+      },
+      5);
+  add("rig_reset_p99", "  p99", "ms", false, [](const json& r) {
+    return At(r, {"testing", "reset", "after_changes", "p99_ms"});
+  });
+  add("rig_reset_clean_p50", "rig: reset with nothing to undo p50", "ms", false, [](const json& r) {
+    return At(r, {"testing", "reset", "nothing_to_undo", "p50_ms"});
+  });
+  add("rig_parallel_count", "rig: instances started at once", "", true, [](const json& r) {
+    return At(r, {"testing", "parallel", "instances"});
+  });
+  add(
+      "rig_parallel_ready", "rig: at once: the last ready, from the first spawn", "ms", false,
+      [](const json& r) {
+        return At(r, {"testing", "parallel", "last_ready_ms"});
+      },
+      2000);
+  add("rig_parallel_ready_median", "  the median one ready", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel", "ready", "p50_ms"});
+  });
+  add("rig_parallel_spawn", "  of which the spawning (posix_spawn, one thread)", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel", "spawn_ms"});
+  });
+  add("rig_parallel_exit", "rig: at once: SIGTERM to the last exit", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel", "last_exit_ms"});
+  });
+  add("rig_parallel_es256_ready", "rig: at once, ES256 keys: the last ready", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel_es256", "last_ready_ms"});
+  });
+  add("rig_parallel_es256_exit", "rig: at once, ES256 keys: SIGTERM to the last exit", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel_es256", "last_exit_ms"});
+  });
+  add("rig_parallel_keyed_exit", "rig: at once, keys ready: SIGTERM to the last exit", "ms", false, [](const json& r) {
+    return At(r, {"testing", "parallel_keyed", "last_exit_ms"});
+  });
+  add(
+      "rig_failures", "rig: not ready, unanswered or unclean exit, worst run", "", false,
+      [](const json& r) -> double {
+        if (!r.contains("testing")) return NAN;
+        double sum = 0;  // a part that did not run counts nothing
+        for (const auto& path : std::vector<std::vector<const char*>>{{"parallel", "failures"},
+                                                                      {"parallel_keyed", "failures"},
+                                                                      {"parallel_es256", "failures"},
+                                                                      {"start", "unclean_exits"},
+                                                                      {"start", "unanswered"},
+                                                                      {"start_prehashed", "unclean_exits"},
+                                                                      {"start_prehashed", "unanswered"},
+                                                                      {"calls", "errors"},
+                                                                      {"reset", "errors"}}) {
+          const json* j = &r["testing"];
+          for (const char* p : path) j = j && j->is_object() && j->contains(p) ? &(*j)[p] : nullptr;
+          if (j && j->is_number()) sum += j->get<double>();
+        }
+        return sum;
+      },
+      0, Judge::kWorst);
   return m;
 }
 

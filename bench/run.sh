@@ -3,7 +3,7 @@
 # JSON and the chart (bench/README.md explains the numbers).
 #   bench/run.sh                 one full run (about three minutes)
 #   bench/run.sh --repeat 3      three runs; the summary gives best and spread
-#   bench/run.sh --smoke         a short run (about 25 s) that checks the tool works
+#   bench/run.sh --smoke         a short run (about 30 s) that checks the tool works
 # Options: --no-build, --build-dir DIR (build), --out-dir DIR (bench/results),
 # and anything after "--" goes to `atm_bench run` (e.g. -- --seconds 10).
 set -euo pipefail
@@ -88,6 +88,21 @@ for path in runs:
     for k in ("idle_rss_kb", "peak_rss_kb", "login_peak_rss_kb"):
         assert run["memory"][k] > 0, f"{path.name}: no {k}"
     assert run["binary"]["stripped_bytes"] > 0, "no stripped size"
+    rig = run["testing"]
+    start = rig["start"]
+    assert start["ready"]["count"] > 0 and start["ready"]["p50_ms"] > 0, f"{path.name}: no rig start time"
+    assert start["unclean_exits"] == 0 and start["unanswered"] == 0, \
+        f"{path.name}: rig starts: {start['unanswered']} unanswered, {start['unclean_exits']} unclean exits: {start.get('first_unclean')}"
+    for name in ("clock_get", "clock_advance", "clock_reset", "put_user", "put_application", "mint_sub", "mint_user",
+                 "mint_sub_es256", "mint_user_es256"):
+        c = rig["calls"][name]
+        assert c["errors"] == 0, f"{path.name}: rig call {name} had {c['errors']} errors: {c.get('first_error')}"
+        assert c["count"] > 0 and 0 < c["p50_ms"] <= c["p99_ms"], f"{path.name}: rig call {name} has no latencies"
+    assert rig["reset"]["errors"] == 0 and rig["reset"]["after_changes"]["count"] > 0, f"{path.name}: rig resets failed"
+    for key in ("parallel", "parallel_keyed", "parallel_es256"):
+        p = rig[key]
+        assert p["failures"] == 0 and p["ready_count"] == p["instances"] == p["clean_exits"] == p["answered"], \
+            f"{path.name}: rig {key}: {p['ready_count']} of {p['instances']} ready, {p['clean_exits']} clean exits: {p.get('first_failure')}"
 summary = json.loads((out / "summary.json").read_text())
 assert summary["metrics"]["exchange_ratio"]["best"] > 0
 assert (out / "chart.svg").stat().st_size > 1000, "no chart"

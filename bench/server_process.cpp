@@ -40,7 +40,7 @@ ServerProcess::ServerProcess(ServerProcess&& other) noexcept
   other.pid_ = -1;
 }
 
-std::optional<ServerProcess> ServerProcess::Start(const SpawnOptions& o, std::string* error) {
+std::optional<Spawned> SpawnAtm(const SpawnOptions& o, std::string* error) {
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) {
     *error = "pipe failed";
@@ -51,39 +51,55 @@ std::optional<ServerProcess> ServerProcess::Start(const SpawnOptions& o, std::st
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, o.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   std::vector<std::string> args = {o.binary, "serve", "--config", o.config, "--db", o.db, "--port", "0"};
+  args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  ServerProcess p;
-  p.spawned_at_ = Clock::now();
-  int rc = ::posix_spawn(&p.pid_, o.binary.c_str(), &actions, nullptr, argv.data(), environ);
+  Spawned s;
+  s.at = Clock::now();
+  int rc = ::posix_spawn(&s.pid, o.binary.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(out[1]);
   if (rc != 0) {
     ::close(out[0]);
-    p.pid_ = -1;
     *error = "cannot run " + o.binary;
     return std::nullopt;
   }
+  s.stdout_fd = out[0];
+  return s;
+}
+
+int ListeningPort(const std::string& line) {
+  size_t colon = line.rfind(':');
+  if (line.rfind("atm listening on ", 0) != 0 || colon == std::string::npos) return 0;
+  return std::atoi(line.c_str() + colon + 1);
+}
+
+std::optional<ServerProcess> ServerProcess::Start(const SpawnOptions& o, std::string* error) {
+  auto spawned = SpawnAtm(o, error);
+  if (!spawned) return std::nullopt;
+  ServerProcess p;
+  p.pid_ = spawned->pid;
+  p.spawned_at_ = spawned->at;
+  const int fd = spawned->stdout_fd;
   // The listening line: "atm listening on http://127.0.0.1:PORT".
   std::string line;
   const auto deadline = p.spawned_at_ + o.ready_timeout;
   char c;
   while (line.find('\n') == std::string::npos) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    pollfd pfd{out[0], POLLIN, 0};
+    pollfd pfd{fd, POLLIN, 0};
     if (left <= 0 || ::poll(&pfd, 1, static_cast<int>(left)) <= 0) break;
-    if (::read(out[0], &c, 1) != 1) break;
+    if (::read(fd, &c, 1) != 1) break;
     line += c;
   }
   p.listening_at_ = Clock::now();
-  ::close(out[0]);  // atm writes nothing else to stdout
-  size_t colon = line.rfind(':');
-  if (line.rfind("atm listening on ", 0) != 0 || colon == std::string::npos) {
+  ::close(fd);  // atm writes nothing else to stdout
+  p.port_ = ListeningPort(line);
+  if (p.port_ == 0) {
     *error = "atm did not print its listening line (see " + o.log_file + "): \"" + line + "\"";
     return std::nullopt;  // the destructor stops the child
   }
-  p.port_ = std::atoi(line.c_str() + colon + 1);
   return p;
 }
 

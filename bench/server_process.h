@@ -17,7 +17,21 @@ struct SpawnOptions {
   std::string db = ":memory:";
   std::string log_file = "/dev/null";  // the server's stderr
   std::chrono::milliseconds ready_timeout{10000};
+  std::vector<std::string> extra_args{};  // after the others, e.g. --testing
 };
+
+// A spawned `atm serve --config C --db D --port 0 [extra]` that has not been
+// waited for: its stdout is the read end of a pipe (close-on-exec), its
+// stderr appended to the log file.
+struct Spawned {
+  pid_t pid = -1;
+  int stdout_fd = -1;
+  std::chrono::steady_clock::time_point at;  // just before posix_spawn
+};
+std::optional<Spawned> SpawnAtm(const SpawnOptions& options, std::string* error);
+
+// The port of "atm listening on http://HOST:PORT\n"; 0 when `line` is not that.
+int ListeningPort(const std::string& line);
 
 class ServerProcess {
  public:

@@ -18,6 +18,7 @@
 #include "limits.h"
 #include "load.h"
 #include "server_process.h"
+#include "testing_rig.h"
 
 namespace atm::bench {
 namespace {
@@ -124,9 +125,10 @@ class Runner {
                       {"open_file_limit", RaiseOpenFileLimit()},
                       {"only", o_.only}};
     out["binary"] = Binary();
-    out["limits"] = Limits();
+    if (Wants("tokens") || Wants("algs") || Wants("connections")) out["limits"] = Limits();
     if (Wants("start")) out["start"] = StartTimes();
     Servers(out);
+    if (Wants("testing")) out["testing"] = TestingRig();
     std::string load = ReadText("/proc/loadavg");
     out["machine"]["loadavg_at_end"] = load.substr(0, load.find('\n'));
     return out;
@@ -195,6 +197,21 @@ class Runner {
   }
 
   json StartTimes() { return Starts(o_.atm, o_.config, o_.work_dir, o_.starts); }
+
+  json TestingRig() {
+    RigOptions r;
+    r.atm = o_.atm;
+    const std::filesystem::path dir = std::filesystem::path(o_.config).parent_path();
+    r.config = o_.rig_config.empty() ? (dir / "rig.toml").string() : o_.rig_config;
+    r.hashed_config = o_.rig_hashed_config.empty() ? (dir / "rig-hashed.toml").string() : o_.rig_hashed_config;
+    if (r.hashed_config == "-") r.hashed_config.clear();
+    r.work_dir = o_.work_dir + "/rig";
+    r.starts = o_.rig_starts;
+    r.calls = o_.rig_calls;
+    r.resets = o_.rig_resets;
+    r.parallel = o_.rig_parallel;
+    return RunTestingRig(r);
+  }
 
   // Waits until the first signing key exists (JWKS answers 200).
   void WaitForKey(const ServerProcess& p) {

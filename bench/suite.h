@@ -32,9 +32,19 @@ struct SuiteOptions {
   int idle_connections = 10000;
   double idle_seconds = 5;
   long idle_requests = 2000;
-  // Parts to run (start, tokens, algs, connections, idle); empty = all. The
-  // limits and the binary's size are always measured (the exchange needs
-  // the RSA limit to know how many codes to mint).
+  // The test rig (testing_rig.h): its configs (empty: rig.toml and
+  // rig-hashed.toml beside `config`), sequential starts, requests per
+  // control call, resets, and instances started at once.
+  std::string rig_config;
+  std::string rig_hashed_config;
+  int rig_starts = 50;
+  int rig_calls = 2000;
+  int rig_resets = 100;
+  int rig_parallel = 100;
+  // Parts to run (start, tokens, algs, connections, idle, testing); empty =
+  // all. The binary's size is always measured, the limits whenever tokens,
+  // algs or connections run (the exchange needs the RSA limit to know how
+  // many codes to mint).
   std::vector<std::string> only;
 };
 
