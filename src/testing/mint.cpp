@@ -127,6 +127,16 @@ Result<nlohmann::json> TokenMinter::Mint(const JsonBody& body) {
     if (!record) return record.error();
     auto tokens = deps_.tokens.IssueForCode(*record, *client, deps_.issuer);
     if (!tokens) return tokens.error();
+    const bool as_issued = !o.claims && !o.aud && !o.iss && !o.iat && !o.nbf && !o.exp && !o.expires_in && kind.empty();
+    if (as_issued) {  // nothing to change: the tokens as /token gives them, not signed again
+      nlohmann::json out = {{"access_token", tokens->access_token},
+                            {"token_type", "Bearer"},
+                            {"refresh_token", tokens->refresh_token},
+                            {"expires_in", tokens->expires_in},
+                            {"scope", scope}};
+      if (!tokens->id_token.empty()) out["id_token"] = tokens->id_token;
+      return out;
+    }
     refresh = tokens->refresh_token;
     access = DecodeJwtUnverified(tokens->access_token)->payload;
     if (!tokens->id_token.empty()) id = DecodeJwtUnverified(tokens->id_token)->payload;
