@@ -13,17 +13,6 @@ namespace {
 
 bool IsSafeMethod(const std::string& method) { return method == "GET" || method == "HEAD"; }
 
-// "Bearer <token>" (the scheme is case-insensitive, RFC 7235 §2.1); nullopt
-// when the header is absent.
-std::optional<std::string> BearerToken(const HttpRequest& request) {
-  std::string h = request.Header("authorization");
-  if (h.empty()) return std::nullopt;
-  std::string scheme = h.substr(0, h.find(' '));
-  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer" || h.size() <= 7) return std::string();
-  return Trim(h.substr(7));
-}
-
 std::string SessionCookie(const std::string& value, int64_t max_age, bool secure) {
   return HttpOnlyCookie(kAdminCookie, value, max_age, {"/admin", "Strict", secure});
 }
@@ -65,7 +54,7 @@ HttpResponse AdminError(const Error& error) {
 
 Result<AdminCaller> AuthenticateAdmin(const HttpRequest& request, AdminService& admins) {
   AdminCaller caller;
-  if (auto bearer = BearerToken(request)) {
+  if (auto bearer = request.BearerCredentials()) {
     auto id = admins.Check(*bearer);
     if (!id) return id.error();
     if (id->kind != AdminSessionKind::kApi) {

@@ -11,14 +11,12 @@
 
 namespace atm {
 
-namespace {
-
-// OIDC Core §3.1.3.6: left half of the hash of the access token, with the
-// hash of the signing algorithm (SHA-512 for Ed25519).
 std::string AtHash(const std::string& access_token, JwsAlg alg) {
   std::string digest = alg == JwsAlg::kEdDSA ? Sha512(access_token) : Sha256(access_token);
   return Base64UrlEncode(digest.substr(0, digest.size() / 2));
 }
+
+namespace {
 
 // The claim `name` when it is present and of type T (a string, or an integer
 // for int64_t); nullopt otherwise.

@@ -34,6 +34,10 @@ struct AccessTokenInfo {
   std::string scope;
 };
 
+// OIDC Core §3.1.3.6: the ID token's at_hash, the left half of the access
+// token's hash with the signing algorithm's hash (SHA-512 for Ed25519).
+std::string AtHash(const std::string& access_token, JwsAlg alg);
+
 class TokenService {
  public:
   // At most `signing_slots` token sets are signed with an RSA key at once

@@ -5,7 +5,9 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +29,21 @@ struct HttpRequest {
   std::string Header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
     return it == headers.end() ? std::string() : it->second;
+  }
+  // The token of "Authorization: Bearer <token>" (the scheme compared
+  // case-insensitively, RFC 7235 §2.1; spaces around the token dropped):
+  // nullopt without an Authorization header, "" for another scheme or no token.
+  std::optional<std::string> BearerCredentials() const {
+    auto it = headers.find("authorization");
+    if (it == headers.end()) return std::nullopt;
+    const std::string& h = it->second;
+    constexpr std::string_view kScheme = "bearer";
+    if (h.size() <= kScheme.size() || h[kScheme.size()] != ' ') return std::string();
+    for (size_t i = 0; i < kScheme.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(h[i])) != kScheme[i]) return std::string();
+    }
+    size_t begin = h.find_first_not_of(' ', kScheme.size()), end = h.find_last_not_of(' ');
+    return begin == std::string::npos ? std::string() : h.substr(begin, end - begin + 1);
   }
   // The Content-Type without parameters, lower case: "application/json".
   std::string MediaType() const {

@@ -34,6 +34,12 @@ class Params {
   std::map<std::string, std::string> values_;
 };
 
+// A token request's grant_type; with `atm_aliases`, also the ATM spellings
+// grant_types and grantType.
+inline std::string GrantTypeParam(const Params& params, bool atm_aliases) {
+  return atm_aliases ? params.First({"grant_type", "grant_types", "grantType"}) : params.Get("grant_type");
+}
+
 // Body as application/json or application/x-www-form-urlencoded.
 Result<Params> ParseBody(const HttpRequest& request);
 // Body as application/x-www-form-urlencoded only, as the standard endpoints

@@ -22,8 +22,7 @@ Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
   return [&deps, rules](const HttpRequest& request) -> HttpResponse {
     auto params = rules.form_only ? ParseFormBody(request) : ParseBody(request);
     if (!params) return ErrorResponse(params.error());
-    std::string grant_type =
-        rules.atm_aliases ? params->First({"grant_type", "grant_types", "grantType"}) : params->Get("grant_type");
+    std::string grant_type = GrantTypeParam(*params, rules.atm_aliases);
     if (grant_type.empty()) return ErrorResponse(InvalidRequest("grant_type is required", "grant_type"));
     auto credentials = ExtractClientCredentials(request, *params);
     if (!credentials) return ClientAuthFailure(credentials.error(), false);

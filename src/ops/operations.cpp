@@ -72,17 +72,12 @@ void Operations::RegisterHealth(Router& router) {
 HttpResponse Operations::ServeMetrics(const HttpRequest& request) const {
   // RFC 6750 §2.1. Hashed first, so that the comparison takes the same time
   // whatever the length presented.
-  const std::string header = request.Header("authorization");
-  // The scheme is case-insensitive (RFC 7235 §2.1).
-  std::string scheme = header.substr(0, header.find(' '));
-  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::string prefix = "bearer ";
+  const auto token = request.BearerCredentials();
   auto challenge = [](const Error& e) {
     return ErrorResponse(e).With("WWW-Authenticate", "Bearer realm=\"atm metrics\"");
   };
-  if (header.empty()) return challenge(Error(ErrorCode::kMissingToken, "send Authorization: Bearer <metrics.token>"));
-  if (header.size() <= prefix.size() || scheme + " " != prefix ||
-      !ConstantTimeEquals(Sha256(header.substr(prefix.size())), Sha256(deps_.config.metrics.token))) {
+  if (!token) return challenge(Error(ErrorCode::kMissingToken, "send Authorization: Bearer <metrics.token>"));
+  if (token->empty() || !ConstantTimeEquals(Sha256(*token), Sha256(deps_.config.metrics.token))) {
     return challenge(Error(ErrorCode::kInvalidToken, "the metrics token is wrong"));
   }
   return MetricsText200(Metrics());

@@ -13,12 +13,6 @@ const std::set<std::string> kFields = {"client_id", "user", "sub", "scope", "cla
                                        "iss",       "iat",  "nbf", "exp",   "expires_in", "broken"};
 constexpr const char* kWrongIssuer = "https://wrong-issuer.invalid";
 
-// OpenID Connect Core §3.1.3.6, as TokenService computes it.
-std::string AtHash(const std::string& access_token, JwsAlg alg) {
-  std::string digest = alg == JwsAlg::kEdDSA ? Sha512(access_token) : Sha256(access_token);
-  return Base64UrlEncode(digest.substr(0, digest.size() / 2));
-}
-
 std::string Compact(const nlohmann::json& header, const nlohmann::json& payload, const std::string& signature) {
   return Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump()) + "." + Base64UrlEncode(signature);
 }

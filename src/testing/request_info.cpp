@@ -11,7 +11,7 @@ RequestInfo ReadRequestInfo(const HttpRequest& request) {
   if (auto credentials = ExtractClientCredentials(request, *params)) out.client_id = credentials->client_id;
   if (out.client_id.empty()) out.client_id = params->First({"client_id", "clientId"});
   out.login = params->First({"loginId", "email", "username"});
-  out.grant_type = params->First({"grant_type", "grant_types", "grantType"});  // and the ATM spellings
+  out.grant_type = GrantTypeParam(*params, /*atm_aliases=*/true);
   return out;
 }
 

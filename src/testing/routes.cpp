@@ -14,11 +14,6 @@ namespace {
 
 constexpr const char* kPrefix = "/_testing";
 
-// JSON answers carry Cache-Control: no-store (http/responses.h).
-HttpResponse Json(int status, const nlohmann::json& body) { return JsonResponse(status, body); }
-
-HttpResponse Fail(const Error& e) { return ErrorResponse(e); }
-
 HttpResponse NotAllowed(const HttpRequest& request, const std::string& allow) {
   return ErrorResponse(Error(ErrorCode::kMethodNotAllowed, request.method + " is not allowed here; use " + allow))
       .With("Allow", allow);
@@ -29,7 +24,7 @@ HttpResponse NotAllowed(const HttpRequest& request, const std::string& allow) {
 HttpResponse FailureResponse(const PlannedFailure& f, const HttpRequest& request) {
   nlohmann::json body = {{"error", f.error}};
   if (!f.error_description.empty()) body["error_description"] = f.error_description;
-  HttpResponse r = Json(f.status, body);
+  HttpResponse r = JsonResponse(f.status, body);
   if (std::string origin = request.Header("origin"); !origin.empty()) {
     r.With("Access-Control-Allow-Origin", origin).With("Vary", "Origin");
   }
@@ -76,26 +71,26 @@ HttpResponse TestingApi::Control(const HttpRequest& request) {
   const std::string path = request.path.substr(std::string(kPrefix).size());
   if (path.empty() || path == "/") {
     if (request.method != "GET") return NotAllowed(request, "GET");
-    return Json(200, {{"enabled", true}, {"issuer", deps_.issuer}, {"clock", ClockView()}});
+    return JsonResponse(200, {{"enabled", true}, {"issuer", deps_.issuer}, {"clock", ClockView()}});
   }
   if (path == "/clock") return Clock(request);
   if (path == "/failures") return Failures(request);
   if (path == "/records") return Records(request);
   if (path == "/reset") {
     if (request.method != "POST") return NotAllowed(request, "POST");
-    if (auto s = ResetToSeed(deps_); !s) return Fail(s.error());
+    if (auto s = ResetToSeed(deps_); !s) return ErrorResponse(s.error());
     failures_.Clear();
     recorder_.Clear();
-    return Json(200, {{"reset", true}, {"clock", ClockView()}});
+    return JsonResponse(200, {{"reset", true}, {"clock", ClockView()}});
   }
   if (path == "/tokens") {
     if (request.method != "POST") return NotAllowed(request, "POST");
     auto body = JsonBody::Parse(request, {"client_id", "user", "sub", "scope", "claims", "aud", "iss", "iat", "nbf",
                                           "exp", "expires_in", "broken"});
-    if (!body) return Fail(body.error());
+    if (!body) return ErrorResponse(body.error());
     auto minted = minter_.Mint(*body);
-    if (!minted) return Fail(minted.error());
-    return Json(200, *minted);
+    if (!minted) return ErrorResponse(minted.error());
+    return JsonResponse(200, *minted);
   }
   for (const std::string collection : {"/applications/", "/users/"}) {
     if (path.rfind(collection, 0) != 0) continue;
@@ -107,49 +102,49 @@ HttpResponse TestingApi::Control(const HttpRequest& request) {
                                                 "post_logout_redirect_urls", "disabled", "testing"})
                     : JsonBody::Parse(
                           request, {"client_id", "email", "password", "first_name", "last_name", "claims", "disabled"});
-    if (!body) return Fail(body.error());
+    if (!body) return ErrorResponse(body.error());
     auto done = app ? PutApplication(deps_, id, *body) : PutUser(deps_, id, *body);
-    if (!done) return Fail(done.error());
-    return Json(done->created ? 201 : 200, done->view);
+    if (!done) return ErrorResponse(done.error());
+    return JsonResponse(done->created ? 201 : 200, done->view);
   }
-  return Fail(Error(ErrorCode::kNotFound, "no such control route: " + request.path));
+  return ErrorResponse(Error(ErrorCode::kNotFound, "no such control route: " + request.path));
 }
 
 HttpResponse TestingApi::Clock(const HttpRequest& request) {
-  if (request.method == "GET") return Json(200, ClockView());
+  if (request.method == "GET") return JsonResponse(200, ClockView());
   if (request.method == "DELETE") {
     deps_.clock.SetOffset(0);
   } else if (request.method == "POST") {
     auto body = JsonBody::Parse(request, {"advance", "set"});
-    if (!body) return Fail(body.error());
+    if (!body) return ErrorResponse(body.error());
     constexpr int64_t kLimit = 100LL * 365 * 24 * 3600;  // a century either way
     auto advance = body->Integer("advance", -kLimit, kLimit);
-    if (!advance) return Fail(advance.error());
+    if (!advance) return ErrorResponse(advance.error());
     const int64_t real = deps_.clock.Now() - deps_.clock.offset();
     auto set = body->Integer("set", std::max<int64_t>(0, real - kLimit), real + kLimit);
-    if (!set) return Fail(set.error());
+    if (!set) return ErrorResponse(set.error());
     if (advance->has_value() == set->has_value()) {
-      return Fail(InvalidRequest("give one of advance (seconds) or set (Unix time)", "advance"));
+      return ErrorResponse(InvalidRequest("give one of advance (seconds) or set (Unix time)", "advance"));
     }
     deps_.clock.SetOffset(*advance ? deps_.clock.offset() + **advance : **set - real);
     // Scheduled key rotation and retirement follow the clock at once.
-    if (auto s = deps_.keys.Maintain(); !s) return Fail(s.error());
+    if (auto s = deps_.keys.Maintain(); !s) return ErrorResponse(s.error());
   } else {
     return NotAllowed(request, "GET, POST, DELETE");
   }
-  return Json(200, ClockView());
+  return JsonResponse(200, ClockView());
 }
 
 HttpResponse TestingApi::Failures(const HttpRequest& request) {
-  if (request.method == "GET") return Json(200, {{"failures", failures_.Pending()}});
+  if (request.method == "GET") return JsonResponse(200, {{"failures", failures_.Pending()}});
   if (request.method == "DELETE") {
     failures_.Clear();
-    return Json(200, {{"failures", nlohmann::json::array()}});
+    return JsonResponse(200, {{"failures", nlohmann::json::array()}});
   }
   if (request.method != "POST") return NotAllowed(request, "GET, POST, DELETE");
   auto body =
       JsonBody::Parse(request, {"path", "count", "client_id", "error", "error_description", "status", "delay_ms"});
-  if (!body) return Fail(body.error());
+  if (!body) return ErrorResponse(body.error());
   auto path = body->String("path");
   auto count = body->Integer("count", 1, 1000000);
   auto client_id = body->String("client_id");
@@ -157,7 +152,7 @@ HttpResponse TestingApi::Failures(const HttpRequest& request) {
   auto description = body->String("error_description");
   auto status = body->Integer("status", 400, 599);
   auto delay = body->Integer("delay_ms", 0, 60000);
-  if (auto e = FirstError(path, count, client_id, error, description, status, delay)) return Fail(*e);
+  if (auto e = FirstError(path, count, client_id, error, description, status, delay)) return ErrorResponse(*e);
   PlannedFailure f;
   f.path = path->value_or("");
   f.remaining = count->value_or(1);
@@ -167,23 +162,23 @@ HttpResponse TestingApi::Failures(const HttpRequest& request) {
   f.status = static_cast<int>(status->value_or(0));
   f.delay_ms = delay->value_or(0);
   auto id = failures_.Add(std::move(f));
-  if (!id) return Fail(id.error());
-  return Json(201, {{"id", *id}, {"failures", failures_.Pending()}});
+  if (!id) return ErrorResponse(id.error());
+  return JsonResponse(201, {{"id", *id}, {"failures", failures_.Pending()}});
 }
 
 HttpResponse TestingApi::Records(const HttpRequest& request) {
   if (request.method == "DELETE") {
     recorder_.Clear();
-    return Json(200, {{"records", nlohmann::json::array()}});
+    return JsonResponse(200, {{"records", nlohmann::json::array()}});
   }
   if (request.method != "GET") return NotAllowed(request, "GET, DELETE");
   auto query = ParseQuery(request);
-  if (!query) return Fail(query.error());
+  if (!query) return ErrorResponse(query.error());
   const std::string kind = query->Get("kind");
   if (!kind.empty() && kind != "login" && kind != "token") {
-    return Fail(InvalidRequest("kind must be login or token", "kind"));
+    return ErrorResponse(InvalidRequest("kind must be login or token", "kind"));
   }
-  return Json(200, {{"records", recorder_.List(kind, query->Get("client_id"))}});
+  return JsonResponse(200, {{"records", recorder_.List(kind, query->Get("client_id"))}});
 }
 
 }  // namespace atm
