@@ -1,6 +1,7 @@
 #include "testing/routes.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "admin/json_body.h"
@@ -113,20 +114,27 @@ HttpResponse TestingApi::Control(const HttpRequest& request) {
 HttpResponse TestingApi::Clock(const HttpRequest& request) {
   if (request.method == "GET") return JsonResponse(200, ClockView());
   if (request.method == "DELETE") {
-    deps_.clock.SetOffset(0);
+    deps_.clock.Reset();
   } else if (request.method == "POST") {
     auto body = JsonBody::Parse(request, {"advance", "set"});
     if (!body) return ErrorResponse(body.error());
     constexpr int64_t kLimit = 100LL * 365 * 24 * 3600;  // a century either way
     auto advance = body->Integer("advance", -kLimit, kLimit);
     if (!advance) return ErrorResponse(advance.error());
-    const int64_t real = deps_.clock.Now() - deps_.clock.offset();
+    const int64_t real = deps_.clock.RealNow();
     auto set = body->Integer("set", std::max<int64_t>(0, real - kLimit), real + kLimit);
     if (!set) return ErrorResponse(set.error());
     if (advance->has_value() == set->has_value()) {
       return ErrorResponse(InvalidRequest("give one of advance (seconds) or set (Unix time)", "advance"));
     }
-    deps_.clock.SetOffset(*advance ? deps_.clock.offset() + **advance : **set - real);
+    if (*advance && std::abs(deps_.clock.offset() + **advance) > kLimit) {
+      return ErrorResponse(InvalidRequest("the clock may move at most a century from the real time", "advance"));
+    }
+    if (*advance) {
+      deps_.clock.Advance(**advance);
+    } else {
+      deps_.clock.Set(**set);
+    }
     // Scheduled key rotation and retirement follow the clock at once.
     if (auto s = deps_.keys.Maintain(); !s) return ErrorResponse(s.error());
   } else {

@@ -163,7 +163,7 @@ Status SaveSeedState(TestingDeps& deps) {
 
 Status ResetToSeed(TestingDeps& deps) {
   if (auto s = deps.store.RestoreSnapshot(); !s) return s;
-  deps.clock.SetOffset(0);
+  deps.clock.Reset();
   deps.sessions.Clear();
   deps.throttle.Clear();
   deps.test_logins.Clear();

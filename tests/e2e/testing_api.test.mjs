@@ -279,6 +279,12 @@ describe('the clock', () => {
     for (const body of [{}, { advance: 1, set: 1 }, { advance: 'x' }, { set: -5 }, { advance: 1e15 }]) {
       assert.equal((await control(atm, 'POST', '/clock', body)).status, 400, JSON.stringify(body));
     }
+    // Advances add up, but never beyond a century from the real time.
+    assert.equal((await control(atm, 'POST', '/clock', { advance: 2e9 })).status, 200);
+    r = await control(atm, 'POST', '/clock', { advance: 2e9 });
+    assert.equal(r.status, 400, r.text);
+    assert.equal((await control(atm, 'GET', '/clock')).data.offset, 2e9);
+    assert.equal((await control(atm, 'DELETE', '/clock')).data.offset, 0);
   });
 });
 

@@ -1,10 +1,11 @@
 // The test-control API's parts that need no server: the [testing] config and
-// its safety checks, users' extra claims, the failure queue, the record, and
-// an RSA generation cancelled by a stopping server.
+// its safety checks, users' extra claims, the failure queue, the record, the
+// adjustable clock, and an RSA generation cancelled by a stopping server.
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "crypto/signing_key.h"
 #include "domain/claims.h"
 #include "testing/failures.h"
@@ -162,6 +163,23 @@ TEST_CASE("an RSA generation gives up when its server stops", "[testing][keys]")
   CHECK_FALSE(SigningKey::Generate(JwsAlg::kRS256, &cancel).ok());
   cancel = false;
   CHECK(SigningKey::Generate(JwsAlg::kRS256, &cancel).ok());
+}
+
+TEST_CASE("the adjustable clock: set reads exactly the time set, advance adds whole seconds, reset goes back",
+          "[testing]") {
+  AdjustableClock clock;
+  for (int i = 0; i < 200; ++i) {  // any fraction of the real second
+    clock.Set(2000000000);
+    REQUIRE(clock.Now() == 2000000000);
+  }
+  clock.Advance(3601);
+  CHECK(clock.Now() - 2000003601 <= 1);
+  CHECK(clock.Now() >= 2000003601);
+  clock.Reset();
+  CHECK(clock.offset() == 0);
+  clock.Set(clock.RealNow() - 10);
+  CHECK(clock.offset() <= -9);
+  CHECK(clock.offset() >= -10);
 }
 
 }  // namespace atm
