@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "domain/seed.h"
 #include "oauth/atm_routes.h"
+#include "oauth/device_endpoints.h"
 #include "oauth/oidc_routes.h"
 
 namespace atm {
@@ -68,6 +69,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   s->clients_ = std::make_unique<ClientService>(*s->store_, *s->clock_);
   s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, c.passwords);
   s->codes_ = std::make_unique<CodeService>(*s->store_, *s->clock_, c.tokens.code_ttl);
+  s->devices_ = std::make_unique<DeviceCodeService>(*s->store_, *s->clock_, c.device);
   KeyPolicy keys;
   keys.alg = c.keys.algorithm;
   keys.rotate_every = c.keys.rotate_every;
@@ -124,7 +126,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
   if (s.config().testing.enabled) app->test_logins_ = std::make_unique<TestLogins>();
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
-                                 s.sessions(), s.logout(), app->test_logins_.get()});
+                                 s.sessions(), s.logout(), s.devices(), app->test_logins_.get()});
   app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins(), s.audit()});
   app->throttle_ = std::make_unique<Throttle>(s.clock(), s.config().throttle);
   // The standard endpoints need the bound port for the issuer URL.
@@ -149,6 +151,7 @@ App::~App() {
 void App::RegisterRoutes() {
   RegisterAtmRoutes(router_, *deps_, *throttle_, services_->audit());
   RegisterOidcRoutes(router_, *deps_, services_->token_status(), IssuerUrl());
+  RegisterDeviceRoutes(router_, *deps_, *throttle_, services_->audit(), IssuerUrl());
   RegisterAdminRoutes(router_, *admin_deps_);
 }
 

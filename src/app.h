@@ -17,6 +17,7 @@
 #include "domain/audit.h"
 #include "domain/clients.h"
 #include "domain/codes.h"
+#include "domain/device_codes.h"
 #include "domain/keys.h"
 #include "domain/login_sessions.h"
 #include "domain/logout.h"
@@ -56,6 +57,7 @@ class Services {
   LoginSessions& sessions() { return *sessions_; }
   LogoutService& logout() { return *logout_; }
   AuditService& audit() { return *audit_; }
+  DeviceCodeService& devices() { return *devices_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -74,6 +76,7 @@ class Services {
   std::unique_ptr<LoginSessions> sessions_;
   std::unique_ptr<LogoutService> logout_;
   std::unique_ptr<AuditService> audit_;
+  std::unique_ptr<DeviceCodeService> devices_;
 };
 
 class App {

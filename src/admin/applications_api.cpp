@@ -51,7 +51,7 @@ HttpResponse List(const HttpRequest& request, const AdminDeps& d) {
 
 HttpResponse Create(const HttpRequest& request, const AdminDeps& d, const Actor& by) {
   auto body = JsonBody::Parse(request, {"name", "type", "redirect_url", "redirect_urls", "client_id", "client_secret",
-                                        "web_origins", "post_logout_redirect_urls"});
+                                        "web_origins", "post_logout_redirect_urls", "device_grant"});
   if (!body) return AdminError(body.error());
   NewApplication app;
   auto name = body->String("name");
@@ -73,6 +73,9 @@ HttpResponse Create(const HttpRequest& request, const AdminDeps& d, const Actor&
   auto post_logout = body->Strings("post_logout_redirect_urls");
   if (!post_logout) return AdminError(post_logout.error());
   app.post_logout_redirect_urls = post_logout->value_or(std::vector<std::string>{});
+  auto device_grant = body->Bool("device_grant");
+  if (!device_grant) return AdminError(device_grant.error());
+  app.device_grant = device_grant->value_or(false);
   auto client_id = body->String("client_id");
   if (!client_id) return AdminError(client_id.error());
   app.client_id = client_id->value_or("");
@@ -88,7 +91,7 @@ HttpResponse Create(const HttpRequest& request, const AdminDeps& d, const Actor&
 
 HttpResponse Update(const HttpRequest& request, const std::string& id, const AdminDeps& d, const Actor& by) {
   auto body = JsonBody::Parse(request, {"name", "redirect_url", "redirect_urls", "disabled", "type", "web_origins",
-                                        "post_logout_redirect_urls"});
+                                        "post_logout_redirect_urls", "device_grant"});
   if (!body) return AdminError(body.error());
   if (body->Has("type")) {
     return AdminError(InvalidRequest("type cannot change: create a new application instead", "type"));
@@ -110,6 +113,9 @@ HttpResponse Update(const HttpRequest& request, const std::string& id, const Adm
   auto disabled = body->Bool("disabled");
   if (!disabled) return AdminError(disabled.error());
   changes.disabled = *disabled;
+  auto device_grant = body->Bool("device_grant");
+  if (!device_grant) return AdminError(device_grant.error());
+  changes.device_grant = *device_grant;
   auto updated = d.clients.Update(id, changes, by);
   if (!updated) return AdminError(Renamed(updated.error(), "redirect_url", url_field));
   auto v = View(*updated, d.users);

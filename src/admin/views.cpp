@@ -23,6 +23,7 @@ nlohmann::json ApplicationView(const ClientRecord& c, int64_t user_count) {
       {"redirect_urls", c.redirect_urls},
       {"web_origins", c.web_origins},
       {"post_logout_redirect_urls", c.post_logout_redirect_urls},
+      {"device_grant", c.device_grant},
       {"disabled", c.disabled},
       {"user_count", user_count},
       {"created_at", c.created_at},

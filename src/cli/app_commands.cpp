@@ -49,6 +49,7 @@ int Show(const Invocation& inv, const ClientRecord& c, const std::string& secret
   fields.emplace_back("redirect_urls", Join(c.redirect_urls, " "));
   fields.emplace_back("web_origins", ListText(c.web_origins));
   fields.emplace_back("post_logout_redirect_urls", ListText(c.post_logout_redirect_urls));
+  fields.emplace_back("device_grant", c.device_grant ? "allowed" : "off");
   fields.emplace_back("status", c.disabled ? "disabled" : "enabled");
   fields.emplace_back("users", std::to_string(*count));
   PrintFields(fields);
@@ -63,14 +64,15 @@ int Create(const Argv& argv) {
           "  --name NAME         the name users see on the login page\n") +
       kRedirectHelp + kListsHelp +
       "  --public            a public client (SPA, mobile): PKCE only, no secret\n"
+      "  --device-grant      may use the device authorization grant (RFC 8628: TVs, CLIs)\n"
       "  --client-id ID      choose the client ID (default: 20 random characters)\n"
       "  --secret-stdin      read the client secret from stdin (default: 32 random characters)\n";
   static const CommandSpec spec{
       "atm app create --name NAME --redirect-url URL [--web-origin ORIGIN]... [--post-logout-redirect-url URL]... "
-      "[--public] [--client-id ID] [--secret-stdin]",
+      "[--public] [--device-grant] [--client-id ID] [--secret-stdin]",
       help.c_str(),
       {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url", "--client-id"},
-      {"--public", "--secret-stdin"},
+      {"--public", "--device-grant", "--secret-stdin"},
       0};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
     if (!inv.args.Option("--name")) return UsageError("--name is required (see --help)");
@@ -81,6 +83,7 @@ int Create(const Argv& argv) {
     app.web_origins = inv.args.Options("--web-origin");
     app.post_logout_redirect_urls = inv.args.Options("--post-logout-redirect-url");
     app.is_public = inv.args.Flag("--public");
+    app.device_grant = inv.args.Flag("--device-grant");
     app.client_id = inv.args.Option("--client-id").value_or("");
     if (inv.args.Flag("--secret-stdin")) {
       if (app.is_public) return UsageError("--secret-stdin: a public application has no client secret");
@@ -154,12 +157,13 @@ int Update(const Argv& argv) {
           "  --name NAME\n") +
       kRedirectHelp + kListsHelp +
       "  --disable           its users can no longer sign in\n"
-      "  --enable            undoes --disable\n";
+      "  --enable            undoes --disable\n"
+      "  --device-grant on|off  whether it may use the device authorization grant\n";
   static const CommandSpec spec{
       "atm app update CLIENT_ID [--name NAME] [--redirect-url URL]... [--web-origin ORIGIN]... "
-      "[--post-logout-redirect-url URL]... [--disable|--enable]",
+      "[--post-logout-redirect-url URL]... [--disable|--enable] [--device-grant on|off]",
       help.c_str(),
-      {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url"},
+      {"--name", "--redirect-url", "--web-origin", "--post-logout-redirect-url", "--device-grant"},
       {"--disable", "--enable"},
       1};
   return RunDbCommand(argv, spec, [&](Invocation& inv) {
@@ -174,11 +178,15 @@ int Update(const Argv& argv) {
       return UsageError("give --disable or --enable, not both");
     if (inv.args.Flag("--disable")) changes.disabled = true;
     if (inv.args.Flag("--enable")) changes.disabled = false;
+    if (auto device = inv.args.Option("--device-grant")) {
+      if (*device != "on" && *device != "off") return UsageError("--device-grant takes on or off");
+      changes.device_grant = *device == "on";
+    }
     if (!changes.name && !changes.redirect_urls && !changes.web_origins && !changes.post_logout_redirect_urls &&
-        !changes.disabled) {
+        !changes.disabled && !changes.device_grant) {
       return UsageError(
-          "nothing to change: give --name, --redirect-url, --web-origin, --post-logout-redirect-url, --disable or "
-          "--enable");
+          "nothing to change: give --name, --redirect-url, --web-origin, --post-logout-redirect-url, --disable, "
+          "--enable or --device-grant");
     }
     auto updated = inv.services->clients().Update(inv.Arg(0), changes, kCliActor);
     if (!updated) return Fail(updated.error());

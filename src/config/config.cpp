@@ -225,6 +225,7 @@ Status ReadApplication(const std::string& source, const toml::table& t, const st
   r.Field("public", r.Bool(&a.is_public));
   r.Field("web_origins", r.Strings(&a.web_origins));
   r.Field("post_logout_redirect_urls", r.Strings(&a.post_logout_redirect_urls));
+  r.Field("device_grant", r.Bool(&a.device_grant));
   r.Field("testing", r.Table([&](const toml::table& tt, const std::string& tk) -> Status {
     TableReader s(source, tk);
     s.Field("auto_login", s.String(&a.testing.auto_login));
@@ -395,6 +396,12 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("atm_login", s.Bool(&c.sessions.atm_login));
     s.Field("revoke_on_logout", s.Bool(&c.sessions.revoke_on_logout));
     s.Field("max_sessions", s.Integer(&c.sessions.max_sessions, 1, 100000000));
+    return s.Read(t);
+  }));
+  r.Field("device", r.Table([&](const toml::table& t, const std::string& k) {
+    TableReader s(source, k);
+    s.Field("code_ttl", s.Duration(&c.device.code_ttl, 60));
+    s.Field("interval", s.Duration(&c.device.interval, 1));
     return s.Read(t);
   }));
   r.Field("admin", r.Table([&](const toml::table& t, const std::string& k) -> Status {

@@ -14,6 +14,7 @@
 #include "crypto/signing_key.h"
 #include "domain/admin_policy.h"
 #include "domain/audit_options.h"
+#include "domain/device_options.h"
 #include "domain/password_policy.h"
 #include "domain/seed_application.h"
 #include "domain/session_options.h"
@@ -102,6 +103,7 @@ struct Config {
   AdminConfig admin;
   ThrottlePolicy throttle;
   SessionOptions sessions;
+  DeviceOptions device;
   MetricsConfig metrics;
   AuditOptions audit;
   TestingConfig testing;

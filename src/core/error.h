@@ -1,6 +1,6 @@
 // Errors as values: a typed code, and the one table that gives each code its
 // wire name (the "error" member of a JSON answer, RFC 6749 §5.2 and §4.1.2.1,
-// RFC 6750 §3.1, RFC 7009 §2.2.1, OpenID Connect Core §3.1.2.6) and its HTTP
+// RFC 6750 §3.1, RFC 7009 §2.2.1, RFC 8628 §3.5, OpenID Connect Core §3.1.2.6) and its HTTP
 // status. Several codes may share a wire name: they differ in status or in what
 // the code's callers do with them (kCodeUsed is invalid_grant on the wire, and
 // tells the code service to revoke the grant).
@@ -50,6 +50,12 @@ enum class ErrorCode {
   kCodeUsed,       // an authorization code redeemed twice
   kCodeExpired,    // an authorization code presented after its expiry: invalid_grant
   kRefreshReused,  // a refresh token presented again (its login is revoked): invalid_grant
+  // RFC 8628 §3.5: a device's poll before the user's answer, too soon, too
+  // late, or after a denial (access_denied, but 400 like every token error)
+  kAuthorizationPending,
+  kSlowDown,
+  kExpiredToken,
+  kDeviceDenied,
   kInvalidConfig,  // configuration or environment: server_error, 500 (the CLI prints it as a usage error)
 };
 
@@ -93,6 +99,10 @@ inline constexpr ErrorInfo kErrorTable[] = {
     {ErrorCode::kCodeUsed, "invalid_grant", 400},
     {ErrorCode::kCodeExpired, "invalid_grant", 400},
     {ErrorCode::kRefreshReused, "invalid_grant", 400},
+    {ErrorCode::kAuthorizationPending, "authorization_pending", 400},
+    {ErrorCode::kSlowDown, "slow_down", 400},
+    {ErrorCode::kExpiredToken, "expired_token", 400},
+    {ErrorCode::kDeviceDenied, "access_denied", 400},
     {ErrorCode::kInvalidConfig, "server_error", 500},
 };
 

@@ -38,6 +38,8 @@ namespace audit_kind {
 inline constexpr const char* kSignIn = "signin";
 inline constexpr const char* kAdminSignIn = "admin.signin";
 inline constexpr const char* kRefreshReuse = "refresh.reuse";
+inline constexpr const char* kDeviceApprove = "device.approve";  // RFC 8628: a user allowed a device
+inline constexpr const char* kDeviceDeny = "device.deny";
 inline constexpr const char* kKeyRotate = "key.rotate";
 inline constexpr const char* kApplicationCreate = "application.create";
 inline constexpr const char* kApplicationUpdate = "application.update";

@@ -10,6 +10,17 @@ const std::vector<std::string>& SupportedScopes() {
   return kScopes;
 }
 
+Status CheckScopes(const std::string& scope) {
+  std::istringstream scopes(scope);
+  const auto& known = SupportedScopes();
+  for (std::string s; scopes >> s;) {
+    if (std::find(known.begin(), known.end(), s) == known.end()) {
+      return Error(ErrorCode::kInvalidScope, "unknown scope \"" + s + "\": atm supports openid, profile and email");
+    }
+  }
+  return Ok();
+}
+
 const std::vector<std::string>& SupportedClaims() {
   // clang-format off
   static const std::vector<std::string> kClaims = {

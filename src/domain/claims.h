@@ -13,6 +13,8 @@ namespace atm {
 
 // The scopes /authorize accepts (and discovery advertises).
 const std::vector<std::string>& SupportedScopes();
+// RFC 6749 §3.3: invalid_scope naming the first scope atm does not know.
+Status CheckScopes(const std::string& scope);
 // The claims ID tokens and /userinfo can carry (discovery's claims_supported).
 const std::vector<std::string>& SupportedClaims();
 

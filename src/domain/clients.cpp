@@ -81,7 +81,8 @@ nlohmann::json ClientService::AuditView(const ClientRecord& c) {
           {"public", c.is_public},
           {"disabled", c.disabled},
           {"web_origins", c.web_origins},
-          {"post_logout_redirect_urls", c.post_logout_redirect_urls}};
+          {"post_logout_redirect_urls", c.post_logout_redirect_urls},
+          {"device_grant", c.device_grant}};
 }
 
 Result<CreatedApplication> ClientService::Create(const NewApplication& app, const Actor& by) {
@@ -91,6 +92,7 @@ Result<CreatedApplication> ClientService::Create(const NewApplication& app, cons
   c.web_origins = TrimAll(app.web_origins);
   c.post_logout_redirect_urls = TrimAll(app.post_logout_redirect_urls);
   c.is_public = app.is_public;
+  c.device_grant = app.device_grant;
   if (auto s = ValidateName(c.name); !s) return s.error();
   if (auto s = ValidateRedirectUrls(c.redirect_urls); !s) return s.error();
   if (auto s = ValidateWebOrigins(c.web_origins); !s) return s.error();
@@ -154,6 +156,7 @@ Result<ClientRecord> ClientService::Update(const std::string& client_id, const A
     if (auto s = ValidatePostLogoutUrls(c.post_logout_redirect_urls); !s) return s.error();
   }
   if (changes.disabled) c.disabled = *changes.disabled;
+  if (changes.device_grant) c.device_grant = *changes.device_grant;
   c.updated_at = clock_.Now();
   AuditEvent event = NewAuditEvent(audit_kind::kApplicationUpdate, by, c.updated_at);
   event.client_id = event.subject = c.id;

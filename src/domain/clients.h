@@ -22,6 +22,7 @@ struct NewApplication {
   bool is_public = false;
   std::vector<std::string> web_origins;
   std::vector<std::string> post_logout_redirect_urls;
+  bool device_grant = false;
 };
 
 struct CreatedApplication {
@@ -35,6 +36,7 @@ struct ApplicationChanges {
   std::optional<bool> disabled;
   std::optional<std::vector<std::string>> web_origins;
   std::optional<std::vector<std::string>> post_logout_redirect_urls;
+  std::optional<bool> device_grant;
 };
 
 class ClientService {

@@ -50,7 +50,7 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
     }
     if (!exists) {
       auto created = clients.Create({a.name, a.client_id, a.client_secret, a.redirect_urls, a.is_public, a.web_origins,
-                                     a.post_logout_redirect_urls},
+                                     a.post_logout_redirect_urls, a.device_grant},
                                     kSeedActor);
       if (!created) return SeedError(i, "", created.error());
       client_id = created->record.id;

@@ -34,6 +34,7 @@ struct SeedApplication {
   std::vector<SeedUser> users;
   std::vector<std::string> web_origins;                // CORS, beside the redirect URLs' origins
   std::vector<std::string> post_logout_redirect_urls;  // RP-initiated logout; redirect URLs allowed too
+  bool device_grant = false;                           // may use the device authorization grant (RFC 8628)
   TestLogin testing;
 };
 

@@ -138,6 +138,29 @@ Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const Client
   return tokens;
 }
 
+Result<TokenSet> TokenService::IssueForDevice(const DeviceCodeRecord& request, const ClientRecord& client,
+                                              const std::string& issuer) {
+  const int64_t now = clock_.Now();
+  auto user = ActiveUser(request.user_id);
+  if (!user) return user.error();
+  GrantRecord grant;
+  grant.id = NewGrantId();
+  grant.client_id = client.id;
+  grant.user_id = user->id;
+  grant.scope = request.scope;
+  grant.auth_time = request.auth_time;
+  grant.created_at = now;
+  std::string refresh = NewRefreshToken();
+  RefreshRecord first{HashSecret(refresh), grant.id, client.id, user->id, now, now + options_.refresh_token_ttl};
+  // As for a code: signed first, then redeemed with its grant in one
+  // transaction, so of two polls at once only one gets tokens.
+  auto tokens = Sign(grant, client, *user, issuer, refresh);
+  if (!tokens) return tokens;
+  if (auto s = store_.RedeemDeviceCode(request.device_hash, clock_.Now(), grant, first); !s) return s.error();
+  CountIssued(Grant::kDeviceCode, *tokens);
+  return tokens;
+}
+
 Result<TokenSet> TokenService::Refresh(const std::string& refresh_token, const ClientRecord& client,
                                        const std::string& issuer, const std::string& id_token_hint,
                                        const AuditEvent* reuse_audit) {
@@ -182,6 +205,8 @@ const char* TokenService::GrantName(Grant grant) {
       return "refresh_token";
     case Grant::kClientCredentials:
       return "client_credentials";
+    case Grant::kDeviceCode:
+      return "device_code";
   }
   return "authorization_code";
 }

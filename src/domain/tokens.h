@@ -53,6 +53,11 @@ class TokenService {
   // written to the audit trail with the revocation.
   Result<TokenSet> Refresh(const std::string& refresh_token, const ClientRecord& client, const std::string& issuer,
                            const std::string& id_token_hint, const AuditEvent* reuse_audit = nullptr);
+  // RFC 8628 §3.5: for a request the user approved and the device's poll
+  // returned, signs its tokens, then redeems it and starts its grant
+  // (DeviceCodeStore::RedeemDeviceCode), once.
+  Result<TokenSet> IssueForDevice(const DeviceCodeRecord& request, const ClientRecord& client,
+                                  const std::string& issuer);
   // RFC 6749 §4.4: an access token for the client itself, no refresh token.
   Result<TokenSet> IssueForClient(const ClientRecord& client, const std::string& scope, const std::string& issuer);
   // Signature (pinned alg, published key), expiry, and that its grant, user and
@@ -62,9 +67,9 @@ class TokenService {
   const TokenOptions& options() const { return options_; }
 
   // What it issued, for the metrics.
-  enum class Grant { kAuthorizationCode, kRefreshToken, kClientCredentials };
-  static constexpr std::array<Grant, 3> kGrants = {Grant::kAuthorizationCode, Grant::kRefreshToken,
-                                                   Grant::kClientCredentials};
+  enum class Grant { kAuthorizationCode, kRefreshToken, kClientCredentials, kDeviceCode };
+  static constexpr std::array<Grant, 4> kGrants = {Grant::kAuthorizationCode, Grant::kRefreshToken,
+                                                   Grant::kClientCredentials, Grant::kDeviceCode};
   static constexpr std::array<JwsAlg, 3> kAlgs = {JwsAlg::kRS256, JwsAlg::kES256, JwsAlg::kEdDSA};
   static const char* GrantName(Grant grant);
   // Token responses issued for `grant`, signed with `alg`.
@@ -97,9 +102,11 @@ class TokenService {
   TokenOptions options_;
   FifoGate signing_;
 
-  static size_t Index(Grant grant, JwsAlg alg) { return static_cast<size_t>(grant) * 3 + static_cast<size_t>(alg); }
+  static size_t Index(Grant grant, JwsAlg alg) {
+    return static_cast<size_t>(grant) * kAlgs.size() + static_cast<size_t>(alg);
+  }
   void CountIssued(Grant grant, const TokenSet& tokens) { issued_[Index(grant, tokens.alg)].Add(); }
-  std::array<Counter, 9> issued_;
+  std::array<Counter, kGrants.size() * kAlgs.size()> issued_;
   Counter refresh_reused_;
   Counter codes_expired_;
 };

@@ -19,7 +19,7 @@ void RegisterAtmRoutes(Router& router, const OAuthDeps& deps, Throttle& throttle
                   ClientFromCredentials);
   AddPublicRoute(router, "/auth/.well-known/jwks.json", MakeJwksHandler(deps.keys));
   AddPublicRoute(router, "/.well-known/jwks.json", MakeJwksHandler(deps.keys));
-  for (const char* asset : {"/assets/login.css", "/assets/login.js", "/assets/icon.svg"}) {
+  for (const char* asset : {"/assets/login.css", "/assets/login.js", "/assets/device.js", "/assets/icon.svg"}) {
     router.Add("GET", asset, StaticAsset);
   }
   // Browsers ask for /favicon.ico on pages that name no icon (the JSON ones).

@@ -1,8 +1,5 @@
 #include "oauth/auth_endpoint.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "crypto/pkce.h"
 #include "domain/redirect_uris.h"
 #include "domain/validation.h"
@@ -10,32 +7,10 @@
 #include "http/responses.h"
 #include "oauth/login_session.h"
 #include "oauth/params.h"
+#include "oauth/password_sign_in.h"
 #include "oauth/test_login.h"
 
 namespace atm {
-namespace {
-
-std::string ToLowerAscii(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-// The user picked on the picker: like Authenticate without the password.
-Result<UserRecord> PickedUser(const OAuthDeps& deps, const std::string& client_id, const std::string& email) {
-  auto user = deps.users.FindByEmail(client_id, email);
-  if (!user) return Error(ErrorCode::kInvalidCredentials, "no user " + email + " in this application");
-  if (user->disabled) return Error(ErrorCode::kAccessDenied, "the account is disabled");
-  return user;
-}
-
-}  // namespace
-
-HttpResponse ThrottledResponse(int64_t retry_after_seconds) {
-  std::string seconds = std::to_string(retry_after_seconds);
-  return ErrorResponse(
-             Error(ErrorCode::kTooManyAttempts, "too many failed sign-in attempts: try again in " + seconds + " s"))
-      .With("Retry-After", seconds);
-}
 
 Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle, AuditService& audit) {
   return [&deps, &throttle, &audit](const HttpRequest& request) -> HttpResponse {
@@ -59,43 +34,20 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle, AuditService&
     if (!redirect_uri.empty() && !MatchesRegisteredRedirect(client->redirect_urls, redirect_uri)) {
       return ErrorResponse(InvalidRequest("redirect_uri is not registered for this application", "redirect_uri"));
     }
-    // RFC 6749 §10.10: throttle guessing. The account is the login name as
-    // typed (lower-cased like the store compares it), so unknown names are
-    // throttled exactly like real ones.
-    std::string account = client->id + "\n" + ToLowerAscii(Trim(login));
-    // The audit trail and the metrics count every outcome (README "Audit trail").
-    const std::string typed = Trim(login);
-    auto failed = [&](SignInOutcome outcome, HttpResponse answer) {
-      if (auto s = audit.SignInFailed(outcome, client->id, typed, request.remote_addr); !s) {
-        return ErrorResponse(s.error());
-      }
-      return answer;
-    };
-    Throttle::Attempt attempt = throttle.Admit(account, request.remote_addr);
-    if (!attempt.allowed()) return failed(SignInOutcome::kThrottled, ThrottledResponse(attempt.retry_after()));
-    auto user = picked ? PickedUser(deps, client->id, login) : deps.users.Authenticate(client->id, login, password);
-    if (user || user.error().Is(ErrorCode::kAccessDenied)) {
-      attempt.Succeeded();  // 403: the password was right, the account is disabled
-    } else if (user.error().Is(ErrorCode::kInvalidCredentials)) {
-      attempt.Failed();
-    }
-    if (!user && user.error().Is(ErrorCode::kAccessDenied)) {
-      return failed(SignInOutcome::kDisabled, ErrorResponse(user.error()));
-    }
-    if (!user && user.error().Is(ErrorCode::kInvalidCredentials)) {
-      return failed(SignInOutcome::kBadCredentials, ErrorResponse(user.error()));
-    }
-    if (!user) return ErrorResponse(user.error());
+    SignInResult signed_in =
+        SignInWithPassword(deps, throttle, audit, {client->id, login, password, picked, request.remote_addr});
+    if (!signed_in.user) return signed_in.refusal;
+    const UserRecord& user = *signed_in.user;
     CodeRequest code_request;
     code_request.client_id = client->id;
-    code_request.user_id = user->id;
+    code_request.user_id = user.id;
     code_request.challenge = challenge;
     code_request.method = *method;
     code_request.redirect_uri = redirect_uri;
     code_request.scope = params->Get("scope");
     code_request.nonce = params->Get("nonce");
     code_request.auth_time = deps.clock.Now();
-    code_request.audit = audit.SignInSucceeded(client->id, typed, user->id, request.remote_addr);
+    code_request.audit = audit.SignInSucceeded(client->id, Trim(login), user.id, request.remote_addr);
     auto code = deps.codes.Issue(code_request);
     if (!code) return ErrorResponse(code.error());
     HttpResponse answer = JsonResponse(
@@ -106,7 +58,7 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle, AuditService&
     const SessionOptions& sessions = deps.config.sessions;
     if (sessions.enabled && (params->Get("session") == "1" || sessions.atm_login) && FromOwnPage(request)) {
       std::string id =
-          deps.sessions.SignIn(CookieValue(request, kSessionCookie), client->id, user->id, code_request.auth_time);
+          deps.sessions.SignIn(CookieValue(request, kSessionCookie), client->id, user.id, code_request.auth_time);
       answer.With("Set-Cookie", SessionCookie(deps, request, id));
     }
     return answer;

@@ -10,7 +10,5 @@
 namespace atm {
 
 Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle, AuditService& audit);
-// The 429 answer of a throttled sign-in: JSON error and Retry-After.
-HttpResponse ThrottledResponse(int64_t retry_after_seconds);
 
 }  // namespace atm

@@ -58,13 +58,7 @@ Status CheckRequest(const Multimap& params, const AuthorizeOptions& options, Aut
   }
   // RFC 6749 §3.3: atm knows openid, profile and email; anything else is refused.
   out.scope = Value(params, "scope");
-  std::istringstream scopes(out.scope);
-  for (std::string s; scopes >> s;) {
-    const auto& known = SupportedScopes();
-    if (std::find(known.begin(), known.end(), s) == known.end()) {
-      return Error(ErrorCode::kInvalidScope, "unknown scope \"" + s + "\": atm supports openid, profile and email");
-    }
-  }
+  if (auto s = CheckScopes(out.scope); !s) return s.error();
   if (HasScope(out.scope, "openid") && !out.redirect_uri_given) {
     // OpenID Connect Core §3.1.2.1.
     return InvalidRequest("redirect_uri is required in an OpenID Connect request", "redirect_uri");

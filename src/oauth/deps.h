@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "domain/clients.h"
 #include "domain/codes.h"
+#include "domain/device_codes.h"
 #include "domain/keys.h"
 #include "domain/login_sessions.h"
 #include "domain/logout.h"
@@ -25,6 +26,7 @@ struct OAuthDeps {
   KeyService& keys;
   LoginSessions& sessions;
   LogoutService& logout;
+  DeviceCodeService& devices;
   // The login page's test shortcuts; null unless testing is on.
   const TestLogins* test_logins = nullptr;
 };

@@ -16,12 +16,14 @@ nlohmann::json DiscoveryDocument(const Config& config, const std::string& issuer
       {"jwks_uri", issuer + "/.well-known/jwks.json"},
       {"revocation_endpoint", issuer + "/revoke"},
       {"introspection_endpoint", issuer + "/introspect"},
-      {"end_session_endpoint", issuer + "/logout"},  // OpenID Connect RP-Initiated Logout 1.0
+      {"end_session_endpoint", issuer + "/logout"},                         // OpenID Connect RP-Initiated Logout 1.0
+      {"device_authorization_endpoint", issuer + "/device_authorization"},  // RFC 8628 §4
       {"scopes_supported", SupportedScopes()},
       {"claims_supported", SupportedClaims()},
       {"response_types_supported", {"code"}},
       {"response_modes_supported", {"query"}},
-      {"grant_types_supported", {"authorization_code", "refresh_token", "client_credentials"}},
+      {"grant_types_supported",
+       {"authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:device_code"}},
       {"subject_types_supported", {"public"}},
       {"id_token_signing_alg_values_supported", {JwsAlgName(config.keys.algorithm)}},
       {"code_challenge_methods_supported", challenge_methods},

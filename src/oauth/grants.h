@@ -27,5 +27,8 @@ Result<TokenSet> GrantAuthorizationCode(const OAuthDeps& deps, const GrantReques
 Result<TokenSet> GrantRefreshToken(const OAuthDeps& deps, const GrantRequest& request);
 // RFC 6749 §4.4: confidential clients only.
 Result<TokenSet> GrantClientCredentials(const OAuthDeps& deps, const GrantRequest& request);
+// RFC 8628 §3.4: the device's poll, for applications allowed the grant.
+inline constexpr const char* kDeviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code";
+Result<TokenSet> GrantDeviceCode(const OAuthDeps& deps, const GrantRequest& request);
 
 }  // namespace atm

@@ -62,6 +62,8 @@ HttpResponse LogoutConfirmPage(const LogoutForm& form, const std::string& return
   return r;
 }
 
+HttpResponse DevicePage() { return HtmlResponse(200, std::string(WebPage("device.html"))); }
+
 HttpResponse SignedOutPage() { return HtmlResponse(200, std::string(WebPage("signed-out.html"))); }
 
 HttpResponse StaticAsset(const HttpRequest& request) {

@@ -25,6 +25,9 @@ struct LogoutForm {
 };
 HttpResponse LogoutConfirmPage(const LogoutForm& form, const std::string& return_origin);
 HttpResponse SignedOutPage();
+// The device verification page (RFC 8628 §3.3); its script reads the code
+// from ?user_code= (verification_uri_complete).
+HttpResponse DevicePage();
 // GET /assets/<name>: the embedded CSS and JavaScript.
 HttpResponse StaticAsset(const HttpRequest& request);
 

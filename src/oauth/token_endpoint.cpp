@@ -39,9 +39,12 @@ Handler MakeTokenHandler(const OAuthDeps& deps, TokenEndpointRules rules) {
       tokens = GrantRefreshToken(deps, grant);
     } else if (grant_type == "client_credentials") {
       tokens = GrantClientCredentials(deps, grant);
+    } else if (grant_type == kDeviceCodeGrantType) {
+      tokens = GrantDeviceCode(deps, grant);
     } else {
       return ErrorResponse(Error(ErrorCode::kUnsupportedGrantType,
-                                 "grant_type must be authorization_code, refresh_token or client_credentials"));
+                                 "grant_type must be authorization_code, refresh_token, client_credentials or " +
+                                     std::string(kDeviceCodeGrantType)));
     }
     if (!tokens) return ClientAuthFailure(tokens.error(), credentials->basic);
     return TokenResponse(*tokens);

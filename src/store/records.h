@@ -22,6 +22,8 @@ struct ClientRecord {
   // Where RP-initiated logout may send the browser back to (OpenID Connect
   // RP-Initiated Logout 1.0 §3.1); the redirect URLs are allowed too.
   std::vector<std::string> post_logout_redirect_urls;
+  // Whether it may use the device authorization grant (RFC 8628).
+  bool device_grant = false;
 };
 
 struct UserRecord {
@@ -71,6 +73,24 @@ struct RefreshRecord {
   std::string user_id;
   int64_t issued_at = 0;
   int64_t expires_at = 0;
+};
+
+// A device authorization request (RFC 8628 §3.1) from its start to its token
+// request. Both codes are stored only as hashes.
+enum class DeviceCodeState { kPending, kApproved, kDenied, kConsumed };
+struct DeviceCodeRecord {
+  std::string device_hash;     // SHA-256 hex of the device_code
+  std::string user_code_hash;  // SHA-256 hex of the user code, normalised (domain/device_codes.h)
+  std::string client_id;
+  std::string scope;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  int64_t interval = 5;        // seconds the device waits between polls (§3.5: slow_down adds 5)
+  int64_t last_polled_at = 0;  // 0 before the first poll
+  DeviceCodeState state = DeviceCodeState::kPending;
+  std::string user_id;  // who signed in on the verification page
+  int64_t auth_time = 0;
+  std::string consent_hash;  // SHA-256 hex of the ticket the page got at sign-in
 };
 
 struct KeyRecord {

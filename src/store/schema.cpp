@@ -133,6 +133,26 @@ CREATE TABLE health_probe (
   checked_at INTEGER NOT NULL
 );
 )sql",
+      // 7: the device authorization grant (RFC 8628): which applications may
+      // use it, and the requests in flight, their codes stored hashed.
+      R"sql(
+ALTER TABLE clients ADD COLUMN device_grant INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE device_codes (
+  device_hash    TEXT PRIMARY KEY,
+  user_code_hash TEXT NOT NULL UNIQUE,
+  client_id      TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+  scope          TEXT NOT NULL DEFAULT '',
+  created_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  interval_s     INTEGER NOT NULL,
+  last_polled_at INTEGER NOT NULL DEFAULT 0,
+  state          TEXT NOT NULL DEFAULT 'pending',  -- pending | approved | denied | consumed
+  user_id        TEXT NOT NULL DEFAULT '',
+  auth_time      INTEGER NOT NULL DEFAULT 0,
+  consent_hash   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX device_codes_expiry ON device_codes(expires_at);
+)sql",
   };
   return kMigrations;
 }

@@ -10,7 +10,7 @@ namespace {
 
 const std::string kSelectClients =
     "SELECT id, name, secret_hash, redirect_urls, is_public, disabled, created_at, updated_at, web_origins, "
-    "post_logout_redirect_urls FROM clients ";
+    "post_logout_redirect_urls, device_grant FROM clients ";
 
 std::string JoinLines(const std::vector<std::string>& v) {
   std::string out;
@@ -40,6 +40,7 @@ ClientRecord ReadClient(SqliteRow& row) {
   c.updated_at = row.Int();
   c.web_origins = SplitLines(row.Text());
   c.post_logout_redirect_urls = SplitLines(row.Text());
+  c.device_grant = row.Bool();
   return c;
 }
 
@@ -50,9 +51,10 @@ Status SqliteStore::CreateClient(const ClientRecord& c, const AuditEvent* audit)
     SQLite::Transaction tx(db.db());
     db.Exec(
         "INSERT INTO clients (id, name, secret_hash, redirect_urls, is_public, disabled, "
-        "created_at, updated_at, web_origins, post_logout_redirect_urls) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_at, updated_at, web_origins, post_logout_redirect_urls, device_grant) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         c.id, c.name, c.secret_hash, JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at, c.updated_at,
-        JoinLines(c.web_origins), JoinLines(c.post_logout_redirect_urls));
+        JoinLines(c.web_origins), JoinLines(c.post_logout_redirect_urls), c.device_grant);
     InsertAudit(db, audit);
     tx.commit();
     return Ok();
@@ -82,9 +84,9 @@ Status SqliteStore::UpdateClient(const ClientRecord& c, const AuditEvent* audit)
     SQLite::Transaction tx(db.db());
     const int changed = db.Exec(
         "UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ?, web_origins = ?, "
-        "post_logout_redirect_urls = ? WHERE id = ?",
+        "post_logout_redirect_urls = ?, device_grant = ? WHERE id = ?",
         c.name, JoinLines(c.redirect_urls), c.disabled, c.updated_at, JoinLines(c.web_origins),
-        JoinLines(c.post_logout_redirect_urls), c.id);
+        JoinLines(c.post_logout_redirect_urls), c.device_grant, c.id);
     if (changed == 0) return NotFound("application");
     InsertAudit(db, audit);
     tx.commit();
@@ -109,6 +111,7 @@ Status SqliteStore::DeleteClient(const std::string& id, const AuditEvent* audit)
   return impl_->Run("delete client", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
     db.Exec("DELETE FROM auth_codes WHERE client_id = ?", id);
+    db.Exec("DELETE FROM device_codes WHERE client_id = ?", id);
     if (db.Exec("DELETE FROM clients WHERE id = ?", id) == 0) {  // cascades users, grants
       return NotFound("application");
     }

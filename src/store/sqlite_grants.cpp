@@ -67,6 +67,18 @@ void InsertRefresh(SqliteConnection& db, const RefreshRecord& r) {
       r.hash, r.grant_id, r.client_id, r.user_id, r.issued_at, r.expires_at);
 }
 
+}  // namespace
+
+void InsertGrant(SqliteConnection& db, const GrantRecord& g, const RefreshRecord& first) {
+  db.Exec(
+      "INSERT INTO grants (id, client_id, user_id, scope, nonce, auth_time, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      g.id, g.client_id, g.user_id, g.scope, g.nonce, g.auth_time, g.created_at);
+  InsertRefresh(db, first);
+}
+
+namespace {
+
 const std::string kSelectGrant =
     "SELECT id, client_id, user_id, scope, nonce, auth_time, created_at FROM grants WHERE id = ?";
 
@@ -127,11 +139,7 @@ Status SqliteStore::RedeemCode(const std::string& hash, int64_t now, const Grant
       tx.commit();
       return replayed;
     }
-    db.Exec(
-        "INSERT INTO grants (id, client_id, user_id, scope, nonce, auth_time, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        g.id, g.client_id, g.user_id, g.scope, g.nonce, g.auth_time, g.created_at);
-    InsertRefresh(db, first);
+    InsertGrant(db, g, first);
     tx.commit();
     return Ok();
   });

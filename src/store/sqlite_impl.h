@@ -31,6 +31,10 @@ Error SqliteError(const char* what, const SQLite::Exception& e);
 // transaction (sqlite_audit.cpp).
 void InsertAudit(SqliteConnection& db, const AuditEvent* event);
 
+// Starts a grant (a redeemed code's or device request's) with its first
+// refresh token, in the caller's transaction (sqlite_grants.cpp).
+void InsertGrant(SqliteConnection& db, const GrantRecord& grant, const RefreshRecord& first);
+
 // "<what> not found", for an update or delete that matched no row.
 inline Error NotFound(const std::string& what) { return Error(ErrorCode::kNotFound, what + " not found"); }
 

@@ -149,6 +149,7 @@ Status SqliteStore::PurgeExpired(int64_t now) {
   return impl_->Run("purge expired", [&](SqliteConnection& db) -> Status {
     SQLite::Transaction tx(db.db());
     db.Exec("DELETE FROM auth_codes WHERE expires_at <= ?", now);
+    db.Exec("DELETE FROM device_codes WHERE expires_at <= ?", now);
     // A used refresh token is kept until it would have expired, for reuse detection.
     db.Exec("DELETE FROM refresh_tokens WHERE expires_at <= ?", now);
     db.Exec("DELETE FROM revoked_access_tokens WHERE expires_at <= ?", now);

@@ -1,5 +1,6 @@
 // Store on SQLite. All SQL lives in its files, one per aggregate
-// (sqlite_clients.cpp, sqlite_users.cpp, sqlite_grants.cpp, sqlite_keys.cpp,
+// (sqlite_clients.cpp, sqlite_users.cpp, sqlite_grants.cpp,
+// sqlite_device_codes.cpp, sqlite_keys.cpp,
 // sqlite_admins.cpp; opening, migrating and purging in sqlite_store.cpp),
 // with bound parameters only (sqlite_connection.h).
 //
@@ -71,6 +72,19 @@ class SqliteStore final : public Store {
   Status RevokeGrant(const std::string& grant_id) override;
   Status RevokeAccessToken(const std::string& jti, int64_t expires_at) override;
   Result<bool> IsAccessTokenRevoked(const std::string& jti) override;
+
+  // DeviceCodeStore: sqlite_device_codes.cpp.
+  Status SaveDeviceCode(const DeviceCodeRecord& record) override;
+  Result<std::optional<DeviceCodeRecord>> FindPendingDeviceCode(const std::string& user_code_hash,
+                                                                int64_t now) override;
+  Status BindDeviceUser(const std::string& user_code_hash, const std::string& user_id, int64_t auth_time,
+                        const std::string& consent_hash, int64_t now, const AuditEvent* audit = nullptr) override;
+  Result<DeviceCodeRecord> DecideDeviceCode(const std::string& user_code_hash, const std::string& consent_hash,
+                                            bool approved, int64_t now, const AuditEvent* audit = nullptr) override;
+  Result<DeviceCodeRecord> PollDeviceCode(const std::string& device_hash, const std::string& client_id,
+                                          int64_t now) override;
+  Status RedeemDeviceCode(const std::string& device_hash, int64_t now, const GrantRecord& grant,
+                          const RefreshRecord& first) override;
 
   // KeyStore: sqlite_keys.cpp (DataVersion: sqlite_store.cpp).
   Status SaveKey(const KeyRecord& key, const AuditEvent* audit = nullptr) override;

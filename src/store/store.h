@@ -1,6 +1,6 @@
 // The storage interfaces, one per aggregate, in the way Ory fosite composes
 // its storage: ClientStore, UserStore, GrantStore (codes, grants, refresh
-// tokens), KeyStore, AdminStore. A service takes the narrowest one it needs;
+// tokens), DeviceCodeStore, KeyStore, AdminStore, AuditStore. A service takes the narrowest one it needs;
 // Store, all of them, is what a backend (store/sqlite_store.h) implements and
 // what the composition root wires. Every method is atomic: it runs in one
 // transaction and either happens entirely or not at all. Errors are values:
@@ -13,6 +13,7 @@
 #include "store/admin_store.h"
 #include "store/audit_store.h"
 #include "store/client_store.h"
+#include "store/device_code_store.h"
 #include "store/grant_store.h"
 #include "store/key_store.h"
 #include "store/user_store.h"
@@ -22,11 +23,12 @@ namespace atm {
 class Store : public ClientStore,
               public UserStore,
               public GrantStore,
+              public DeviceCodeStore,
               public KeyStore,
               public AdminStore,
               public AuditStore {
  public:
-  // Deletes codes, refresh tokens, revoked-token records and admin sessions that
+  // Deletes codes, device codes, refresh tokens, revoked-token records and admin sessions that
   // expired before `now`.
   virtual Status PurgeExpired(int64_t now) = 0;
 };

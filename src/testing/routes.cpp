@@ -100,7 +100,7 @@ HttpResponse TestingApi::Control(const HttpRequest& request) {
     if (request.method != "PUT") return NotAllowed(request, "PUT");
     const bool app = collection == "/applications/";
     auto body = app ? JsonBody::Parse(request, {"name", "client_secret", "public", "redirect_urls", "web_origins",
-                                                "post_logout_redirect_urls", "disabled", "testing"})
+                                                "post_logout_redirect_urls", "disabled", "device_grant", "testing"})
                     : JsonBody::Parse(
                           request, {"client_id", "email", "password", "first_name", "last_name", "claims", "disabled"});
     if (!body) return ErrorResponse(body.error());

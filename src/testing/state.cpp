@@ -40,8 +40,10 @@ Result<Upserted> PutApplication(TestingDeps& deps, const std::string& client_id,
   auto web_origins = body.Strings("web_origins");
   auto post_logout = body.Strings("post_logout_redirect_urls");
   auto disabled = body.Bool("disabled");
+  auto device_grant = body.Bool("device_grant");
   auto testing = ReadTestLogin(body);
-  if (auto e = FirstError(name, secret, is_public, redirect_urls, web_origins, post_logout, disabled, testing))
+  if (auto e =
+          FirstError(name, secret, is_public, redirect_urls, web_origins, post_logout, disabled, device_grant, testing))
     return *e;
   Upserted out;
   auto existing = deps.clients.Get(client_id);
@@ -50,7 +52,8 @@ Result<Upserted> PutApplication(TestingDeps& deps, const std::string& client_id,
       return InvalidRequest("public cannot change on an existing application: reset, or use another client_id",
                             "public");
     }
-    auto updated = deps.clients.Update(client_id, {*name, *redirect_urls, *disabled, *web_origins, *post_logout});
+    auto updated =
+        deps.clients.Update(client_id, {*name, *redirect_urls, *disabled, *web_origins, *post_logout, *device_grant});
     if (!updated) return updated.error();
     if (*secret) {
       auto rotated = deps.clients.RotateSecret(client_id, Actor{"testing", ""}, **secret);
@@ -66,7 +69,8 @@ Result<Upserted> PutApplication(TestingDeps& deps, const std::string& client_id,
                        **redirect_urls,
                        is_public->value_or(false),
                        web_origins->value_or(std::vector<std::string>()),
-                       post_logout->value_or(std::vector<std::string>())};
+                       post_logout->value_or(std::vector<std::string>()),
+                       device_grant->value_or(false)};
     auto created = deps.clients.Create(app);
     if (!created) return created.error();
     out.created = true;

@@ -30,7 +30,7 @@ class OidcFixture : public ServicesFixture {
  public:
   explicit OidcFixture(JwsAlg alg = JwsAlg::kES256) : ServicesFixture(OidcConfig(alg)) {
     deps = std::make_unique<OAuthDeps>(
-        OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
+        OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout, *devices});
     app = Create({"App", "app-one", "app-one-secret-0123456789", {"https://app.example/cb"}, false});
     other = Create({"Other", "app-two", "app-two-secret-0123456789", {"https://other.example/cb"}, false});
     spa = Create({"SPA", "spa", "", {"http://localhost:3000/cb", "http://localhost:3000/cb2"}, true});

@@ -62,7 +62,7 @@ class SecurityFixture : public ServicesFixture {
       : ServicesFixture(FixtureConfig(scrypt_log_n)) {
     throttle = std::make_unique<Throttle>(clock, throttle_policy);
     deps = std::make_unique<OAuthDeps>(
-        OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout});
+        OAuthDeps{config, clock, *clients, *users, *codes, *tokens, *keys, *sessions, *logout, *devices});
     RegisterAtmRoutes(router, *deps, *throttle, *audit);
   }
 

@@ -84,6 +84,7 @@ ServicesFixture::ServicesFixture(const Config& services_config)
       admins(&services->admins()),
       sessions(&services->sessions()),
       logout(&services->logout()),
+      devices(&services->devices()),
       audit(&services->audit()) {}
 
 Config TestConfig(const std::string& extra) {
@@ -132,7 +133,7 @@ TestAtm::TestAtm(const Config& config) {
   auto seeded = SeedFromConfig(s.config().applications, s.clients(), s.users());
   if (!seeded) FAIL("seeding: " << seeded.error().description);
   deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
-                            s.sessions(), s.logout()});
+                            s.sessions(), s.logout(), s.devices()});
   throttle_ = std::make_unique<Throttle>(s.clock(), ThrottlePolicy{});
   RegisterAtmRoutes(router_, *deps_, *throttle_, s.audit());
   RegisterOidcRoutes(router_, *deps_, s.token_status(), "http://127.0.0.1:8080");

@@ -64,6 +64,7 @@ struct ServicesFixture {
   AdminService* admins;
   LoginSessions* sessions;
   LogoutService* logout;
+  DeviceCodeService* devices;
   AuditService* audit;
 };
 

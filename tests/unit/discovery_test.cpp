@@ -19,7 +19,9 @@ TEST_CASE("discovery names the issuer's endpoints and only the supported feature
   CHECK(d["end_session_endpoint"] == "https://id.example/logout");
   CHECK(d["response_types_supported"] == json({"code"}));
   CHECK(d["response_modes_supported"] == json({"query"}));
-  CHECK(d["grant_types_supported"] == json({"authorization_code", "refresh_token", "client_credentials"}));
+  CHECK(d["device_authorization_endpoint"] == "https://id.example/device_authorization");
+  CHECK(d["grant_types_supported"] == json({"authorization_code", "refresh_token", "client_credentials",
+                                            "urn:ietf:params:oauth:grant-type:device_code"}));
   CHECK(d["subject_types_supported"] == json({"public"}));
   CHECK(d["scopes_supported"] == json({"openid", "profile", "email"}));
   CHECK(d["code_challenge_methods_supported"] == json({"S256"}));
