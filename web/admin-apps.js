@@ -89,7 +89,8 @@
       type: form.querySelector('input[name=type]:checked').value,
       redirect_urls: A.lines(form.redirect_urls.value),
       web_origins: A.lines(form.web_origins.value),
-      post_logout_redirect_urls: A.lines(form.post_logout_redirect_urls.value)
+      post_logout_redirect_urls: A.lines(form.post_logout_redirect_urls.value),
+      device_grant: form.device_grant.checked
     };
     A.submitting(form, function () {
       if (!body.name) throw { field: 'name', message: 'Enter a name for the application.' };
@@ -142,6 +143,7 @@
     form.redirect_urls.value = app.redirect_urls.join('\n');
     form.web_origins.value = app.web_origins.join('\n');
     form.post_logout_redirect_urls.value = app.post_logout_redirect_urls.join('\n');
+    form.device_grant.checked = app.device_grant;
     form.disabled.checked = app.disabled;
     A.$('rotate-secret').closest('.danger-row').hidden = app.type === 'public';
     document.title = app.name + ' · atm admin';
@@ -197,6 +199,7 @@
       redirect_urls: A.lines(form.redirect_urls.value),
       web_origins: A.lines(form.web_origins.value),
       post_logout_redirect_urls: A.lines(form.post_logout_redirect_urls.value),
+      device_grant: form.device_grant.checked,
       disabled: form.disabled.checked
     };
     A.submitting(form, function () {

@@ -178,6 +178,27 @@ describe('admin API over HTTP', () => {
     assert.deepEqual([bad.status, bad.body.error, bad.body.field], [400, 'invalid_request', 'web_origins']);
   });
 
+  test('device_grant is off by default, set on creation and by PATCH, and decides /device_authorization', async () => {
+    const created = await api('POST', 'applications', { name: 'TV', client_id: 'api-tv', type: 'public',
+      redirect_url: 'https://tv.example.com/cb' });
+    assert.equal(created.body.device_grant, false);
+    const start = () => request(`${server.url}/device_authorization`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'client_id=api-tv' });
+    assert.equal((await start()).status, 400);
+    const patched = await api('PATCH', 'applications/api-tv', { device_grant: true });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.equal(patched.body.device_grant, true);
+    const started = await start();
+    assert.equal(started.status, 200);
+    assert.match((await started.json()).user_code, /^[B-Z]{4}-[B-Z]{4}$/);
+    const made = await api('POST', 'applications', { name: 'Kiosk', client_id: 'api-kiosk',
+      redirect_url: 'https://kiosk.example.com/cb', device_grant: true });
+    assert.equal(made.body.device_grant, true);
+    const bad = await api('PATCH', 'applications/api-tv', { device_grant: 'yes' });
+    assert.deepEqual([bad.status, bad.body.field], [400, 'device_grant']);
+    for (const id of ['api-tv', 'api-kiosk']) assert.equal((await api('DELETE', `applications/${id}`)).status, 204);
+  });
+
   test('an application and user made with the API complete the seed flow at once', async () => {
     const app = (await api('POST', 'applications', { name: 'Flow', redirect_url: 'http://localhost:3000/callback' })).body;
     const user = await api('POST', `applications/${app.client_id}/users`,

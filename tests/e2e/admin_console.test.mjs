@@ -253,6 +253,28 @@ describe('admin console in Chromium', () => {
     await page.context().close();
   });
 
+  test('the Settings tab allows device sign-in (RFC 8628), and the new-application form can too', async () => {
+    const api = adminApi(server.url, await adminToken(server.url));
+    const app = (await api('POST', 'applications', { name: 'Living room', type: 'public',
+      redirect_url: 'https://tv.example.com/cb' })).body;
+    const page = await openPage(browser, server.url);
+    await signIn(page, server.url);
+    await page.goto(`${server.url}/admin#/applications/${app.client_id}`);
+    const form = page.locator('#app-edit-form');
+    await form.waitFor();
+    const device = form.getByLabel(/Device sign-in/);
+    assert.equal(await device.isChecked(), false);
+    await device.check();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#toast', { hasText: 'Saved.' }).waitFor();
+    assert.equal((await api('GET', `applications/${app.client_id}`)).body.device_grant, true);
+    await page.reload();
+    await form.waitFor();
+    assert.equal(await form.getByLabel(/Device sign-in/).isChecked(), true);
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+  });
+
   test('the Users tab edits, disables, enables, resets the password, removes and searches by email', async () => {
     const api = adminApi(server.url, await adminToken(server.url));
     const app = (await api('POST', 'applications', { name: 'Shop', redirect_url: 'https://shop.example.com/cb' })).body;

@@ -115,6 +115,20 @@ describe('atm app, user and admin on a database file', () => {
     }
   });
 
+  test('the device grant is allowed with --device-grant, and switched by update --device-grant on|off', async () => {
+    const created = await cli(['app', 'create', '--name', 'TV', '--client-id', 'cli-tv', '--public', '--device-grant',
+      '--redirect-url', 'https://tv.example.com/cb']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /\ndevice_grant\s+allowed\n/);
+    const off = JSON.parse((await cli(['app', 'update', 'cli-tv', '--device-grant', 'off', '--json'])).stdout);
+    assert.equal(off.device_grant, false);
+    assert.match((await cli(['app', 'show', 'cli-tv'])).stdout, /\ndevice_grant\s+off\n/);
+    const bad = await cli(['app', 'update', 'cli-tv', '--device-grant', 'yes']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--device-grant takes on or off/);
+    assert.equal((await cli(['app', 'delete', 'cli-tv'])).code, 0);
+  });
+
   test('web origins and post-logout redirect URLs are set, shown, replaced and emptied', async () => {
     const created = await cli(['app', 'create', '--name', 'SPA', '--client-id', 'spa-origins', '--public',
       '--redirect-url', 'https://spa.example.com/cb', '--web-origin', 'http://localhost:5173',
