@@ -20,4 +20,16 @@ Result<Config> LoadConfigFromArgs(const Args& args) {
   return config;
 }
 
+Status RequireDatabaseFile(const Config& config) {
+  const std::string& path = config.storage.path;
+  if (path.empty() || path == ":memory:") {
+    return InvalidRequest("the database is \":memory:\": name a database file with --db PATH or --config FILE");
+  }
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return InvalidRequest("no database file at " + path + " (--db PATH, or storage.path in --config FILE)");
+  }
+  return Ok();
+}
+
 }  // namespace atm

@@ -21,4 +21,9 @@ inline const std::set<std::string> kConfigOptions = {"--config", "--db"};
 // given and ./config.toml does not exist, the defaults. Applies --db.
 Result<Config> LoadConfigFromArgs(const Args& args);
 
+// For commands that read an existing database and must not create one
+// (atm backup, keys export, token verify): an error naming the path when
+// storage.path is ":memory:" or no file is there.
+Status RequireDatabaseFile(const Config& config);
+
 }  // namespace atm
