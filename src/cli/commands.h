@@ -26,5 +26,6 @@ int RunAdmin(const Argv& args);    // admin_commands.cpp
 int RunAudit(const Argv& args);    // audit_command.cpp
 int RunBackup(const Argv& args);   // backup_command.cpp
 int RunRestore(const Argv& args);  // restore_command.cpp
+int RunToken(const Argv& args);    // token_command.cpp
 
 }  // namespace atm

@@ -26,4 +26,8 @@ Result<Config> LoadConfigFromArgs(const Args& args);
 // storage.path is ":memory:" or no file is there.
 Status RequireDatabaseFile(const Config& config);
 
+// Writes `text` to `path` through a temporary file beside it, synced and
+// renamed over it: readers see the old file or the whole new one.
+Status WriteFileAtomically(const std::string& path, const std::string& text);
+
 }  // namespace atm

@@ -1,8 +1,11 @@
 // A gateway's daily tools (issue 16 item 4, README "Backups and restore" and
 // the CLI): `atm backup` while the server serves, and `atm restore` of it
-// (refused while the server runs).
+// (refused while the server runs); `atm keys export` against the server's
+// own JWKS; `atm token verify` on valid, expired, not-yet-valid, tampered,
+// foreign-key and wrong-issuer tokens.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -137,3 +140,106 @@ test('atm backup refuses what it cannot do, in one line', async () => {
     assert.equal((await atm.stop()).code, 0);
   }
 });
+
+test('atm keys export writes the JWKS the running server publishes, retired keys included', async () => {
+  const dir = tempDir('atm-export-');
+  const db = path.join(dir, 'atm.db');
+  const atm = await startAtm({ dir, db });
+  try {
+    await signIn(atm.url);  // the first key exists
+    const rotated = await runCli(['keys', 'rotate', '--db', db]);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    // The server picks the rotation up within 5 s.
+    let published;
+    for (const deadline = Date.now() + 15000; Date.now() < deadline; await sleep(200)) {
+      published = await jwks(atm.url);
+      if (published.keys.length === 2) break;
+    }
+    assert.equal(published.keys.length, 2, 'the current key and the retired one');
+    const file = path.join(dir, 'jwks.json');
+    const r = await runCli(['keys', 'export', file, '--db', db]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), published);
+    const out = await runCli(['keys', 'export', '--db', db]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.deepEqual(JSON.parse(out.stdout), published);
+    for (const k of published.keys) assert.ok(!('d' in k), 'public keys only');
+
+    const empty = path.join(dir, 'empty.db');
+    fs.writeFileSync(empty, '', { mode: 0o600 });
+    const none = await runCli(['keys', 'export', '--db', empty]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^atm: no published signing key yet/);
+    const missing = await runCli(['keys', 'export', '--db', path.join(dir, 'missing.db')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^atm: no database file at/);
+    const extra = await runCli(['keys', 'export', 'a', 'b', '--db', db]);
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /^atm: keys export takes no argument "b"/);
+  } finally {
+    assert.equal((await atm.stop()).code, 0);
+  }
+});
+
+test('atm token verify: valid tokens print their claims; expired, tampered, foreign and wrong-issuer ones exit 1',
+  async () => {
+    const dir = tempDir('atm-verify-');
+    const db = path.join(dir, 'atm.db');
+    const atm = await startAtm({ dir, db, args: ['--testing'] });
+    try {
+      const mint = async (body) => {
+        const r = await request(`${atm.url}/_testing/tokens`, { method: 'POST', json: body });
+        assert.equal(r.status, 200, r.text);
+        return r.data.access_token;
+      };
+      const now = Math.floor(Date.now() / 1000);
+      const valid = await mint({ sub: 'service-1', aud: 'api', iss: 'atm' });
+      const openid = await mint({ sub: 'service-2', aud: 'api' });  // iss: the server's URL
+      const expired = await mint({ sub: 'service-1', aud: 'api', iss: 'atm', iat: now - 7200, exp: now - 3600 });
+      const early = await mint({ sub: 'service-1', aud: 'api', iss: 'atm', nbf: now + 3600 });
+      const evil = await mint({ sub: 'service-1', aud: 'api', iss: 'https://evil.example' });
+      const [h, p, s] = valid.split('.');
+      const claims = JSON.parse(Buffer.from(p, 'base64url'));
+      const tampered = [h, Buffer.from(JSON.stringify({ ...claims, sub: 'admin' })).toString('base64url'), s].join('.');
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const foreign = await new jose.SignJWT({ sub: 'service-1', iss: 'atm' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'not-a-key-of-atm' })
+        .setExpirationTime('1h').sign(privateKey);
+
+      const verify = (token, extra = [], input = '') => runCli(['token', 'verify', ...(token ? [token] : []),
+        '--db', db, ...extra], { input });
+      const ok = await verify(valid);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.equal(ok.stderr, '');
+      assert.deepEqual(JSON.parse(ok.stdout), claims);
+      const fromStdin = await verify('-', [], `${valid}\n`);
+      assert.equal(fromStdin.code, 0, fromStdin.stderr);
+      assert.equal(JSON.parse(fromStdin.stdout).sub, 'service-1');
+      const byUrl = await verify(openid, ['--issuer', atm.url]);
+      assert.equal(byUrl.code, 0, byUrl.stderr);
+
+      const refused = [
+        ['expired', expired, [], /^atm: invalid token: the token expired at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/],
+        ['not yet valid', early, [], /^atm: invalid token: the token is not valid before /],
+        ['tampered', tampered, [], /^atm: invalid token: the token signature is invalid\n$/],
+        ['unknown kid', foreign, [], /^atm: invalid token: the token was not signed by a key of this server\n$/],
+        ['wrong issuer', evil, [], /^atm: invalid token: the token's issuer "https:\/\/evil\.example" is not one of "atm"/],
+        ['the server URL is not accepted by default here', openid, ['--issuer', 'atm'], /is not one of "atm"\n$/],
+        ['not a JWT', 'hello', [], /^atm: invalid token: the token is not a compact JWS/],
+      ];
+      for (const [name, token, extra, message] of refused) {
+        const r = await verify(token, extra);
+        assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
+        assert.equal(r.stdout, '', name);
+        assert.match(r.stderr, message, name);
+      }
+      const usage = await runCli(['token', 'check', valid, '--db', db]);
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /^atm: unknown token subcommand "check": use verify\n$/);
+      const noDb = await runCli(['token', 'verify', valid, '--db', path.join(dir, 'missing.db')]);
+      assert.equal(noDb.code, 2);
+      assert.match(noDb.stderr, /^atm: no database file at/);
+    } finally {
+      assert.equal((await atm.stop()).code, 0);
+    }
+  });
