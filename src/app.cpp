@@ -126,12 +126,6 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     Log(LogLevel::kWarn, "seeded application " + id + " got a generated client secret: " + secret +
                              " (shown once; set client_secret in the config to fix it)");
   }
-  const HashBudget& hb = s.hash_budget();
-  Log(LogLevel::kInfo, "passwords: at most " + std::to_string(hb.concurrent) +
-                           (hb.concurrent == 1 ? " scrypt hash at once, " : " scrypt hashes at once, ") +
-                           FormatBytes(hb.hash_bytes) + " each" +
-                           (hb.budget ? ", within a budget of " + FormatBytes(hb.budget) + " (" + hb.budget_from + ")"
-                                      : " (no memory budget: " + hb.budget_from + ")"));
   if (auto k = s.keys().Start(); !k) return k.error();
   if (auto a = SeedAdminFromConfig(s.config(), s.admins()); !a) return a.error();
   if (s.config().testing.enabled) app->test_logins_ = std::make_unique<TestLogins>();
@@ -150,6 +144,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (!ops) return ops.error();
   app->ops_ = std::move(*ops);
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
+  // Once nothing can fail any more: a refused start-up is one line.
+  const HashBudget& hb = s.hash_budget();
+  Log(LogLevel::kInfo, "passwords: at most " + std::to_string(hb.concurrent) +
+                           (hb.concurrent == 1 ? " scrypt hash at once, " : " scrypt hashes at once, ") +
+                           FormatBytes(hb.hash_bytes) + " each" +
+                           (hb.budget ? ", within a budget of " + FormatBytes(hb.budget) + " (" + hb.budget_from + ")"
+                                      : " (no memory budget: " + hb.budget_from + ")"));
   return app;
 }
 
