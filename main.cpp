@@ -12,7 +12,10 @@ namespace {
 constexpr atm::Command kCommands[] = {
     {"serve", atm::RunServe, "run the authorization server (the default)"},
     {"hash-password", atm::RunHashPassword, "print the scrypt hash of a password read from stdin"},
-    {"keys", atm::RunKeys, "rotate or list the signing keys (atm keys rotate | list)"},
+    {"keys", atm::RunKeys, "rotate, list or export the signing keys (atm keys rotate | list | export [FILE])"},
+    {"token", atm::RunToken, "check a JWT against the database's keys and print its claims (atm token verify)"},
+    {"backup", atm::RunBackup, "copy the database while the server runs (atm backup FILE)"},
+    {"restore", atm::RunRestore, "put a backup in place of the database, server stopped (atm restore FILE)"},
     {"app", atm::RunApp, "create, list, show, update, delete applications; rotate secrets"},
     {"user", atm::RunUser, "add, list, show, update, disable, enable, delete users; set passwords"},
     {"admin", atm::RunAdmin, "create and manage administrators of /admin; admin API tokens"},

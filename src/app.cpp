@@ -58,6 +58,12 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   std::unique_ptr<Services> s(new Services(config));
   if (clock) s->clock_ = clock;
   const Config& c = s->config_;
+  // The password-hashing memory budget; a cost that does not fit is refused
+  // before the database is touched.
+  auto budget =
+      PlanHashBudget(c.passwords, MachineMemoryLimit(), std::max(1u, std::thread::hardware_concurrency()), c.source);
+  if (!budget) return budget.error();
+  s->hash_budget_ = *budget;
   if (auto f = PrepareDatabaseFile(c.storage.path); !f) return f.error();
   auto kek = LoadKeyEncryptionKey(c);
   if (!kek) return kek.error();
@@ -67,7 +73,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   s->store_ = std::move(*store);
   s->audit_ = std::make_unique<AuditService>(*s->store_, *s->clock_, c.audit);
   s->clients_ = std::make_unique<ClientService>(*s->store_, *s->clock_);
-  s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, c.passwords);
+  s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, s->hash_budget_.Apply(c.passwords));
   s->codes_ = std::make_unique<CodeService>(*s->store_, *s->clock_, c.tokens.code_ttl);
   s->devices_ = std::make_unique<DeviceCodeService>(*s->store_, *s->clock_, c.device);
   KeyPolicy keys;
@@ -140,6 +146,13 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (!ops) return ops.error();
   app->ops_ = std::move(*ops);
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
+  // Once nothing can fail any more: a refused start-up is one line.
+  const HashBudget& hb = s.hash_budget();
+  Log(LogLevel::kInfo, "passwords: at most " + std::to_string(hb.concurrent) +
+                           (hb.concurrent == 1 ? " scrypt hash at once, " : " scrypt hashes at once, ") +
+                           FormatBytes(hb.hash_bytes) + " each" +
+                           (hb.budget ? ", within a budget of " + FormatBytes(hb.budget) + " (" + hb.budget_from + ")"
+                                      : " (no memory budget: " + hb.budget_from + ")"));
   return app;
 }
 

@@ -21,6 +21,7 @@
 #include "domain/keys.h"
 #include "domain/login_sessions.h"
 #include "domain/logout.h"
+#include "domain/password_budget.h"
 #include "domain/throttle.h"
 #include "domain/token_status.h"
 #include "domain/tokens.h"
@@ -58,6 +59,8 @@ class Services {
   LogoutService& logout() { return *logout_; }
   AuditService& audit() { return *audit_; }
   DeviceCodeService& devices() { return *devices_; }
+  // How many password hashes run at once, and the memory budget behind it.
+  const HashBudget& hash_budget() const { return hash_budget_; }
 
  private:
   explicit Services(const Config& config) : config_(config) {}
@@ -65,6 +68,7 @@ class Services {
   AdjustableClock system_clock_;
   const Clock* clock_ = &system_clock_;
   std::unique_ptr<SqliteStore> store_;
+  HashBudget hash_budget_;
   std::unique_ptr<ClientService> clients_;
   std::unique_ptr<UserService> users_;
   std::unique_ptr<CodeService> codes_;

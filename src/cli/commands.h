@@ -20,9 +20,12 @@ struct Command {
 int RunServe(const Argv& args);
 int RunHashPassword(const Argv& args);
 int RunKeys(const Argv& args);
-int RunApp(const Argv& args);    // app_commands.cpp
-int RunUser(const Argv& args);   // user_commands.cpp
-int RunAdmin(const Argv& args);  // admin_commands.cpp
-int RunAudit(const Argv& args);  // audit_command.cpp
+int RunApp(const Argv& args);      // app_commands.cpp
+int RunUser(const Argv& args);     // user_commands.cpp
+int RunAdmin(const Argv& args);    // admin_commands.cpp
+int RunAudit(const Argv& args);    // audit_command.cpp
+int RunBackup(const Argv& args);   // backup_command.cpp
+int RunRestore(const Argv& args);  // restore_command.cpp
+int RunToken(const Argv& args);    // token_command.cpp
 
 }  // namespace atm

@@ -1,6 +1,11 @@
 #include "cli/common.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace atm {
 
@@ -18,6 +23,46 @@ Result<Config> LoadConfigFromArgs(const Args& args) {
   o.testing = args.Flag("--testing");
   ApplyOverrides(o, *config);
   return config;
+}
+
+Status RequireDatabaseFile(const Config& config) {
+  const std::string& path = config.storage.path;
+  if (path.empty() || path == ":memory:") {
+    return InvalidRequest("the database is \":memory:\": name a database file with --db PATH or --config FILE");
+  }
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return InvalidRequest("no database file at " + path + " (--db PATH, or storage.path in --config FILE)");
+  }
+  return Ok();
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  const std::string temp = path + ".tmp-" + std::to_string(getpid());
+  auto failed = [&](const std::string& what) {
+    Error e(ErrorCode::kServerError, what + ": " + std::strerror(errno));
+    unlink(temp.c_str());
+    return e;
+  };
+  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return failed("cannot create " + temp);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      close(fd);
+      return failed("cannot write " + temp);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0) {
+    close(fd);
+    return failed("cannot sync " + temp);
+  }
+  close(fd);
+  if (rename(temp.c_str(), path.c_str()) != 0) return failed("cannot rename " + temp + " to " + path);
+  return Ok();
 }
 
 }  // namespace atm

@@ -21,4 +21,13 @@ inline const std::set<std::string> kConfigOptions = {"--config", "--db"};
 // given and ./config.toml does not exist, the defaults. Applies --db.
 Result<Config> LoadConfigFromArgs(const Args& args);
 
+// For commands that read an existing database and must not create one
+// (atm backup, keys export, token verify): an error naming the path when
+// storage.path is ":memory:" or no file is there.
+Status RequireDatabaseFile(const Config& config);
+
+// Writes `text` to `path` through a temporary file beside it, synced and
+// renamed over it: readers see the old file or the whole new one.
+Status WriteFileAtomically(const std::string& path, const std::string& text);
+
 }  // namespace atm

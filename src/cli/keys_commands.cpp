@@ -1,4 +1,4 @@
-// atm keys rotate | list: the signing keys in the database (README "How it
+// atm keys rotate | list | export: the signing keys in the database (README "How it
 // keeps secrets"). They work on the database file directly, also while a server
 // runs on it: the server notices the change within seconds
 // (KeyService::Maintain) and signs with the new key; the retired key stays in
@@ -18,6 +18,7 @@ namespace {
 
 constexpr const char* kHelp = R"(usage: atm keys rotate [--config PATH] [--db PATH] [--json]
        atm keys list   [--config PATH] [--db PATH] [--json]
+       atm keys export [FILE] [--config PATH] [--db PATH]
 
 Manages the signing keys kept in the database.
   rotate   creates a new signing key (algorithm: keys.algorithm in the config)
@@ -27,6 +28,10 @@ Manages the signing keys kept in the database.
            key up within 5 seconds.
   list     shows every key, the signing key first: current, retired and still
            published (until when), or retired and no longer published.
+  export   writes the public JWKS, the document the server publishes at
+           /.well-known/jwks.json (the current key and the retired keys still
+           published), to FILE (through a temporary file, renamed) or to
+           stdout: for resource servers that verify tokens offline.
   --config PATH  the TOML config (default ./config.toml)
   --db PATH      the SQLite database (overrides storage.path)
   --json         machine-readable output
@@ -92,6 +97,23 @@ int Rotate(Services& s, bool json) {
   return 0;
 }
 
+int Export(Services& s, const std::string& file) {
+  if (auto loaded = s.keys().LoadPublished(); !loaded) return Fail(loaded.error());
+  const nlohmann::json jwks = nlohmann::json::parse(*s.keys().JwksJson());
+  if (jwks["keys"].empty()) {
+    std::fprintf(stderr, "atm: no published signing key yet: start the server once, or run atm keys rotate\n");
+    return 1;
+  }
+  const std::string text = jwks.dump(2) + "\n";
+  if (file.empty() || file == "-") {
+    std::fputs(text.c_str(), stdout);
+    return 0;
+  }
+  if (auto w = WriteFileAtomically(file, text); !w) return Fail(w.error());
+  std::fprintf(stderr, "wrote %zu keys to %s\n", jwks["keys"].size(), file.c_str());
+  return 0;
+}
+
 int List(Services& s, bool json) {
   auto keys = s.keys().List();
   if (!keys) return Fail(keys.error());
@@ -121,19 +143,27 @@ int RunKeys(const Argv& argv) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  if (args->positional.empty()) return UsageError("keys needs a subcommand: rotate or list (see atm keys --help)");
-  const std::string sub = args->positional[0];
-  if (sub != "rotate" && sub != "list") {
-    return UsageError("unknown keys subcommand \"" + sub + "\": use rotate or list");
+  if (args->positional.empty()) {
+    return UsageError("keys needs a subcommand: rotate, list or export (see atm keys --help)");
   }
-  if (args->positional.size() > 1) {
-    return UsageError("keys " + sub + " takes no argument \"" + args->positional[1] + "\"");
+  const std::string sub = args->positional[0];
+  if (sub != "rotate" && sub != "list" && sub != "export") {
+    return UsageError("unknown keys subcommand \"" + sub + "\": use rotate, list or export");
+  }
+  const size_t max_args = sub == "export" ? 2 : 1;
+  if (args->positional.size() > max_args) {
+    return UsageError("keys " + sub + " takes no argument \"" + args->positional[max_args] + "\"");
   }
   auto config = LoadConfigFromArgs(*args);
   if (!config) return UsageError(config.error().description);
+  if (sub == "export") {
+    if (args->Flag("--json")) return UsageError("keys export always writes JSON: drop --json");
+    if (auto s = RequireDatabaseFile(*config); !s) return UsageError(s.error().description);
+  }
   ConfigureLog(LogLevel::kWarn, false);
   auto services = Services::Open(*config);
   if (!services) return Fail(services.error());
+  if (sub == "export") return Export(**services, args->positional.size() > 1 ? args->positional[1] : "");
   return sub == "rotate" ? Rotate(**services, args->Flag("--json")) : List(**services, args->Flag("--json"));
 }
 

@@ -133,6 +133,36 @@ class TableReader {
       return Ok();
     };
   }
+  // An amount of memory: an integer number of bytes, or a string of digits
+  // and a binary unit, "512KiB", "256MiB", "2GiB" (a space between is allowed).
+  FieldFn Bytes(uint64_t* out, uint64_t min) const {
+    return [this, out, min](const toml::node& n, const std::string& key) -> Status {
+      const std::string expected = "expected bytes as an integer, or a string such as \"256MiB\" or \"1GiB\"";
+      uint64_t v = 0;
+      if (n.is_integer()) {
+        const int64_t i = *n.value<int64_t>();
+        if (i < 0) return Fail(key, expected + ", got " + std::to_string(i));
+        v = static_cast<uint64_t>(i);
+      } else if (n.is_string()) {
+        const std::string s = *n.value<std::string>();
+        size_t digits = 0;
+        while (digits < s.size() && std::isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
+        size_t unit_at = digits;
+        if (unit_at < s.size() && s[unit_at] == ' ') ++unit_at;
+        static const std::map<std::string, int> kShift = {{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB", 40}};
+        auto unit = kShift.find(s.substr(unit_at));
+        if (digits == 0 || digits > 6 || unit == kShift.end()) {
+          return Fail(key, expected + " (units KiB, MiB, GiB, TiB), got \"" + s + "\"");
+        }
+        v = std::stoull(s.substr(0, digits)) << unit->second;
+      } else {
+        return Fail(key, expected + ", got " + TypeName(n));
+      }
+      if (v < min) return Fail(key, "must be at least " + std::to_string(min) + " bytes");
+      *out = v;
+      return Ok();
+    };
+  }
   // One of a fixed set of names, read into its enum value.
   template <class E>
   FieldFn Enum(E* out, std::vector<std::pair<std::string, E>> allowed) const {
@@ -356,6 +386,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("scrypt_log_n", s.Integer(&c.passwords.scrypt.log_n, 4, 22));
     s.Field("min_length", s.Integer(&c.passwords.min_length, 1, 1024));
     s.Field("max_concurrent_hashes", s.Integer(&c.passwords.max_concurrent_hashes, 0, 1024));
+    s.Field("memory_budget", s.Bytes(&c.passwords.memory_budget, 0));
     return s.Read(t);
   }));
   r.Field("keys", r.Table([&](const toml::table& t, const std::string& k) {

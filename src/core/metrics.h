@@ -35,6 +35,12 @@ class Gauge {
  public:
   void Add(int64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
   void Set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
+  // Sets the value to `v` if that is higher (a high-water mark).
+  void Raise(int64_t v) {
+    int64_t seen = value_.load(std::memory_order_relaxed);
+    while (v > seen && !value_.compare_exchange_weak(seen, v, std::memory_order_relaxed)) {
+    }
+  }
   int64_t value() const { return value_.load(std::memory_order_relaxed); }
 
  private:

@@ -81,4 +81,10 @@ bool VerifyPassword(std::string_view password, std::string_view encoded) {
 
 bool IsPasswordHash(std::string_view encoded) { return Parse(encoded).has_value(); }
 
+std::optional<ScryptParams> PasswordHashParams(std::string_view encoded) {
+  auto parsed = Parse(encoded);
+  if (!parsed) return std::nullopt;
+  return parsed->params;
+}
+
 }  // namespace atm

@@ -39,6 +39,13 @@ Status KeyService::StartSync() {
   return Load(MissingKey::kGenerateNow);
 }
 
+Status KeyService::LoadPublished() {
+  auto set = ReadKeySet();
+  if (!set) return set.error();
+  Publish(std::move(*set));
+  return Ok();
+}
+
 Status KeyService::EncryptStoredKeys() {
   if (!policy_.encryption) return Ok();
   auto keys = store_.ListKeys();

@@ -61,6 +61,10 @@ class KeyService {
   Status Start();
   // Loads keys and generates the first one now (CLI use).
   Status StartSync();
+  // Loads the published keys and changes nothing in the store: no key is
+  // generated, encrypted or stored (atm keys export, atm token verify). Ok
+  // also when there is no key: the JWKS is then empty.
+  Status LoadPublished();
 
   // The signing key; waits (bounded) for a key being generated.
   Result<std::shared_ptr<const SigningKey>> Current();

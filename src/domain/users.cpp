@@ -4,34 +4,14 @@
 #include <cctype>
 #include <thread>
 
+#include "core/log.h"
+#include "core/machine_memory.h"
 #include "domain/claims.h"
 #include "domain/ids.h"
 #include "domain/validation.h"
 
 namespace atm {
 namespace {
-
-// A slot of the hashing bound, held for one scrypt run; counted as waiting,
-// then running.
-class SlotGuard {
- public:
-  SlotGuard(std::counting_semaphore<>& s, Gauge& running, Gauge& waiting) : s_(s), running_(running) {
-    waiting.Add(1);
-    s_.acquire();
-    waiting.Add(-1);
-    running_.Add(1);
-  }
-  ~SlotGuard() {
-    running_.Add(-1);
-    s_.release();
-  }
-  SlotGuard(const SlotGuard&) = delete;
-  SlotGuard& operator=(const SlotGuard&) = delete;
-
- private:
-  std::counting_semaphore<>& s_;
-  Gauge& running_;
-};
 
 Status ValidateName(const std::string& value, const std::string& field) {
   if (value.size() > 200) return InvalidRequest(field + " must be at most 200 characters", field);
@@ -66,18 +46,46 @@ UserService::UserService(Store& store, const Clock& clock, PasswordPolicy policy
     : store_(store),
       clock_(clock),
       policy_(policy),
-      hash_slots_(std::make_unique<std::counting_semaphore<>>(
-          policy.max_concurrent_hashes > 0 ? policy.max_concurrent_hashes
-                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))) {}
+      hash_slots_count_(policy.max_concurrent_hashes > 0
+                            ? policy.max_concurrent_hashes
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      hash_gate_(std::make_unique<FifoGate>(static_cast<size_t>(hash_slots_count_), policy.memory_budget)) {}
+
+template <class Fn>
+auto UserService::Bounded(const ScryptParams& params, Fn&& hash) -> decltype(hash()) {
+  hashes_waiting_.Add(1);
+  FifoGate::Pass pass(*hash_gate_, ScryptMemoryBytes(params));
+  hashes_waiting_.Add(-1);
+  hashes_running_.Add(1);
+  hashes_running_max_.Raise(hashes_running_.value());
+  struct Done {
+    Gauge& running;
+    ~Done() { running.Add(-1); }
+  } done{hashes_running_};
+  return hash();
+}
 
 Result<std::string> UserService::HashPassword(const std::string& password) {
-  SlotGuard slot(*hash_slots_, hashes_running_, hashes_waiting_);
-  return atm::HashPassword(password, policy_.scrypt);
+  // The configured cost fits the budget: Services::Open checks it at start.
+  if (!hash_gate_->Fits(ScryptMemoryBytes(policy_.scrypt))) {
+    return ServerError("a password hash at passwords.scrypt_log_n = " + std::to_string(policy_.scrypt.log_n) +
+                       " needs more memory than passwords.memory_budget");
+  }
+  return Bounded(policy_.scrypt, [&] { return atm::HashPassword(password, policy_.scrypt); });
 }
 
 bool UserService::Verify(const std::string& password, const std::string& encoded) {
-  SlotGuard slot(*hash_slots_, hashes_running_, hashes_waiting_);
-  return VerifyPassword(password, encoded);
+  auto params = PasswordHashParams(encoded);
+  if (!params) return false;
+  const uint64_t bytes = ScryptMemoryBytes(*params);
+  if (!hash_gate_->Fits(bytes)) {
+    Log(LogLevel::kError, "passwords: a stored password hash at scrypt ln=" + std::to_string(params->log_n) +
+                              " needs " + FormatBytes(bytes) + ", more than passwords.memory_budget (" +
+                              FormatBytes(hash_gate_->capacity()) +
+                              "): that password cannot be checked until the budget is raised or the password reset");
+    return false;
+  }
+  return Bounded(*params, [&] { return VerifyPassword(password, encoded); });
 }
 
 const std::string& UserService::DummyHash() {

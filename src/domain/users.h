@@ -1,17 +1,19 @@
 // Users of an application: creation, editing and password authentication.
 // Password hashing is bounded: at most `max_concurrent_hashes` scrypt runs at
-// once, so memory stays bounded under a login storm.
+// once, holding at most `memory_budget` bytes together (each weighs its own
+// cost, domain/password_budget.h), so memory stays bounded under a login
+// storm.
 #pragma once
 
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <semaphore>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/fifo_gate.h"
 #include "core/result.h"
 #include "crypto/password.h"
 #include "domain/audit.h"
@@ -64,12 +66,19 @@ class UserService {
   // scrypt at the configured cost, within the concurrency bound.
   Result<std::string> HashPassword(const std::string& password);
   // Checks a password against an encoded hash, within the same bound (also
-  // used for admin passwords, so every scrypt run shares one limit).
+  // used for admin passwords, so every scrypt run shares one limit). A hash
+  // whose own cost is more than the whole memory budget (made at a higher
+  // scrypt_log_n) never matches, and says so in the log.
   bool Verify(const std::string& password, const std::string& encoded);
   const PasswordPolicy& policy() const { return policy_; }
-  // scrypt runs in progress, and those waiting for a slot.
+  // scrypt runs in progress, those waiting for a slot, and the most that
+  // ever ran at once.
   int64_t hashes_running() const { return hashes_running_.value(); }
   int64_t hashes_waiting() const { return hashes_waiting_.value(); }
+  int64_t hashes_running_max() const { return hashes_running_max_.value(); }
+  // The bound: hashes at once, and their memory budget (0 = none).
+  int hash_slots() const { return hash_slots_count_; }
+  uint64_t hash_memory_budget() const { return hash_gate_->capacity(); }
 
  private:
   const std::string& DummyHash();
@@ -77,9 +86,15 @@ class UserService {
   Store& store_;
   const Clock& clock_;
   PasswordPolicy policy_;
-  std::unique_ptr<std::counting_semaphore<>> hash_slots_;
+  // Runs `hash` (one scrypt run at `params`) within the bound.
+  template <class Fn>
+  auto Bounded(const ScryptParams& params, Fn&& hash) -> decltype(hash());
+
+  int hash_slots_count_;
+  std::unique_ptr<FifoGate> hash_gate_;
   Gauge hashes_running_;
   Gauge hashes_waiting_;
+  Gauge hashes_running_max_;
   std::once_flag dummy_once_;
   std::string dummy_hash_;
 };

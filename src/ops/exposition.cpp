@@ -68,8 +68,18 @@ void WriteServiceMetrics(MetricsText& out, const OpsDeps& d) {
   out.Family("atm_password_hashes_running", "gauge", "scrypt password hashes running now.");
   out.Sample("atm_password_hashes_running", {}, d.users.hashes_running());
   out.Family("atm_password_hashes_waiting", "gauge",
-             "scrypt password hashes waiting for a slot (passwords.max_concurrent_hashes).");
+             "scrypt password hashes waiting for a slot (passwords.max_concurrent_hashes, passwords.memory_budget).");
   out.Sample("atm_password_hashes_waiting", {}, d.users.hashes_waiting());
+  out.Family("atm_password_hashes_running_max", "gauge",
+             "The most scrypt password hashes that ran at once since start.");
+  out.Sample("atm_password_hashes_running_max", {}, d.users.hashes_running_max());
+  out.Family("atm_password_hash_slots", "gauge",
+             "scrypt password hashes allowed at once: min(passwords.max_concurrent_hashes or the cores, "
+             "memory budget / memory of one hash).");
+  out.Sample("atm_password_hash_slots", {}, static_cast<int64_t>(d.users.hash_slots()));
+  out.Family("atm_password_hash_memory_budget_bytes", "gauge",
+             "The memory the running scrypt hashes may hold together (passwords.memory_budget); 0 = none.");
+  out.Sample("atm_password_hash_memory_budget_bytes", {}, d.users.hash_memory_budget());
   out.Family("atm_sqlite_write_duration_seconds", "histogram",
              "Time of a write to the database, the wait for the writer connection included.");
   out.Histogram("atm_sqlite_write_duration_seconds", {}, d.store.write_latency());

@@ -22,6 +22,20 @@
 
 namespace atm {
 
+// How SqliteStore::Backup copies: in steps of `pages_per_step` pages with a
+// pause between them, so that the copy takes the disk in turns with the
+// server rather than all at once.
+struct BackupOptions {
+  int pages_per_step = 256;  // 1 MiB at SQLite's 4 KiB pages
+  int pause_ms = 2;
+};
+
+struct BackupReport {
+  int64_t pages = 0;
+  int64_t bytes = 0;
+  int steps = 0;
+};
+
 struct SqliteOptions {
   std::string path = ":memory:";
   bool synchronous_full = false;  // FULL survives power loss; NORMAL survives crashes
@@ -130,6 +144,25 @@ class SqliteStore final : public Store {
   Result<int> SchemaVersion();
   // Frames in the write-ahead log after the last commit (0 for ":memory:").
   int64_t WalFrames() const;
+
+  // sqlite_backup.cpp: a consistent copy of the database file at `source`
+  // written to `dest` with SQLite's online backup API, while servers and
+  // other processes go on reading and writing it. The copy is of one
+  // moment: a read transaction is held on `source` for the whole copy, which
+  // in WAL mode blocks no writer (checkpoints stop at that moment until the
+  // copy ends). It is written to a temporary file beside `dest` (mode 0600),
+  // synced, renamed over `dest`, and the folder synced: `dest` is either the
+  // old file or the whole new copy. `source` is never written to.
+  static Result<BackupReport> Backup(const std::string& source, const std::string& dest,
+                                     const BackupOptions& options = {});
+  // Puts the backup file `backup` in place of the database at `dest`
+  // (created, mode 0600, when absent), in one SQLite transaction: after a
+  // crash `dest` is the old database or the backup, never a mix. Refused
+  // (kConflict) while any other connection has `dest` open, a server above
+  // all: it holds an exclusive lock on `dest` for the whole copy. `backup`
+  // must pass PRAGMA integrity_check and be at a schema this atm knows
+  // (kInvalidRequest otherwise); it is only read.
+  static Result<BackupReport> Restore(const std::string& backup, const std::string& dest);
 
   // sqlite_snapshot.cpp, for the test-control API's reset (README "Testing
   // against atm"): SaveSnapshot copies every row but the signing keys into
