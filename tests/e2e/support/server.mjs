@@ -11,6 +11,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ATM_BIN =
   process.env.ATM_BIN || fileURLToPath(new URL('../../../build/atm', import.meta.url));
+// ATM_EMULATOR: a command that runs ATM_BIN, for a binary of another
+// architecture where binfmt_misc is absent (scripts/cross_build.sh sets
+// qemu-aarch64-static or qemu-arm-static). qemu-user exits with the guest's
+// status and passes signals on to it.
+export const ATM_EMULATOR = process.env.ATM_EMULATOR || '';
+const command = (args) => (ATM_EMULATOR ? [ATM_EMULATOR, [ATM_BIN, ...args]] : [ATM_BIN, args]);
 export const OUTPUT_DIR =
   process.env.ATM_TEST_OUTPUT || fileURLToPath(new URL('../../../build/test-output', import.meta.url));
 
@@ -86,7 +92,7 @@ export async function startAtm({
 } = {}) {
   const configPath = typeof config === 'object' && config?.path ? config.path : writeConfig(config ?? demoToml());
   const argv = ['--config', configPath, '--port', String(port), ...(db === null ? [] : ['--db', db]), ...args];
-  const proc = spawn(ATM_BIN, argv, { cwd: cwd ?? path.dirname(configPath), stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(...command(argv), { cwd: cwd ?? path.dirname(configPath), stdio: ['ignore', 'pipe', 'pipe'] });
   const server = {
     proc,
     configPath,
@@ -147,7 +153,7 @@ export async function startAtm({
 // `input` is written to its stdin.
 export function runAtm(args, { cwd, input, timeoutMs = 10000 } = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(ATM_BIN, args, { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const proc = spawn(...command(args), { cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     if (input !== undefined) proc.stdin.end(input);
     let stdout = '';
     let stderr = '';
