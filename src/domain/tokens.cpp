@@ -104,6 +104,17 @@ Result<TokenSet> TokenService::Sign(const GrantRecord& grant, const ClientRecord
   return out;
 }
 
+TokenService::NewGrant TokenService::StartGrant(std::string id, const ClientRecord& client, const UserRecord& user,
+                                                const std::string& scope, const std::string& nonce, int64_t auth_time,
+                                                int64_t now) const {
+  NewGrant out;
+  out.grant = GrantRecord{std::move(id), client.id, user.id, scope, nonce, auth_time, now};
+  out.refresh_token = NewRefreshToken();
+  out.first = RefreshRecord{HashSecret(out.refresh_token),   out.grant.id, client.id, user.id, now,
+                            now + options_.refresh_token_ttl};
+  return out;
+}
+
 Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const ClientRecord& client,
                                             const std::string& issuer) {
   const int64_t now = clock_.Now();
@@ -112,22 +123,14 @@ Result<TokenSet> TokenService::IssueForCode(const CodeRecord& code, const Client
     (void)store_.SpendCode(code.hash, now);  // of no use to anyone now
     return user.error();
   }
-  GrantRecord grant;
-  grant.id = code.session_id.empty() ? NewGrantId() : code.session_id;
-  grant.client_id = client.id;
-  grant.user_id = user->id;
-  grant.scope = code.scope;
-  grant.nonce = code.nonce;
-  grant.auth_time = code.auth_time;
-  grant.created_at = now;
-  std::string refresh = NewRefreshToken();
-  RefreshRecord first{HashSecret(refresh), grant.id, client.id, user->id, now, now + options_.refresh_token_ttl};
+  NewGrant fresh = StartGrant(code.session_id.empty() ? NewGrantId() : code.session_id, client, *user, code.scope,
+                              code.nonce, code.auth_time, now);
   // Signing comes before storing: a failure to sign then leaves the code
   // unspent and no grant. The code is spent with the grant, in one transaction.
-  auto tokens = Sign(grant, client, *user, issuer, refresh);
+  auto tokens = Sign(fresh.grant, client, *user, issuer, fresh.refresh_token);
   if (!tokens) return tokens;
   // After signing, the clock may have passed the code's expiry: checked again.
-  if (auto s = store_.RedeemCode(code.hash, clock_.Now(), grant, first); !s) {
+  if (auto s = store_.RedeemCode(code.hash, clock_.Now(), fresh.grant, fresh.first); !s) {
     if (s.error().Is(ErrorCode::kCodeExpired)) {
       codes_expired_.Add();
       return InvalidGrant(s.error().description);
@@ -143,20 +146,14 @@ Result<TokenSet> TokenService::IssueForDevice(const DeviceCodeRecord& request, c
   const int64_t now = clock_.Now();
   auto user = ActiveUser(request.user_id);
   if (!user) return user.error();
-  GrantRecord grant;
-  grant.id = NewGrantId();
-  grant.client_id = client.id;
-  grant.user_id = user->id;
-  grant.scope = request.scope;
-  grant.auth_time = request.auth_time;
-  grant.created_at = now;
-  std::string refresh = NewRefreshToken();
-  RefreshRecord first{HashSecret(refresh), grant.id, client.id, user->id, now, now + options_.refresh_token_ttl};
+  NewGrant fresh = StartGrant(NewGrantId(), client, *user, request.scope, "", request.auth_time, now);
   // As for a code: signed first, then redeemed with its grant in one
   // transaction, so of two polls at once only one gets tokens.
-  auto tokens = Sign(grant, client, *user, issuer, refresh);
+  auto tokens = Sign(fresh.grant, client, *user, issuer, fresh.refresh_token);
   if (!tokens) return tokens;
-  if (auto s = store_.RedeemDeviceCode(request.device_hash, clock_.Now(), grant, first); !s) return s.error();
+  if (auto s = store_.RedeemDeviceCode(request.device_hash, clock_.Now(), fresh.grant, fresh.first); !s) {
+    return s.error();
+  }
   CountIssued(Grant::kDeviceCode, *tokens);
   return tokens;
 }

@@ -90,6 +90,15 @@ class TokenService {
   // The signed access token as a TokenSet (its lifetime and scope with it).
   Result<TokenSet> SignAccessToken(const SigningKey& key, const nlohmann::json& claims, const std::string& scope) const;
   Result<UserRecord> ActiveUser(const std::string& user_id);
+  // A login's grant (token family), its first refresh token and that token's
+  // record, for a redeemed code or device request.
+  struct NewGrant {
+    GrantRecord grant;
+    std::string refresh_token;
+    RefreshRecord first;
+  };
+  NewGrant StartGrant(std::string id, const ClientRecord& client, const UserRecord& user, const std::string& scope,
+                      const std::string& nonce, int64_t auth_time, int64_t now) const;
   // The signing gate for an RSA key (a signature of ~0.25-1 ms, which the
   // scheduler would otherwise slice among the connections); none (null) for
   // P-256 and Ed25519, whose signatures take tens of microseconds and would
