@@ -1,22 +1,14 @@
 #include "domain/token_check.h"
 
 #include <algorithm>
-#include <ctime>
 #include <optional>
+
+#include "domain/audit.h"
 
 namespace atm {
 namespace {
 
 Error Invalid(const std::string& why) { return Error(ErrorCode::kInvalidToken, why); }
-
-std::string UtcTime(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  if (!gmtime_r(&tt, &tm)) return std::to_string(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // A NumericDate claim (RFC 7519 §2): a JSON number; fractions are cut.
 std::optional<int64_t> Time(const nlohmann::json& claims, const char* name) {
@@ -41,11 +33,11 @@ Result<nlohmann::json> CheckJwt(std::string_view token, const KeyLookup& keys, c
   if (c.contains("exp") && !Time(c, "exp")) return Invalid("the token's exp is not a number");
   auto exp = Time(c, "exp");
   if (!exp) return Invalid("the token has no exp");
-  if (*exp <= now) return Invalid("the token expired at " + UtcTime(*exp));
+  if (*exp <= now) return Invalid("the token expired at " + FormatUtc(*exp));
   if (c.contains("nbf")) {
     auto nbf = Time(c, "nbf");
     if (!nbf) return Invalid("the token's nbf is not a number");
-    if (*nbf > now) return Invalid("the token is not valid before " + UtcTime(*nbf));
+    if (*nbf > now) return Invalid("the token is not valid before " + FormatUtc(*nbf));
   }
   auto iss = c.find("iss");
   if (iss == c.end() || !iss->is_string()) return Invalid("the token has no iss");
