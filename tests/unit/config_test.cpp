@@ -38,6 +38,8 @@ TEST_CASE("an empty config gives the documented defaults", "[config]") {
   CHECK(c.keys.rotate_every == 0);
   CHECK_FALSE(c.metrics.enabled());
   CHECK(c.audit.retention == 90 * 86400);
+  CHECK(c.device.code_ttl == 600);
+  CHECK(c.device.interval == 5);
   CHECK(c.applications.empty());
 }
 
@@ -105,6 +107,10 @@ max_concurrent_hashes = 3
 [keys]
 algorithm = "ES256"
 rotate_every = "30d"
+
+[device]
+code_ttl = "15m"
+interval = 2
 )");
   CHECK(c.server.host == "0.0.0.0");
   CHECK(c.server.port == 0);
@@ -128,6 +134,8 @@ rotate_every = "30d"
   CHECK(c.passwords.max_concurrent_hashes == 3);
   CHECK(c.keys.algorithm == JwsAlg::kES256);
   CHECK(c.keys.rotate_every == 30 * 86400);
+  CHECK(c.device.code_ttl == 15 * 60);
+  CHECK(c.device.interval == 2);
   CHECK(c.PublicUrl(1234) == "https://auth.example.com");
 }
 
@@ -162,6 +170,7 @@ public = true
 redirect_urls = ["com.example.app:/cb", "http://127.0.0.1/cb"]
 web_origins = ["https://native.example.com", "http://localhost:5173"]
 post_logout_redirect_urls = ["com.example.app:/signed-out"]
+device_grant = true
 )");
   REQUIRE(c.applications.size() == 2);
   const auto& a = c.applications[0];
@@ -172,6 +181,7 @@ post_logout_redirect_urls = ["com.example.app:/signed-out"]
   CHECK_FALSE(a.is_public);
   CHECK(a.web_origins.empty());
   CHECK(a.post_logout_redirect_urls.empty());
+  CHECK_FALSE(a.device_grant);
   REQUIRE(a.users.size() == 2);
   CHECK(a.users[0].email == "end.user13@gmail.com");
   CHECK(a.users[0].password == "H123456789");
@@ -184,6 +194,7 @@ post_logout_redirect_urls = ["com.example.app:/signed-out"]
   CHECK(b.redirect_urls.size() == 2);
   CHECK(b.web_origins == std::vector<std::string>{"https://native.example.com", "http://localhost:5173"});
   CHECK(b.post_logout_redirect_urls == std::vector<std::string>{"com.example.app:/signed-out"});
+  CHECK(b.device_grant);
 }
 
 TEST_CASE("a bad config is one line naming the file, the key and what is wrong", "[config]") {
@@ -222,6 +233,9 @@ TEST_CASE("a bad config is one line naming the file, the key and what is wrong",
       {"[passwords]\nmin_length = 0", "passwords.min_length", "from 1"},
       {"[keys]\nalgorithm = \"HS256\"", "keys.algorithm", "expected one of"},
       {"[keys]\nrotate_every = \"soon\"", "keys.rotate_every", "expected a duration"},
+      {"[device]\ncode_ttl = 30", "device.code_ttl", "at least 60"},
+      {"[device]\ninterval = 0", "device.interval", "at least 1"},
+      {app + "device_grant = \"yes\"", "applications[0].device_grant", "expected a boolean"},
       {"applications = 1", "applications", "expected an array of tables"},
       {"applications = [1]", "applications[0]", "expected a table"},
       {"[[applications]]\nredirect_url = \"http://localhost/cb\"", "applications[0].name", "is required"},
