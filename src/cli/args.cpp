@@ -9,6 +9,10 @@ Result<Args> ParseArgs(const std::vector<std::string>& argv, const std::set<std:
   Args out;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
+    if (a == "--") {  // the end of the options: what follows is positional (an id that starts with '-')
+      out.positional.insert(out.positional.end(), argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end());
+      break;
+    }
     if (a.size() < 2 || a[0] != '-' || a[1] != '-') {
       if (a.size() > 1 && a[0] == '-' && a != "-h") return InvalidRequest("unknown option " + a);
       if (a == "-h") {

@@ -9,7 +9,11 @@ namespace atm {
 
 inline std::string NewClientId() { return RandomString(20, kAlphanumeric); }
 inline std::string NewClientSecret() { return RandomString(32, kAlphanumeric); }
-inline std::string NewUserId() { return RandomString(21, kUrlSafe); }
+// Never with a leading '-', which a command line would read as an option
+// (`atm user show ID`): 1 of 64 ids did.
+inline std::string NewUserId() {
+  return RandomString(1, kUrlSafe.substr(0, kUrlSafe.size() - 1)) + RandomString(20, kUrlSafe);
+}
 inline std::string NewAuthorizationCode() { return RandomString(50, kAlphanumeric); }
 // 256 bits: refresh tokens live for weeks, so they get more entropy than codes.
 inline std::string NewRefreshToken() { return RandomString(43, kUrlSafe); }
