@@ -29,20 +29,13 @@ atm restore FILE (README "Backups and restore").
 }  // namespace
 
 int RunBackup(const Argv& argv) {
-  auto args = ParseArgs(argv, kConfigOptions, {"--json"});
-  if (!args) return UsageError(args.error().description);
-  if (args->Flag("--help")) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  if (args->positional.size() != 1) {
-    return UsageError(std::string(args->positional.empty() ? "missing argument" : "too many arguments") +
-                      ": usage: atm backup FILE [--config PATH] [--db PATH]");
-  }
-  auto config = LoadConfigFromArgs(*args);
-  if (!config) return UsageError(config.error().description);
+  int status = 0;
+  auto command = StartFileCommand(argv, {"--json"}, kHelp, "atm backup FILE [--config PATH] [--db PATH]", &status);
+  if (!command) return status;
+  const Config* config = &command->config;
+  const Args* args = &command->args;
+  const std::string& file = command->file;
   if (auto s = RequireDatabaseFile(*config); !s) return UsageError(s.error().description);
-  const std::string& file = args->positional[0];
   const auto start = std::chrono::steady_clock::now();
   auto report = BackupDatabase(config->storage.path, file);
   if (!report) {

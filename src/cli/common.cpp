@@ -5,9 +5,36 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace atm {
+
+std::optional<FileCommand> StartFileCommand(const Argv& argv, const std::set<std::string>& flags, const char* help,
+                                            const char* usage, int* exit_status) {
+  auto args = ParseArgs(argv, kConfigOptions, flags);
+  if (!args) {
+    *exit_status = UsageError(args.error().description);
+    return std::nullopt;
+  }
+  if (args->Flag("--help")) {
+    std::fputs(help, stdout);
+    *exit_status = 0;
+    return std::nullopt;
+  }
+  if (args->positional.size() != 1) {
+    *exit_status = UsageError(std::string(args->positional.empty() ? "missing argument" : "too many arguments") +
+                              ": usage: " + usage);
+    return std::nullopt;
+  }
+  auto config = LoadConfigFromArgs(*args);
+  if (!config) {
+    *exit_status = UsageError(config.error().description);
+    return std::nullopt;
+  }
+  std::string file = args->positional[0];
+  return FileCommand{std::move(*args), std::move(*config), std::move(file)};
+}
 
 Result<Config> LoadConfigFromArgs(const Args& args) {
   Result<Config> config = Config{};

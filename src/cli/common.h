@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/args.h"
+#include "cli/commands.h"
 #include "config/config.h"
 #include "domain/audit.h"
 
@@ -20,6 +21,18 @@ inline const std::set<std::string> kConfigOptions = {"--config", "--db"};
 // Reads the config named by --config, or ./config.toml; when no --config was
 // given and ./config.toml does not exist, the defaults. Applies --db.
 Result<Config> LoadConfigFromArgs(const Args& args);
+
+// The start of a command that takes one FILE and the config options (atm
+// backup, atm restore): the arguments parsed with `flags`, --help printed,
+// exactly one FILE, the config loaded. When the command ends there (help, or
+// bad use with its one-line message), returns nullopt and sets *exit_status.
+struct FileCommand {
+  Args args;
+  Config config;
+  std::string file;
+};
+std::optional<FileCommand> StartFileCommand(const Argv& argv, const std::set<std::string>& flags, const char* help,
+                                            const char* usage, int* exit_status);
 
 // For commands that read an existing database and must not create one
 // (atm backup, keys export, token verify): an error naming the path when

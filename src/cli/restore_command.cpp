@@ -28,19 +28,11 @@ exists: SQLite would apply the old log to the new file).
 }  // namespace
 
 int RunRestore(const Argv& argv) {
-  auto args = ParseArgs(argv, kConfigOptions, {});
-  if (!args) return UsageError(args.error().description);
-  if (args->Flag("--help")) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
-  if (args->positional.size() != 1) {
-    return UsageError(std::string(args->positional.empty() ? "missing argument" : "too many arguments") +
-                      ": usage: atm restore FILE [--config PATH] [--db PATH]");
-  }
-  auto config = LoadConfigFromArgs(*args);
-  if (!config) return UsageError(config.error().description);
-  const std::string& file = args->positional[0];
+  int status = 0;
+  auto command = StartFileCommand(argv, {}, kHelp, "atm restore FILE [--config PATH] [--db PATH]", &status);
+  if (!command) return status;
+  const Config* config = &command->config;
+  const std::string& file = command->file;
   auto report = RestoreDatabase(file, config->storage.path);
   if (!report) {
     if (report.error().Is(ErrorCode::kInvalidRequest)) return UsageError(report.error().description);

@@ -8,8 +8,8 @@
 namespace atm {
 
 TEST_CASE("options, flags and positional arguments; -- ends the options", "[cli]") {
-  auto args = ParseArgs({"show", "--app=a1", "--json", "--db", "x.db", "--", "-id-with-dash", "--json"}, {"--app", "--db"},
-                        {"--json"});
+  auto args = ParseArgs({"show", "--app=a1", "--json", "--db", "x.db", "--", "-id-with-dash", "--json"},
+                        {"--app", "--db"}, {"--json"});
   REQUIRE(args);
   CHECK(args->positional == std::vector<std::string>{"show", "-id-with-dash", "--json"});
   CHECK(args->Option("--app") == "a1");
