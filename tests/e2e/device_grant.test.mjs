@@ -203,6 +203,19 @@ describe('the token endpoint', () => {
     }
   });
 
+  test('the test-control API switches the grant on an application it puts', async () => {
+    const put = (json) => post(`${server.url}/_testing/applications/put-tv`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+    let r = await put({ name: 'Put TV', public: true, redirect_urls: ['http://127.0.0.1:9/put'] });
+    assert.equal(r.status, 201, JSON.stringify(r.data));
+    assert.equal((await start({ client_id: 'put-tv' })).data.error, 'unauthorized_client');
+    r = await put({ device_grant: true });
+    assert.equal(r.status, 200, JSON.stringify(r.data));
+    const started = await start({ client_id: 'put-tv' });
+    assert.equal(started.status, 200);
+    assert.match(started.data.user_code, /^[B-Z]{4}-[B-Z]{4}$/);
+  });
+
   test('applications without the grant, unknown scopes and bad client credentials are refused', async () => {
     let r = await start({ client_id: WEB_APP.client_id, client_secret: WEB_APP.client_secret });
     assert.equal(r.status, 400);
