@@ -105,7 +105,8 @@ Status KeyService::StoreKeyFile() {
   for (const auto& k : *keys) {
     if (k.kid == (*key)->kid() && k.retired_at == 0) return Ok();
   }
-  if (auto kid = CreateKey(std::move(*key), "config"); !kid) return kid.error();
+  const std::string head = !keys->empty() && keys->front().retired_at == 0 ? keys->front().kid : "";
+  if (auto installed = CreateKey(std::move(*key), "config", head); !installed) return installed.error();
   return Ok();
 }
 
@@ -115,6 +116,7 @@ Result<std::shared_ptr<const KeyService::KeySet>> KeyService::ReadKeySet() {
   auto set = std::make_shared<KeySet>();
   const int64_t now = clock_.Now();
   nlohmann::json jwks = {{"keys", nlohmann::json::array()}};
+  if (!keys->empty() && keys->front().retired_at == 0) set->head_kid = keys->front().kid;
   for (const auto& rec : *keys) {  // newest first
     const bool live = rec.retired_at == 0 || rec.retired_at + policy_.retain_retired > now;
     if (!live) continue;
@@ -159,7 +161,8 @@ void KeyService::GenerateInBackground() {
   });
 }
 
-Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key, const std::string& by) {
+Result<bool> KeyService::CreateKey(std::unique_ptr<SigningKey> key, const std::string& by,
+                                   const std::string& expected) {
   KeyRecord rec;
   rec.kid = key->kid();
   rec.alg = JwsAlgName(key->alg());
@@ -168,9 +171,7 @@ Result<std::string> KeyService::CreateKey(std::unique_ptr<SigningKey> key, const
   AuditEvent event = NewAuditEvent(audit_kind::kKeyRotate, Actor{by, ""}, rec.created_at);
   event.subject = rec.kid;
   event.detail = nlohmann::json{{"alg", rec.alg}}.dump();
-  if (auto s = store_.SaveKey(rec, &event); !s) return s.error();
-  if (auto s = store_.RetireKeysExcept(rec.kid, rec.created_at); !s) return s.error();
-  return rec.kid;
+  return store_.InstallSigningKey(rec, expected, &event);
 }
 
 int64_t KeyService::next_rotation_at() const {
@@ -183,10 +184,21 @@ Result<std::string> KeyService::Rotate(const std::string& by) {
   std::lock_guard<std::mutex> lock(rotate_mutex_);
   auto key = SigningKey::Generate(policy_.alg, &stopping_);
   if (!key) return key.error();
-  auto kid = CreateKey(std::move(*key), by);
-  if (!kid) return kid;
+  const std::string kid = (*key)->kid();
+  std::string expected = Snapshot()->head_kid;
+  if (by != "schedule" && by != "startup") {  // an administrator's: replace whatever is there now
+    auto keys = store_.ListKeys();
+    if (!keys) return keys.error();
+    expected = !keys->empty() && keys->front().retired_at == 0 ? keys->front().kid : "";
+  }
+  auto installed = CreateKey(std::move(*key), by, expected);
+  if (!installed) return installed.error();
   if (auto s = Load(MissingKey::kError); !s) return s.error();
-  Log(LogLevel::kInfo, "keys: now signing with " + *kid + " (" + JwsAlgName(policy_.alg) + ")");
+  if (!*installed) {
+    Log(LogLevel::kInfo, "keys: another process installed a signing key first; now signing with it");
+    return Snapshot()->current->kid();
+  }
+  Log(LogLevel::kInfo, "keys: now signing with " + kid + " (" + JwsAlgName(policy_.alg) + ")");
   return kid;
 }
 
@@ -216,6 +228,12 @@ Status KeyService::Maintain() {
   auto version = store_.DataVersion();
   if (!version) return version.error();
   const int64_t now = clock_.Now();
+  if (*version != data_version_) {
+    // Another process changed the keys (a rotation on another node): load
+    // them first, so that a rotation already made is not made again.
+    std::lock_guard<std::mutex> lock(rotate_mutex_);
+    if (auto s = Load(MissingKey::kGenerateInBackground); !s) return s;
+  }
   auto set = Snapshot();
   if (policy_.rotate_every > 0 && set->current && set->current_created_at + policy_.rotate_every <= now) {
     if (auto kid = Rotate("schedule"); !kid) return kid.error();

@@ -75,7 +75,11 @@ class KeyService {
   std::shared_ptr<const std::string> JwksJson() const;
 
   // Generates a new signing key and retires the others; the audit trail
-  // names `by` ("cli", "schedule", "startup"). Returns its kid.
+  // names `by` ("cli", "schedule", "startup"). Returns the signing key's kid.
+  // Several processes on one database rotating at once make one key: the
+  // schedule and start-up replace only the key this process last loaded
+  // (when another process replaced it first, its key is loaded instead);
+  // any other `by` (an administrator's request) always makes a new key.
   Result<std::string> Rotate(const std::string& by = "system");
   // When the signing key was made (0 while there is none), and when the
   // schedule rotates it next (0: no schedule).
@@ -96,6 +100,9 @@ class KeyService {
     std::map<std::string, std::shared_ptr<const SigningKey>> published;
     std::shared_ptr<const std::string> jwks;
     int64_t current_created_at = 0;
+    // The newest active key in the store, whatever its algorithm ("" : none):
+    // what a rotation expects to replace (KeyStore::InstallSigningKey).
+    std::string head_kid;
   };
 
   // What Load does when no stored key fits the configured algorithm.
@@ -116,7 +123,9 @@ class KeyService {
   Status EncryptStoredKeys();
   // The PEM of a stored key, decrypted when it is sealed.
   Result<std::string> PrivatePem(const KeyRecord& rec) const;
-  Result<std::string> CreateKey(std::unique_ptr<SigningKey> key, const std::string& by);
+  // Stores `key` as the signing key if the store's is still `expected`
+  // (false: another process installed one meanwhile).
+  Result<bool> CreateKey(std::unique_ptr<SigningKey> key, const std::string& by, const std::string& expected);
   void Publish(std::shared_ptr<const KeySet> set);
   std::shared_ptr<const KeySet> Snapshot() const;
 

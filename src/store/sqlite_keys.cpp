@@ -6,14 +6,22 @@
 
 namespace atm {
 
-Status SqliteStore::SaveKey(const KeyRecord& k, const AuditEvent* audit) {
-  return impl_->Run("save key", [&](SqliteConnection& db) -> Status {
-    SQLite::Transaction tx(db.db());
-    db.Exec("INSERT INTO signing_keys (kid, alg, private_pem, created_at, retired_at) VALUES (?, ?, ?, ?, ?)", k.kid,
-            k.alg, k.private_pem, k.created_at, k.retired_at);
+Result<bool> SqliteStore::InstallSigningKey(const KeyRecord& k, const std::string& expected_current,
+                                            const AuditEvent* audit) {
+  return impl_->Run("install key", [&](SqliteConnection& db) -> Result<bool> {
+    // The writer's lock orders this process's writers; BEGIN IMMEDIATE
+    // (SQLiteCpp's Transaction) takes the database's write lock before the
+    // read, so another process cannot install a key in between.
+    SQLite::Transaction tx(db.db(), SQLite::TransactionBehavior::IMMEDIATE);
+    auto current = db.Query("SELECT kid FROM signing_keys WHERE retired_at = 0 ORDER BY created_at DESC, kid LIMIT 1",
+                            [](SqliteRow& row) { return row.Text(); });
+    if ((current.empty() ? std::string() : current.front()) != expected_current) return false;
+    db.Exec("INSERT INTO signing_keys (kid, alg, private_pem, created_at, retired_at) VALUES (?, ?, ?, ?, 0)", k.kid,
+            k.alg, k.private_pem, k.created_at);
+    db.Exec("UPDATE signing_keys SET retired_at = ? WHERE retired_at = 0 AND kid <> ?", k.created_at, k.kid);
     InsertAudit(db, audit);
     tx.commit();
-    return Ok();
+    return true;
   });
 }
 
@@ -31,13 +39,6 @@ Result<std::vector<KeyRecord>> SqliteStore::ListKeys() {
           k.retired_at = row.Int();
           return k;
         });
-  });
-}
-
-Status SqliteStore::RetireKeysExcept(const std::string& keep_kid, int64_t now) {
-  return impl_->Run("retire keys", [&](SqliteConnection& db) -> Status {
-    db.Exec("UPDATE signing_keys SET retired_at = ? WHERE retired_at = 0 AND kid <> ?", now, keep_kid);
-    return Ok();
   });
 }
 

@@ -101,9 +101,9 @@ class SqliteStore final : public Store {
                           const RefreshRecord& first) override;
 
   // KeyStore: sqlite_keys.cpp (DataVersion: sqlite_store.cpp).
-  Status SaveKey(const KeyRecord& key, const AuditEvent* audit = nullptr) override;
+  Result<bool> InstallSigningKey(const KeyRecord& key, const std::string& expected_current,
+                                 const AuditEvent* audit = nullptr) override;
   Result<std::vector<KeyRecord>> ListKeys() override;
-  Status RetireKeysExcept(const std::string& keep_kid, int64_t now) override;
   Status DeleteKey(const std::string& kid) override;
   Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) override;
   Result<int64_t> DataVersion() override;

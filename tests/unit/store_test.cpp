@@ -197,9 +197,8 @@ TEST_CASE("listing users filters by email substring, with LIKE wildcards taken l
 
 TEST_CASE("signing keys: newest first, retiring all but one, deleting", "[store]") {
   auto s = OpenMemory();
-  REQUIRE(s->SaveKey({"k1", "RS256", "pem1", kNow, 0}).ok());
-  REQUIRE(s->SaveKey({"k2", "RS256", "pem2", kNow + 10, 0}).ok());
-  REQUIRE(s->RetireKeysExcept("k2", kNow + 10).ok());
+  REQUIRE(s->InstallSigningKey({"k1", "RS256", "pem1", kNow, 0}, "").value());
+  REQUIRE(s->InstallSigningKey({"k2", "RS256", "pem2", kNow + 10, 0}, "k1").value());
   auto keys = s->ListKeys();
   REQUIRE(keys.ok());
   REQUIRE(keys->size() == 2);
@@ -210,6 +209,22 @@ TEST_CASE("signing keys: newest first, retiring all but one, deleting", "[store]
   CHECK((*keys)[1].private_pem == "pem1");
   REQUIRE(s->DeleteKey("k1").ok());
   CHECK(s->ListKeys()->size() == 1);
+}
+
+TEST_CASE("installing a signing key is a compare-and-set on the current one", "[store]") {
+  // Two nodes that both saw k1 rotate at once: exactly one key replaces it.
+  auto s = OpenMemory();
+  REQUIRE(s->InstallSigningKey({"k1", "RS256", "pem1", kNow, 0}, "").value());
+  CHECK_FALSE(s->InstallSigningKey({"k0", "RS256", "pem0", kNow, 0}, "").value());  // not empty any more
+  CHECK(s->InstallSigningKey({"k2", "RS256", "pem2", kNow + 5, 0}, "k1").value());
+  CHECK_FALSE(s->InstallSigningKey({"k3", "RS256", "pem3", kNow + 5, 0}, "k1").value());
+  auto keys = s->ListKeys();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 2);  // k0 and k3 left nothing behind
+  CHECK((*keys)[0].kid == "k2");
+  CHECK((*keys)[0].retired_at == 0);
+  CHECK((*keys)[1].kid == "k1");
+  CHECK((*keys)[1].retired_at == kNow + 5);
 }
 
 TEST_CASE("a connection sees what another connection committed to the same file", "[store]") {
@@ -231,7 +246,7 @@ TEST_CASE("a connection sees what another connection committed to the same file"
   // Another process (the CLI) adds an application, a user and a key.
   REQUIRE(cli->CreateClient(Client("c2")).ok());
   REQUIRE(cli->CreateUser(User("u2", "c2", "b@example.com")).ok());
-  REQUIRE(cli->SaveKey({"k1", "RS256", "pem", kNow, 0}).ok());
+  REQUIRE(cli->InstallSigningKey({"k1", "RS256", "pem", kNow, 0}, "").value());
 
   CHECK(server->DataVersion().value() != *v0);
   CHECK(server->GetClient("c2")->has_value());
