@@ -5,7 +5,8 @@
 // wraps each, so that including one elsewhere fails to compile with
 // "attempt to use poisoned".
 #ifndef ATM_LAYER_STORE
-#pragma GCC poison SQLite  // SQLiteCpp: src/store/ only
+#pragma GCC poison SQLite       // SQLiteCpp: src/store/ only
+#pragma GCC poison PQconnectdb  // libpq: src/store/ only
 #endif
 #ifndef ATM_LAYER_CONFIG
 #pragma GCC poison toml  // toml++: src/config/ only
