@@ -64,13 +64,23 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
       PlanHashBudget(c.passwords, MachineMemoryLimit(), std::max(1u, std::thread::hardware_concurrency()), c.source);
   if (!budget) return budget.error();
   s->hash_budget_ = *budget;
-  if (auto f = PrepareDatabaseFile(c.storage.path); !f) return f.error();
+  if (!c.storage.postgres()) {
+    if (auto f = PrepareDatabaseFile(c.storage.path); !f) return f.error();
+  }
   auto kek = LoadKeyEncryptionKey(c);
   if (!kek) return kek.error();
   s->key_encryption_ = std::move(*kek);
-  auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == SyncMode::kFull, 5000});
-  if (!store) return store.error();
-  s->store_ = std::move(*store);
+  if (c.storage.postgres()) {
+    auto store = PgStore::Open({c.storage.url, c.storage.pool_size});
+    if (!store) return store.error();
+    s->shared_throttle_ = store->get();
+    s->store_ = std::move(*store);
+  } else {
+    auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == SyncMode::kFull, 5000});
+    if (!store) return store.error();
+    s->sqlite_ = store->get();
+    s->store_ = std::move(*store);
+  }
   s->audit_ = std::make_unique<AuditService>(*s->store_, *s->clock_, c.audit);
   s->clients_ = std::make_unique<ClientService>(*s->store_, *s->clock_);
   s->users_ = std::make_unique<UserService>(*s->store_, *s->clock_, s->hash_budget_.Apply(c.passwords));
@@ -83,7 +93,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   // plus keys.retired_grace for clock skew.
   keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + c.keys.retired_grace;
   keys.encryption = s->key_encryption_.get();
-  keys.cancel_generation_on_stop = c.storage.path == ":memory:";
+  keys.cancel_generation_on_stop = !c.storage.postgres() && c.storage.path == ":memory:";
   if (!c.keys.key_file.empty()) {
     if (auto f = CheckPrivateFile(c.keys.key_file, "keys.key_file"); !f) return f.error();
     auto pem = ReadFile(c.keys.key_file, c.source + ": keys.key_file");
@@ -134,14 +144,15 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   app->deps_.reset(new OAuthDeps{s.config(), s.clock(), s.clients(), s.users(), s.codes(), s.tokens(), s.keys(),
                                  s.sessions(), s.logout(), s.devices(), app->test_logins_.get()});
   app->admin_deps_.reset(new AdminDeps{s.config(), s.clock(), s.clients(), s.users(), s.admins(), s.audit()});
-  app->throttle_ = std::make_unique<Throttle>(s.clock(), s.config().throttle);
+  app->throttle_ = std::make_unique<Throttle>(s.clock(), s.config().throttle, s.shared_throttle());
   // The standard endpoints need the bound port for the issuer URL.
   app->RegisterRoutes();
   if (s.config().testing.enabled) {
     if (auto t = app->StartTesting(seeded->client_ids); !t) return t.error();
   }
   auto ops = Operations::Create(
-      OpsDeps{s.config(), s.clock(), s.store(), s.users(), s.codes(), s.tokens(), s.keys(), s.audit()}, app->router_,
+      OpsDeps{s.config(), s.clock(), s.store(), s.sqlite(), s.users(), s.codes(), s.tokens(), s.keys(), s.audit()},
+      app->router_,
       *app->server_);
   if (!ops) return ops.error();
   app->ops_ = std::move(*ops);
@@ -173,7 +184,7 @@ Status App::StartTesting(const std::vector<std::string>& seeded_client_ids) {
   Log(LogLevel::kWarn,
       "testing is on: the test-control API at /_testing mints tokens and changes state for anyone who can reach " +
           ListenUrl() + "; never turn it on in production");
-  TestingDeps deps{s.config(), s.system_clock(), s.store(),  s.clients(),   s.users(),   s.codes(),        s.tokens(),
+  TestingDeps deps{s.config(), s.system_clock(), *s.sqlite(),  s.clients(),   s.users(),   s.codes(),        s.tokens(),
                    s.keys(),   s.sessions(),     *throttle_, *test_logins_, IssuerUrl(), seeded_client_ids};
   testing_ = std::make_unique<TestingApi>(std::move(deps));
   testing_->Register(router_);
@@ -223,6 +234,7 @@ void App::MaintenanceLoop() {
     if (now - last_purge >= kPurgeSeconds) {
       if (auto s = services_->store().PurgeExpired(now); !s) Log(LogLevel::kWarn, "purge: " + s.error().description);
       if (auto s = services_->audit().Prune(); !s) Log(LogLevel::kWarn, "audit prune: " + s.error().description);
+      throttle_->PurgeShared();
       last_purge = now;
     }
     lock.lock();

@@ -30,6 +30,7 @@
 #include "http/server.h"
 #include "oauth/deps.h"
 #include "ops/operations.h"
+#include "store/pg_store.h"
 #include "store/sqlite_store.h"
 #include "testing/routes.h"
 
@@ -47,7 +48,11 @@ class Services {
   // The system clock and its offset (the test-control API moves it); not
   // used when Open was given a clock.
   AdjustableClock& system_clock() { return system_clock_; }
-  SqliteStore& store() { return *store_; }
+  Store& store() { return *store_; }
+  // The SQLite store (null on PostgreSQL): snapshots, WAL and write metrics.
+  SqliteStore* sqlite() { return sqlite_; }
+  // The sign-in throttle counters every node shares (PostgreSQL), or null.
+  ThrottleStore* shared_throttle() { return shared_throttle_; }
   ClientService& clients() { return *clients_; }
   UserService& users() { return *users_; }
   CodeService& codes() { return *codes_; }
@@ -67,7 +72,9 @@ class Services {
   Config config_;
   AdjustableClock system_clock_;
   const Clock* clock_ = &system_clock_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
+  SqliteStore* sqlite_ = nullptr;
+  ThrottleStore* shared_throttle_ = nullptr;
   HashBudget hash_budget_;
   std::unique_ptr<ClientService> clients_;
   std::unique_ptr<UserService> users_;

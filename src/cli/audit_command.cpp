@@ -29,7 +29,7 @@ user.password, admin.delete): who, what, when, from where, before and after.
   --limit N      the N most recent matching events (default 1000, at most 100000)
   --json         one JSON array (the admin API's item shape)
   --config PATH  the TOML config (default ./config.toml)
-  --db PATH      the SQLite database (overrides storage.path)
+  --db PATH|URL  the SQLite database, or a postgres:// URL (overrides the config)
 )";
 
 int Fail(const Error& e) {

@@ -35,6 +35,7 @@ int RunBackup(const Argv& argv) {
   const Config* config = &command->config;
   const Args* args = &command->args;
   const std::string& file = command->file;
+  if (auto s = RequireSqlite(*config, "atm backup"); !s) return UsageError(s.error().description);
   if (auto s = RequireDatabaseFile(*config); !s) return UsageError(s.error().description);
   const auto start = std::chrono::steady_clock::now();
   auto report = BackupDatabase(config->storage.path, file);

@@ -53,6 +53,7 @@ Result<Config> LoadConfigFromArgs(const Args& args) {
 }
 
 Status RequireDatabaseFile(const Config& config) {
+  if (config.storage.postgres()) return Ok();
   const std::string& path = config.storage.path;
   if (path.empty() || path == ":memory:") {
     return InvalidRequest("the database is \":memory:\": name a database file with --db PATH or --config FILE");
@@ -62,6 +63,12 @@ Status RequireDatabaseFile(const Config& config) {
     return InvalidRequest("no database file at " + path + " (--db PATH, or storage.path in --config FILE)");
   }
   return Ok();
+}
+
+Status RequireSqlite(const Config& config, const std::string& command) {
+  if (!config.storage.postgres()) return Ok();
+  return InvalidRequest(command + " copies a SQLite database, and the database is PostgreSQL (" +
+                        config.storage.Describe() + "): use pg_dump and pg_restore (docs/SCALING.md)");
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& text) {

@@ -36,8 +36,11 @@ std::optional<FileCommand> StartFileCommand(const Argv& argv, const std::set<std
 
 // For commands that read an existing database and must not create one
 // (atm backup, keys export, token verify): an error naming the path when
-// storage.path is ":memory:" or no file is there.
+// storage.path is ":memory:" or no file is there (a PostgreSQL database passes).
 Status RequireDatabaseFile(const Config& config);
+// atm backup and atm restore copy a SQLite file: on PostgreSQL, an error
+// that points to pg_dump and pg_restore.
+Status RequireSqlite(const Config& config, const std::string& command);
 
 // Writes `text` to `path` through a temporary file beside it, synced and
 // renamed over it: readers see the old file or the whole new one.

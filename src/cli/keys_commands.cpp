@@ -33,7 +33,7 @@ Manages the signing keys kept in the database.
            published), to FILE (through a temporary file, renamed) or to
            stdout: for resource servers that verify tokens offline.
   --config PATH  the TOML config (default ./config.toml)
-  --db PATH      the SQLite database (overrides storage.path)
+  --db PATH|URL  the SQLite database, or a postgres:// URL (overrides the config)
   --json         machine-readable output
 )";
 

@@ -33,6 +33,7 @@ int RunRestore(const Argv& argv) {
   if (!command) return status;
   const Config* config = &command->config;
   const std::string& file = command->file;
+  if (auto s = RequireSqlite(*config, "atm restore"); !s) return UsageError(s.error().description);
   auto report = RestoreDatabase(file, config->storage.path);
   if (!report) {
     if (report.error().Is(ErrorCode::kInvalidRequest)) return UsageError(report.error().description);

@@ -19,7 +19,8 @@ constexpr const char* kHelp = R"(usage: atm [serve] [--config PATH] [--port N] [
 Runs the authorization server.
   --config PATH  the TOML config (default ./config.toml; defaults if absent)
   --port N       the port to listen on; 0 picks a free one
-  --db PATH      the SQLite database; ":memory:" keeps nothing on disk
+  --db PATH|URL  the SQLite database (":memory:" keeps nothing on disk), or a
+                 PostgreSQL database shared by several nodes: postgres://USER@HOST/DB
   --testing      turns on the test-control API (as [testing] enabled = true):
                  for test suites only, never in production
 

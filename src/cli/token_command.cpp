@@ -28,7 +28,7 @@ server's /introspect for that.
                  and the public URL (server.public_url, or http://HOST:PORT
                  from the config)
   --config PATH  the TOML config (default ./config.toml)
-  --db PATH      the SQLite database file (overrides storage.path)
+  --db PATH|URL  the SQLite database file, or a postgres:// URL (overrides the config)
 
 Prints the claims as JSON and exits 0 when the token is valid; otherwise
 prints "atm: invalid token: <reason>" on stderr and exits 1 (2: bad use).

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "store/pg_store.h"
+
 namespace atm {
 namespace {
 
@@ -360,11 +362,18 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     }));
     return s.Read(t);
   }));
-  r.Field("storage", r.Table([&](const toml::table& t, const std::string& k) {
+  r.Field("storage", r.Table([&](const toml::table& t, const std::string& k) -> Status {
     TableReader s(source, k);
     s.Field("path", s.String(&c.storage.path));
     s.Field("synchronous", s.Enum(&c.storage.synchronous, {{"normal", SyncMode::kNormal}, {"full", SyncMode::kFull}}));
-    return s.Read(t);
+    s.Field("url", s.String(&c.storage.url));
+    s.Field("pool_size", s.Integer(&c.storage.pool_size, 1, 1000));
+    if (auto st = s.Read(t); !st) return st;
+    if (!c.storage.url.empty() && !IsPostgresUrl(c.storage.url)) {
+      return s.Fail("url", "\"" + RedactPostgresUrl(c.storage.url) +
+                               "\" is not a PostgreSQL URL (postgres://USER@HOST/DB); a SQLite file goes in storage.path");
+    }
+    return Ok();
   }));
   r.Field("tokens", r.Table([&](const toml::table& t, const std::string& k) {
     TableReader s(source, k);
@@ -493,8 +502,15 @@ Result<Config> LoadConfig(const std::string& path) {
   return ParseConfig(buf.str(), path);
 }
 
+std::string StorageConfig::Describe() const { return postgres() ? RedactPostgresUrl(url) : path; }
+
 void ApplyOverrides(const Overrides& overrides, Config& config) {
-  if (overrides.db_path) config.storage.path = *overrides.db_path;
+  if (overrides.db_path && IsPostgresUrl(*overrides.db_path)) {
+    config.storage.url = *overrides.db_path;
+  } else if (overrides.db_path) {
+    config.storage.path = *overrides.db_path;
+    config.storage.url.clear();
+  }
   if (overrides.testing) config.testing.enabled = true;
   if (config.testing.enabled && !config.scrypt_log_n_set) config.passwords.scrypt.log_n = TestingConfig::kScryptLogN;
 }
@@ -507,6 +523,12 @@ Status CheckConfig(const Config& config) {
                  config.source + ": testing.enabled (or --testing) with server.tls on server.host = \"" + host +
                      "\", not a loopback address: the test-control API would mint tokens for the network. "
                      "Turn testing off, or listen on 127.0.0.1");
+  }
+  if (config.testing.enabled && config.storage.postgres()) {
+    return Error(ErrorCode::kInvalidConfig,
+                 config.source + ": testing.enabled (or --testing) needs the SQLite store, not storage.url: the "
+                                 "test-control API resets the whole database. Run test servers on SQLite "
+                                 "(storage.path = \":memory:\")");
   }
   if (!config.testing.enabled) {
     for (size_t i = 0; i < config.applications.size(); ++i) {

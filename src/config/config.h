@@ -40,6 +40,13 @@ enum class SyncMode { kNormal, kFull };
 struct StorageConfig {
   std::string path = "atm.db";  // ":memory:" keeps nothing on disk
   SyncMode synchronous = SyncMode::kNormal;
+  // A PostgreSQL database (postgres://... or postgresql://...) instead of the
+  // SQLite file: several atm nodes share it (docs/SCALING.md). Empty: SQLite.
+  std::string url;
+  int pool_size = 10;  // PostgreSQL connections per node
+  bool postgres() const { return !url.empty(); }
+  // What the database is, for messages: the file, or the URL without its password.
+  std::string Describe() const;
 };
 
 struct PkceConfig {
@@ -121,7 +128,7 @@ Result<Config> LoadConfig(const std::string& path);
 Result<Config> ParseConfig(const std::string& text, const std::string& source);
 
 struct Overrides {
-  std::optional<std::string> db_path;
+  std::optional<std::string> db_path;  // --db: a SQLite file, or a postgres:// URL
   bool testing = false;  // --testing
 };
 void ApplyOverrides(const Overrides& overrides, Config& config);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/log.h"
 #include "crypto/encoding.h"
 
 namespace atm {
@@ -34,7 +35,7 @@ std::string ClientNetwork(const std::string& ip) {
 
 Throttle::Keys Throttle::KeysFor(const std::string& account, const std::string& client_ip) const {
   // Account names are hashed: the entries stay small whatever was submitted.
-  std::string a = Sha256(account);
+  std::string a = HashSecret(account);
   std::string n = ClientNetwork(client_ip);
   return {"p" + a + n, "a" + a, "n" + n};
 }
@@ -66,14 +67,55 @@ int64_t Throttle::Wait(const Entry& e, const BackoffRule& rule, int64_t now) con
   return wait;
 }
 
+std::optional<std::vector<ThrottleCounter>> Throttle::ReadShared(const Keys& keys) {
+  if (!shared_) return std::nullopt;
+  auto counters = shared_->GetThrottleCounters({keys.pair, keys.account, keys.network});
+  if (!counters) {
+    Log(LogLevel::kWarn, "throttle: shared counters unreadable, using this node's: " + counters.error().description);
+    return std::nullopt;
+  }
+  return std::move(*counters);
+}
+
+void Throttle::Merge(const std::vector<ThrottleCounter>& counters, const std::string& key, Entry& e,
+                     int64_t now) const {
+  // The shared row is the truth (every node's failures); no row: none.
+  e.failures = 0;
+  e.last_failure = 0;
+  e.trusted_until = 0;
+  for (const auto& c : counters) {
+    if (c.key != key) continue;
+    e.failures = now - c.last_failure >= policy_.forget_after ? 0 : c.failures;
+    e.last_failure = c.last_failure;
+    e.trusted_until = c.trusted_until;
+  }
+}
+
+void Throttle::WriteShared(const Keys& keys, Verdict verdict, int64_t now) {
+  Status s = Ok();
+  if (verdict == Verdict::kFailed) {
+    s = shared_->AddThrottleFailures({keys.pair, keys.account, keys.network}, now, policy_.forget_after);
+  } else if (verdict == Verdict::kSucceeded) {
+    s = shared_->TrustThrottleKey(keys.pair, now + policy_.trust_for);
+  }
+  if (!s) Log(LogLevel::kWarn, "throttle: shared counters not updated: " + s.error().description);
+}
+
 Throttle::Attempt Throttle::Admit(const std::string& account, const std::string& client_ip) {
   if (!policy_.enabled) return Attempt(nullptr, account, client_ip, true, 0);
   const Keys keys = KeysFor(account, client_ip);
   const int64_t now = clock_.Now();
+  // Read before the lock: a database round trip must not hold up other sign-ins.
+  const auto shared = ReadShared(keys);
   std::lock_guard<std::mutex> lock(mutex_);
   Entry& pair = Touch(keys.pair, now);
   Entry& acct = Touch(keys.account, now);
   Entry& net = Touch(keys.network, now);
+  if (shared) {
+    Merge(*shared, keys.pair, pair, now);
+    Merge(*shared, keys.account, acct, now);
+    Merge(*shared, keys.network, net, now);
+  }
   const bool trusted = pair.trusted_until > now;
   int64_t wait = std::max(Wait(pair, policy_.pair, now), Wait(net, policy_.network, now));
   if (!trusted) wait = std::max(wait, Wait(acct, policy_.account, now));
@@ -102,6 +144,11 @@ void Throttle::Finish(const std::string& account, const std::string& client_ip, 
   }
 }
 
+void Throttle::Record(const std::string& account, const std::string& client_ip, Verdict verdict) {
+  Finish(account, client_ip, verdict);
+  if (shared_ && verdict != Verdict::kNone) WriteShared(KeysFor(account, client_ip), verdict, clock_.Now());
+}
+
 Throttle::Attempt::Attempt(Attempt&& other) noexcept
     : throttle_(other.throttle_),
       account_(std::move(other.account_)),
@@ -112,23 +159,34 @@ Throttle::Attempt::Attempt(Attempt&& other) noexcept
 }
 
 Throttle::Attempt::~Attempt() {
-  if (throttle_) throttle_->Finish(account_, client_ip_, Verdict::kNone);
+  if (throttle_) throttle_->Record(account_, client_ip_, Verdict::kNone);
 }
 
 void Throttle::Attempt::Failed() {
-  if (throttle_) throttle_->Finish(account_, client_ip_, Verdict::kFailed);
+  if (throttle_) throttle_->Record(account_, client_ip_, Verdict::kFailed);
   throttle_ = nullptr;
 }
 
 void Throttle::Attempt::Succeeded() {
-  if (throttle_) throttle_->Finish(account_, client_ip_, Verdict::kSucceeded);
+  if (throttle_) throttle_->Record(account_, client_ip_, Verdict::kSucceeded);
   throttle_ = nullptr;
 }
 
 void Throttle::Clear() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  entries_.clear();
-  lru_.clear();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_.clear();
+    lru_.clear();
+  }
+  if (!shared_) return;
+  if (auto s = shared_->ClearThrottle(); !s) Log(LogLevel::kWarn, "throttle: " + s.error().description);
+}
+
+void Throttle::PurgeShared() {
+  if (!shared_) return;
+  if (auto s = shared_->PurgeThrottle(clock_.Now(), policy_.forget_after); !s) {
+    Log(LogLevel::kWarn, "throttle: " + s.error().description);
+  }
 }
 
 size_t Throttle::size() const {

@@ -17,17 +17,25 @@
 // throttle reveals nothing about which accounts exist.
 //
 // In memory, bounded (the least recently used entry is evicted), and timed
-// by the injected Clock. Thread-safe.
+// by the injected Clock. Thread-safe. With several atm nodes on one database
+// (PostgreSQL), the counters are shared through a ThrottleStore: a node reads
+// them before each attempt and adds its verdict after, so an attacker who
+// spreads guesses over the nodes is counted once. Attempts in flight stay
+// per node. When the shared counters cannot be read or written (the database
+// is away, and the sign-in fails anyway), the node's own counters decide.
 #pragma once
 
 #include <cstdint>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/clock.h"
 #include "domain/throttle_policy.h"
+#include "store/throttle_store.h"
 
 namespace atm {
 
@@ -64,7 +72,9 @@ class Throttle {
     int64_t retry_after_;
   };
 
-  Throttle(const Clock& clock, ThrottlePolicy policy) : clock_(clock), policy_(policy) {}
+  // `shared`: the counters of every node (null: this node's alone).
+  Throttle(const Clock& clock, ThrottlePolicy policy, ThrottleStore* shared = nullptr)
+      : clock_(clock), policy_(policy), shared_(shared) {}
   Throttle(const Throttle&) = delete;
   Throttle& operator=(const Throttle&) = delete;
 
@@ -75,6 +85,8 @@ class Throttle {
   size_t size() const;
   // Forgets every failure (the test-control API's reset).
   void Clear();
+  // Deletes the shared counters that no rule needs any more (maintenance).
+  void PurgeShared();
   const ThrottlePolicy& policy() const { return policy_; }
 
  private:
@@ -94,9 +106,17 @@ class Throttle {
   Keys KeysFor(const std::string& account, const std::string& client_ip) const;
   Entry& Touch(const std::string& key, int64_t now);
   int64_t Wait(const Entry& e, const BackoffRule& rule, int64_t now) const;
+  // The shared counters of `keys` (nullopt: not shared, or unreadable).
+  std::optional<std::vector<ThrottleCounter>> ReadShared(const Keys& keys);
+  // Puts the shared counter `key` (when among `counters`, else none) into `e`.
+  void Merge(const std::vector<ThrottleCounter>& counters, const std::string& key, Entry& e, int64_t now) const;
+  // An attempt's end: this node's counters, then (a verdict) the shared ones.
+  void Record(const std::string& account, const std::string& client_ip, Verdict verdict);
+  void WriteShared(const Keys& keys, Verdict verdict, int64_t now);
 
   const Clock& clock_;
   const ThrottlePolicy policy_;
+  ThrottleStore* const shared_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // most recently used first

@@ -14,7 +14,11 @@ HttpResponse JsonResponse(int status, const nlohmann::json& body) {
 HttpResponse ErrorResponse(const Error& error) {
   nlohmann::json body = {{"error", error.wire_name()}, {"error_description", error.description}};
   if (!error.field.empty()) body["field"] = error.field;
-  return JsonResponse(error.status(), body);
+  HttpResponse r = JsonResponse(error.status(), body);
+  // 503: the database (or the signing key) is away for a moment; clients and
+  // load balancers retry (RFC 9110 §10.2.3).
+  if (error.status() == 503) r.With("Retry-After", "1");
+  return r;
 }
 
 HttpResponse HtmlResponse(int status, std::string html) {

@@ -10,13 +10,15 @@
 #include "domain/tokens.h"
 #include "domain/users.h"
 #include "store/sqlite_store.h"
+#include "store/store.h"
 
 namespace atm {
 
 struct OpsDeps {
   const Config& config;
   const Clock& clock;
-  SqliteStore& store;
+  Store& store;
+  const SqliteStore* sqlite;  // the SQLite store's own metrics; null on PostgreSQL
   UserService& users;
   CodeService& codes;
   TokenService& tokens;

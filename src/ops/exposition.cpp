@@ -80,9 +80,11 @@ void WriteServiceMetrics(MetricsText& out, const OpsDeps& d) {
   out.Family("atm_password_hash_memory_budget_bytes", "gauge",
              "The memory the running scrypt hashes may hold together (passwords.memory_budget); 0 = none.");
   out.Sample("atm_password_hash_memory_budget_bytes", {}, d.users.hash_memory_budget());
-  out.Family("atm_sqlite_write_duration_seconds", "histogram",
-             "Time of a write to the database, the wait for the writer connection included.");
-  out.Histogram("atm_sqlite_write_duration_seconds", {}, d.store.write_latency());
+  if (d.sqlite) {
+    out.Family("atm_sqlite_write_duration_seconds", "histogram",
+               "Time of a write to the database, the wait for the writer connection included.");
+    out.Histogram("atm_sqlite_write_duration_seconds", {}, d.sqlite->write_latency());
+  }
   out.Family("atm_build_info", "gauge", "The version of atm, as a label; always 1.");
   out.Sample("atm_build_info", {{"version", ATM_VERSION}}, uint64_t{1});
   WriteProcessMetrics(out);

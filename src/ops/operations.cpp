@@ -97,7 +97,7 @@ HttpResponse Operations::Ready() {
   check("database", write ? "" : "the database does not take writes: " + write.error().description);
   check("signing_key", deps_.keys.current_created_at() != 0 ? "" : "no signing key is loaded yet");
   auto version = deps_.store.SchemaVersion();
-  const int latest = SqliteStore::LatestSchemaVersion();
+  const int latest = deps_.store.KnownSchemaVersion();
   check("migrations", !version ? "the schema version cannot be read: " + version.error().description
                       : *version != latest
                           ? "the schema is at version " + std::to_string(*version) + " of " + std::to_string(latest)

@@ -132,7 +132,7 @@ class SqliteStore final : public Store {
   // Readiness: commits a write (one row of its own table), waiting at most
   // `timeout_ms` for a lock held elsewhere; an error when the database does
   // not take writes now.
-  Status ProbeWrite(int64_t now, int timeout_ms);
+  Status ProbeWrite(int64_t now, int timeout_ms) override;
   // The number of migrations this atm knows (SchemaVersion() when migrated).
   static int LatestSchemaVersion();
   // The time each write (Run on the writer) took, the wait for the writer included.
@@ -141,7 +141,8 @@ class SqliteStore final : public Store {
   // PRAGMA integrity_check, "ok" when sound.
   Result<std::string> IntegrityCheck();
   // PRAGMA user_version: the number of migrations applied.
-  Result<int> SchemaVersion();
+  Result<int> SchemaVersion() override;
+  int KnownSchemaVersion() const override { return LatestSchemaVersion(); }
   // Frames in the write-ahead log after the last commit (0 for ":memory:").
   int64_t WalFrames() const;
 

@@ -31,6 +31,13 @@ class Store : public ClientStore,
   // Deletes codes, device codes, refresh tokens, revoked-token records and admin sessions that
   // expired before `now`.
   virtual Status PurgeExpired(int64_t now) = 0;
+
+  // Readiness (GET /readyz): commits a small write, waiting at most
+  // `timeout_ms`; an error when the database does not take writes now.
+  virtual Status ProbeWrite(int64_t now, int timeout_ms) = 0;
+  // The number of migrations applied to the database, and how many this atm knows.
+  virtual Result<int> SchemaVersion() = 0;
+  virtual int KnownSchemaVersion() const = 0;
 };
 
 }  // namespace atm

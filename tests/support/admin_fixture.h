@@ -25,7 +25,7 @@ inline constexpr const char* kAdminPassword = "correct horse battery";
 
 class AdminFixture : public testing::ServicesFixture {
  public:
-  AdminFixture() : ServicesFixture(AdminConfig()), store(&services->store()) {
+  AdminFixture() : ServicesFixture(AdminConfig()), store(services->sqlite()) {
     deps = std::make_unique<AdminDeps>(AdminDeps{config, clock, *clients, *users, *admins, *audit});
     RegisterAdminRoutes(router, *deps);
     auto a = admins->Create(kAdminName, kAdminPassword);

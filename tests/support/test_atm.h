@@ -50,7 +50,7 @@ std::unique_ptr<Services> OpenServices(const Config& config, const Clock& clock)
 // handlers read (OAuthDeps, AdminDeps); a test may change it.
 struct ServicesFixture {
   explicit ServicesFixture(const Config& services_config);
-  SqliteStore& store() { return services->store(); }
+  Store& store() { return services->store(); }
 
   FakeClock clock;
   Config config;

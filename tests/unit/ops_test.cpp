@@ -37,7 +37,7 @@ HttpRequest Get(const std::string& path, const std::string& authorization = "") 
 }
 
 OpsDeps DepsOf(Services& s) {
-  return OpsDeps{s.config(), s.clock(), s.store(), s.users(), s.codes(), s.tokens(), s.keys(), s.audit()};
+  return OpsDeps{s.config(), s.clock(), s.store(), s.sqlite(), s.users(), s.codes(), s.tokens(), s.keys(), s.audit()};
 }
 
 }  // namespace

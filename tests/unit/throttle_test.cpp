@@ -1,6 +1,7 @@
 // Brute-force throttling (domain/throttle.h): backoff, caps, resets, trust,
 // memory bound; and its use by POST /auth (429 + Retry-After).
 #include <catch2/catch.hpp>
+#include <map>
 #include <vector>
 
 #include "domain/throttle.h"
@@ -32,7 +33,81 @@ void SignIn(Throttle& t, const std::string& account, const std::string& ip) {
   attempt.Succeeded();
 }
 
+// The shared counters as a map (the PostgreSQL store's are tested against a
+// real server in the [postgres] store tests and tests/e2e/scale_out.test.mjs).
+class MapThrottleStore : public atm::ThrottleStore {
+ public:
+  bool down = false;
+  std::map<std::string, atm::ThrottleCounter> rows;
+
+  atm::Result<std::vector<atm::ThrottleCounter>> GetThrottleCounters(const std::vector<std::string>& keys) override {
+    if (down) return atm::Error(atm::ErrorCode::kTemporarilyUnavailable, "the database is unavailable");
+    std::vector<atm::ThrottleCounter> out;
+    for (const auto& k : keys) {
+      if (rows.count(k)) out.push_back(rows[k]);
+    }
+    return out;
+  }
+  atm::Status AddThrottleFailures(const std::vector<std::string>& keys, int64_t now, int64_t forget_after) override {
+    if (down) return atm::Error(atm::ErrorCode::kTemporarilyUnavailable, "the database is unavailable");
+    for (const auto& k : keys) {
+      auto& c = rows[k];
+      c.key = k;
+      c.failures = now - c.last_failure >= forget_after ? 1 : c.failures + 1;
+      c.last_failure = now;
+    }
+    return atm::Ok();
+  }
+  atm::Status TrustThrottleKey(const std::string& key, int64_t trusted_until) override {
+    auto& c = rows[key];
+    c.key = key;
+    c.failures = 0;
+    c.trusted_until = trusted_until;
+    return atm::Ok();
+  }
+  atm::Status PurgeThrottle(int64_t, int64_t) override { return atm::Ok(); }
+  atm::Status ClearThrottle() override {
+    rows.clear();
+    return atm::Ok();
+  }
+};
+
 }  // namespace
+
+TEST_CASE("nodes sharing their counters count guesses spread over them once", "[throttle]") {
+  FakeClock clock;
+  MapThrottleStore shared;
+  Throttle a(clock, ThrottlePolicy{}, &shared), b(clock, ThrottlePolicy{}, &shared);
+  // Five free failures in all, alternating nodes: the sixth is refused on both.
+  for (int i = 0; i < 5; ++i) {
+    auto attempt = (i % 2 ? b : a).Admit("alice", "198.51.100.7");
+    REQUIRE(attempt.allowed());
+    attempt.Failed();
+  }
+  CHECK_FALSE(a.Admit("alice", "198.51.100.7").allowed());
+  CHECK_FALSE(b.Admit("alice", "198.51.100.7").allowed());
+  // Node-local throttles would each have let five more through.
+  Throttle alone(clock, ThrottlePolicy{});
+  CHECK(FailUntilRefused(alone, "alice", "198.51.100.7") == 5);
+
+  // A sign-in on one node resets the pair for the other, and trusts the network there.
+  clock.Advance(60);
+  SignIn(b, "alice", "198.51.100.7");
+  CHECK(a.Admit("alice", "198.51.100.7").allowed());
+  // The test-control reset forgets the shared counters too.
+  CHECK(FailUntilRefused(a, "bob", "203.0.113.9") == 5);
+  a.Clear();
+  CHECK(b.Admit("bob", "203.0.113.9").allowed());
+}
+
+TEST_CASE("when the shared counters cannot be read, the node's own decide", "[throttle]") {
+  FakeClock clock;
+  MapThrottleStore shared;
+  Throttle t(clock, ThrottlePolicy{}, &shared);
+  shared.down = true;
+  CHECK(FailUntilRefused(t, "alice", "198.51.100.7") == 5);  // counted locally
+  CHECK(shared.rows.empty());
+}
 
 TEST_CASE("backoff delays double after the free failures and stop at the cap", "[throttle]") {
   BackoffRule rule{5, 1, 60};
