@@ -240,7 +240,9 @@ class PgPool {
   };
 
   PgPool(int size, std::chrono::milliseconds wait, Connector connect)
-      : size_(size < 1 ? 1 : size), wait_(wait), connect_(std::move(connect)) {}
+      : size_(size < 1 ? 1 : size), wait_(wait), connect_(std::move(connect)) {
+    idle_.reserve(size_);  // so that giving a connection back (in a destructor) never allocates
+  }
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
 

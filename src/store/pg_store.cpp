@@ -139,13 +139,23 @@ Status Migrate(PgConnection& db, const std::string& schema, const std::string& s
 // `options.schema` when there is one. The URL's own settings win over the
 // defaults before "dbname" (libpq reads the arrays in order, expanding the
 // URL in place of "dbname"); the client encoding after it is atm's, whose
-// strings are UTF-8.
+// strings are UTF-8. The TCP defaults find a server that vanished without
+// closing the connection (a partition, a host gone): sent data unanswered
+// for 30 s, or an idle connection whose keepalives go unanswered for a
+// minute, breaks the connection rather than hang the call.
 PgPool::Connector Connector(const PgOptions& options) {
   return [url = options.url, timeout = std::to_string(std::max(1, options.connect_timeout_s)),
           schema = options.schema](std::string* error) -> std::unique_ptr<PgConnection> {
-    const char* const keywords[] = {"fallback_application_name", "connect_timeout", "dbname", "client_encoding",
+    const char* const keywords[] = {"fallback_application_name",
+                                    "connect_timeout",
+                                    "keepalives_idle",
+                                    "keepalives_interval",
+                                    "keepalives_count",
+                                    "tcp_user_timeout",
+                                    "dbname",
+                                    "client_encoding",
                                     nullptr};
-    const char* const values[] = {"atm", timeout.c_str(), url.c_str(), "UTF8", nullptr};
+    const char* const values[] = {"atm", timeout.c_str(), "30", "10", "3", "30000", url.c_str(), "UTF8", nullptr};
     auto conn = PgConnection::Connect(keywords, values, error);
     if (!conn) {
       *error = Scrubbed(*error, url);
