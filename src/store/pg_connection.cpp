@@ -42,10 +42,19 @@ std::string Field(const PGresult* r, int field) {
   return v ? v : "";
 }
 
-// libpq's messages end with a newline.
-std::string Trimmed(const char* message) {
-  std::string out = message ? message : "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+// libpq's message on one line (for the log): its line breaks and the tabs
+// that indent its hints become single spaces, the final newline goes.
+std::string OneLine(const char* message) {
+  std::string out;
+  for (const char* p = message ? message : ""; *p != '\0'; ++p) {
+    const bool space = *p == '\n' || *p == '\t' || *p == ' ';
+    if (!space) {
+      out += *p;
+    } else if (!out.empty() && out.back() != ' ') {
+      out += ' ';
+    }
+  }
+  if (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
 }
 
@@ -125,7 +134,7 @@ std::unique_ptr<PgConnection> PgConnection::Connect(const char* const* keywords,
     return nullptr;
   }
   if (PQstatus(conn) != CONNECTION_OK) {
-    *error = Trimmed(PQerrorMessage(conn));
+    *error = OneLine(PQerrorMessage(conn));
     PQfinish(conn);
     return nullptr;
   }
@@ -145,7 +154,7 @@ PgConnection::ResultPtr PgConnection::Check(PGresult* r) {
     f.message = Field(r, PG_DIAG_MESSAGE_PRIMARY);
     f.constraint = Field(r, PG_DIAG_CONSTRAINT_NAME);
   }
-  if (f.message.empty()) f.message = Trimmed(PQerrorMessage(conn_.get()));
+  f.message = OneLine(f.message.empty() ? PQerrorMessage(conn_.get()) : f.message.c_str());
   // No SQLSTATE: libpq gave up on its own (the server went away). Class 08
   // is a connection exception; 57P01-57P03 the server shutting down or
   // starting.
@@ -178,7 +187,7 @@ std::string PgConnection::QuoteIdentifier(const std::string& name) {
   char* quoted = PQescapeIdentifier(conn_.get(), name.data(), name.size());
   if (quoted == nullptr) {
     PgFailure f;
-    f.message = Trimmed(PQerrorMessage(conn_.get()));
+    f.message = OneLine(PQerrorMessage(conn_.get()));
     throw f;
   }
   std::string out(quoted);

@@ -16,8 +16,8 @@
 // is sent as U+FFFD.
 //
 // A failed statement throws PgFailure, which never leaves the store: PgStore
-// turns it into an Error value (PgError, pg_impl.h). Not thread-safe: one thread at a
-// time, which the pool's lease guarantees.
+// turns it into an Error value (PgError, pg_impl.h). Not thread-safe: one
+// thread at a time, which the pool's lease guarantees.
 #pragma once
 
 #include <libpq-fe.h>
