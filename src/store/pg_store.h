@@ -16,8 +16,12 @@
 // installs take an advisory lock.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/metrics.h"
 #include "store/store.h"
@@ -50,11 +54,100 @@ class PgStore final : public Store, public ThrottleStore {
   PgStore(const PgStore&) = delete;
   PgStore& operator=(const PgStore&) = delete;
 
+  // ClientStore: pg_clients.cpp.
+  Status CreateClient(const ClientRecord& client, const AuditEvent* audit = nullptr) override;
+  Result<std::optional<ClientRecord>> GetClient(const std::string& id) override;
+  Result<std::vector<ClientRecord>> ListClients(const Page& page) override;
+  Result<int64_t> CountClients() override;
+  Status UpdateClient(const ClientRecord& client, const AuditEvent* audit = nullptr) override;
+  Status SetClientSecret(const std::string& id, const std::string& secret_hash, int64_t updated_at,
+                         const AuditEvent* audit = nullptr) override;
+  Status DeleteClient(const std::string& id, const AuditEvent* audit = nullptr) override;
+
+  // UserStore: pg_users.cpp.
+  Status CreateUser(const UserRecord& user, const AuditEvent* audit = nullptr) override;
+  Result<std::optional<UserRecord>> GetUser(const std::string& id) override;
+  Result<std::optional<UserRecord>> FindUserByEmail(const std::string& client_id, const std::string& email) override;
+  Result<std::vector<UserRecord>> ListUsers(const std::string& client_id, const std::string& email_filter,
+                                            const Page& page) override;
+  Result<int64_t> CountUsers(const std::string& client_id, const std::string& email_filter) override;
+  Status UpdateUser(const UserRecord& user, const AuditEvent* audit = nullptr) override;
+  Status SetUserPassword(const std::string& id, const std::string& password_hash, int64_t updated_at,
+                         const AuditEvent* audit = nullptr) override;
+  Status DeleteUser(const std::string& id, const AuditEvent* audit = nullptr) override;
+
+  // GrantStore: pg_grants.cpp.
+  Status SaveCode(const CodeRecord& code, const AuditEvent* audit = nullptr) override;
+  Result<CodeRecord> FindUnusedCode(const std::string& hash, int64_t now) override;
+  Status SpendCode(const std::string& hash, int64_t now) override;
+  Status RedeemCode(const std::string& hash, int64_t now, const GrantRecord& grant,
+                    const RefreshRecord& first) override;
+  Result<std::optional<GrantRecord>> GetGrant(const std::string& id) override;
+  Result<GrantRecord> RotateRefresh(const std::string& old_hash, const std::string& client_id,
+                                    const RefreshRecord& next, int64_t now,
+                                    const AuditEvent* on_reuse = nullptr) override;
+  Result<std::optional<RefreshRecord>> GetLiveRefresh(const std::string& hash, int64_t now) override;
+  Status RevokeGrant(const std::string& grant_id) override;
+  Status RevokeAccessToken(const std::string& jti, int64_t expires_at) override;
+  Result<bool> IsAccessTokenRevoked(const std::string& jti) override;
+
+  // DeviceCodeStore: pg_device_codes.cpp.
+  Status SaveDeviceCode(const DeviceCodeRecord& record) override;
+  Result<std::optional<DeviceCodeRecord>> FindPendingDeviceCode(const std::string& user_code_hash,
+                                                                int64_t now) override;
+  Status BindDeviceUser(const std::string& user_code_hash, const std::string& user_id, int64_t auth_time,
+                        const std::string& consent_hash, int64_t now, const AuditEvent* audit = nullptr) override;
+  Result<DeviceCodeRecord> DecideDeviceCode(const std::string& user_code_hash, const std::string& consent_hash,
+                                            bool approved, int64_t now, const AuditEvent* audit = nullptr) override;
+  Result<DeviceCodeRecord> PollDeviceCode(const std::string& device_hash, const std::string& client_id,
+                                          int64_t now) override;
+  Status RedeemDeviceCode(const std::string& device_hash, int64_t now, const GrantRecord& grant,
+                          const RefreshRecord& first) override;
+
+  // KeyStore: pg_keys.cpp (DataVersion: pg_store.cpp).
+  Result<bool> InstallSigningKey(const KeyRecord& key, const std::string& expected_current,
+                                 const AuditEvent* audit = nullptr) override;
+  Result<std::vector<KeyRecord>> ListKeys() override;
+  Status DeleteKey(const std::string& kid) override;
+  Status UpdateKeyPem(const std::string& kid, const std::string& private_pem) override;
+  Result<int64_t> DataVersion() override;
+
+  // AdminStore: pg_admins.cpp.
+  Status CreateAdmin(const AdminRecord& admin, const AuditEvent* audit = nullptr) override;
+  Result<std::optional<AdminRecord>> FindAdmin(const std::string& username) override;
+  Result<std::vector<AdminRecord>> ListAdmins() override;
+  Status SetAdminPassword(const std::string& admin_id, const std::string& password_hash, int64_t now,
+                          const AuditEvent* audit = nullptr) override;
+  Status DeleteAdmin(const std::string& admin_id, const AuditEvent* audit = nullptr) override;
+  Status CreateAdminSession(const AdminSessionRecord& session, const AuditEvent* audit = nullptr) override;
+  Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> GetAdminSession(const std::string& token_hash,
+                                                                                    int64_t now) override;
+  Status DeleteAdminSession(const std::string& token_hash) override;
+
+  // AuditStore: pg_audit.cpp.
+  Status AppendAudit(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter, const Page& page) override;
+  Result<int64_t> CountAudit(const AuditFilter& filter) override;
+  Result<int64_t> PruneAudit(int64_t before) override;
+
+  // ThrottleStore: pg_throttle.cpp.
+  Result<std::vector<ThrottleCounter>> GetThrottleCounters(const std::vector<std::string>& keys) override;
+  Status AddThrottleFailures(const std::vector<std::string>& keys, int64_t now, int64_t forget_after) override;
+  Status TrustThrottleKey(const std::string& key, int64_t trusted_until) override;
+  Status PurgeThrottle(int64_t now, int64_t forget_after) override;
+  Status ClearThrottle() override;
+
+  // Store: pg_store.cpp.
+  Status PurgeExpired(int64_t now) override;
+
   // Readiness: one round trip; temporarily_unavailable when the database is away.
   Status Ping();
   // The number of migrations this atm knows, and how many the database has.
   static int LatestSchemaVersion();
   Result<int> SchemaVersion();
+  // Drops `options.schema` and everything in it: the clean-up of the fresh
+  // schemas the tests make. invalid_request for an empty schema.
+  static Status DropSchema(const PgOptions& options);
 
   struct Impl;
 

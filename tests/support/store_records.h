@@ -9,6 +9,7 @@
 #include <string>
 
 #include "store/sqlite_store.h"
+#include "support/test_store.h"
 
 namespace atm::testing {
 
@@ -88,15 +89,16 @@ inline GrantRecord Grant(const std::string& id, const std::string& client_id, co
 
 // Starts grant `g` with its first refresh token the way an exchange does: a
 // fresh code, redeemed.
-inline void StartGrant(SqliteStore& s, const GrantRecord& g, const RefreshRecord& first) {
+inline void StartGrant(Store& s, const GrantRecord& g, const RefreshRecord& first) {
   const std::string code = "code-for-" + g.id;
   REQUIRE(s.SaveCode(Code(code, g.client_id, g.user_id, kNow + 60)).ok());
   REQUIRE(s.RedeemCode(code, kNow, g, first).ok());
 }
 
-// A store with client "c1" and its user "u1", and client "c2".
-inline std::unique_ptr<SqliteStore> Seeded() {
-  auto s = OpenMemory();
+// A store of the backend under test (support/test_store.h) with client "c1"
+// and its user "u1", and client "c2".
+inline TestStore Seeded() {
+  auto s = OpenTestStore();
   REQUIRE(s->CreateClient(Client("c1")).ok());
   REQUIRE(s->CreateClient(Client("c2")).ok());
   REQUIRE(s->CreateUser(User("u1", "c1", "end.user13@gmail.com")).ok());

@@ -1,16 +1,15 @@
-// SqliteStore: schema migration 2 (admins and admin sessions), and reuse of a
-// cached statement after it failed.
+// The store, on every backend ([backend]): admins and admin sessions, and
+// reuse of a cached statement after it failed.
 #include <catch2/catch.hpp>
 
-#include "store/sqlite_store.h"
+#include "support/test_store.h"
 
 using atm::AdminRecord;
 using atm::AdminSessionRecord;
-using atm::SqliteStore;
 
 namespace {
 
-std::unique_ptr<SqliteStore> OpenMemory() { return SqliteStore::Open({":memory:", false, 1000}).value(); }
+atm::testing::TestStore OpenStore() { return atm::testing::OpenTestStore(); }
 
 AdminRecord Admin(const std::string& id, const std::string& username) {
   return AdminRecord{id, username, "$scrypt$hash", 100, 100};
@@ -18,8 +17,8 @@ AdminRecord Admin(const std::string& id, const std::string& username) {
 
 }  // namespace
 
-TEST_CASE("a statement that failed on a constraint works on its next use", "[store]") {
-  auto store = OpenMemory();
+TEST_CASE("a statement that failed on a constraint works on its next use", "[store][backend]") {
+  auto store = OpenStore();
   REQUIRE(store->CreateAdmin(Admin("a1", "ops")));
   auto dup = store->CreateAdmin(Admin("a2", "OPS"));
   REQUIRE_FALSE(dup);
@@ -34,8 +33,8 @@ TEST_CASE("a statement that failed on a constraint works on its next use", "[sto
   CHECK(store->CreateClient(c));
 }
 
-TEST_CASE("an admin session is found by its hash while it lives, with its admin", "[store]") {
-  auto store = OpenMemory();
+TEST_CASE("an admin session is found by its hash while it lives, with its admin", "[store][backend]") {
+  auto store = OpenStore();
   REQUIRE(store->CreateAdmin(Admin("a1", "ops")));
   REQUIRE(store->CreateAdminSession(AdminSessionRecord{"hash-1", "a1", "console", 100, 200}));
   auto live = store->GetAdminSession("hash-1", 199);
@@ -49,8 +48,8 @@ TEST_CASE("an admin session is found by its hash while it lives, with its admin"
   CHECK_FALSE(store->GetAdminSession("hash-1", 150)->has_value());
 }
 
-TEST_CASE("a new admin password or deleting the admin drops its sessions", "[store]") {
-  auto store = OpenMemory();
+TEST_CASE("a new admin password or deleting the admin drops its sessions", "[store][backend]") {
+  auto store = OpenStore();
   REQUIRE(store->CreateAdmin(Admin("a1", "ops")));
   REQUIRE(store->CreateAdmin(Admin("a2", "dev")));
   REQUIRE(store->CreateAdminSession(AdminSessionRecord{"h1", "a1", "console", 100, 900}));

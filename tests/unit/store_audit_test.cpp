@@ -1,4 +1,4 @@
-// The audit trail in SqliteStore and AuditService: an event goes in the
+// The audit trail in the store (on every backend: [backend]) and AuditService: an event goes in the
 // transaction of the change it records (and not when the change fails),
 // filters and paging, pruning, and the time bounds of the filters.
 #include <catch2/catch.hpp>
@@ -26,7 +26,7 @@ AuditEvent Event(const std::string& kind, int64_t at, const std::string& outcome
   return e;
 }
 
-int64_t Count(SqliteStore& s, const AuditFilter& f = {}) {
+int64_t Count(AuditStore& s, const AuditFilter& f = {}) {
   auto n = s.CountAudit(f);
   REQUIRE(n.ok());
   return *n;
@@ -34,7 +34,7 @@ int64_t Count(SqliteStore& s, const AuditFilter& f = {}) {
 
 }  // namespace
 
-TEST_CASE("an audit event is written with its change, and not when the change fails", "[store][audit]") {
+TEST_CASE("an audit event is written with its change, and not when the change fails", "[store][audit][backend]") {
   auto s = Seeded();
   const int64_t before = Count(*s);
   AuditEvent e = Event("application.update", kNow, "success", "c1");
@@ -55,7 +55,7 @@ TEST_CASE("an audit event is written with its change, and not when the change fa
 }
 
 TEST_CASE("a reused refresh token writes its event with the revoked grant, in the revoking transaction",
-          "[store][audit]") {
+          "[store][audit][backend]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
@@ -73,8 +73,8 @@ TEST_CASE("a reused refresh token writes its event with the revoked grant, in th
   CHECK_FALSE(s->GetGrant("g1")->has_value());
 }
 
-TEST_CASE("audit events are listed newest first, filtered and paged", "[store][audit]") {
-  auto s = OpenMemory();
+TEST_CASE("audit events are listed newest first, filtered and paged", "[store][audit][backend]") {
+  auto s = OpenTestStore();
   REQUIRE(s->AppendAudit(Event("signin", kNow, "success", "c1")).ok());
   REQUIRE(s->AppendAudit(Event("signin", kNow + 10, "bad_credentials", "c1")).ok());
   REQUIRE(s->AppendAudit(Event("signin", kNow + 20, "throttled", "c2")).ok());
@@ -109,8 +109,8 @@ TEST_CASE("audit events are listed newest first, filtered and paged", "[store][a
   CHECK((*page)[0].id > (*page)[1].id);
 }
 
-TEST_CASE("pruning deletes the events older than the retention only", "[store][audit]") {
-  auto s = OpenMemory();
+TEST_CASE("pruning deletes the events older than the retention only", "[store][audit][backend]") {
+  auto s = OpenTestStore();
   FakeClock clock(kNow);
   AuditService audit(*s, clock, AuditOptions{3600});
   REQUIRE(s->AppendAudit(Event("signin", kNow - 7200)).ok());
@@ -122,8 +122,9 @@ TEST_CASE("pruning deletes the events older than the retention only", "[store][a
   CHECK(Count(*s) == 2);
 }
 
-TEST_CASE("sign-ins are counted by outcome; a failure is written at once, a success's event returned", "[audit]") {
-  auto s = OpenMemory();
+TEST_CASE("sign-ins are counted by outcome; a failure is written at once, a success's event returned",
+          "[audit][backend]") {
+  auto s = OpenTestStore();
   FakeClock clock(kNow);
   AuditService audit(*s, clock, AuditOptions{});
   REQUIRE(audit.SignInFailed(SignInOutcome::kThrottled, "c1", "someone@example.com", "10.0.0.1").ok());
@@ -145,8 +146,8 @@ TEST_CASE("sign-ins are counted by outcome; a failure is written at once, a succ
 }
 
 TEST_CASE("a flood of throttled attempts writes one event per account and address a minute, and counts all",
-          "[audit]") {
-  auto s = OpenMemory();
+          "[audit][backend]") {
+  auto s = OpenTestStore();
   FakeClock clock(kNow);
   AuditService audit(*s, clock, AuditOptions{});
   for (int i = 0; i < 50; ++i) {
@@ -169,8 +170,8 @@ TEST_CASE("a flood of throttled attempts writes one event per account and addres
   CHECK(Count(*s) == 7);
 }
 
-TEST_CASE("application changes record before and after, never the secret or its hash", "[audit]") {
-  auto s = OpenMemory();
+TEST_CASE("application changes record before and after, never the secret or its hash", "[audit][backend]") {
+  auto s = OpenTestStore();
   FakeClock clock(kNow);
   ClientService clients(*s, clock);
   NewApplication app;

@@ -3,7 +3,7 @@
 // after a full disk, the first write once there was room failed as well).
 #include <catch2/catch.hpp>
 
-#include "store/sqlite_store.h"
+#include "support/test_store.h"
 
 namespace {
 
@@ -17,8 +17,8 @@ atm::ClientRecord Client(const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("a statement that failed works again on its next use", "[store]") {
-  auto store = std::move(atm::SqliteStore::Open({":memory:", false, 1000}).value());
+TEST_CASE("a statement that failed works again on its next use", "[store][backend]") {
+  auto store = atm::testing::OpenTestStore();
   REQUIRE(store->CreateClient(Client("first")).ok());
   auto duplicate = store->CreateClient(Client("first"));
   REQUIRE_FALSE(duplicate.ok());

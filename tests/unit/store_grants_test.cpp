@@ -1,4 +1,4 @@
-// SqliteStore's token rules: single-use expiring codes, refresh rotation
+// The store's token rules, on every backend ([backend]): single-use expiring codes, refresh rotation
 // with reuse detection, cross-client refusal, cascades on deletion, purging.
 #include <catch2/catch.hpp>
 #include <string>
@@ -9,7 +9,7 @@
 namespace atm {
 using namespace atm::testing;
 
-TEST_CASE("a code is read unspent, then spent once with its grant", "[store]") {
+TEST_CASE("a code is read unspent, then spent once with its grant", "[store][backend]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   auto found = s->FindUnusedCode("h1", kNow);
@@ -27,7 +27,7 @@ TEST_CASE("a code is read unspent, then spent once with its grant", "[store]") {
   CHECK(s->SpendCode("unknown", kNow).error().Is(ErrorCode::kInvalidGrant));
 }
 
-TEST_CASE("a code expires at its expiry time", "[store]") {
+TEST_CASE("a code expires at its expiry time", "[store][backend]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   REQUIRE(s->SaveCode(Code("h2", "c1", "u1", kNow + 60)).ok());
@@ -44,7 +44,7 @@ TEST_CASE("a code expires at its expiry time", "[store]") {
   CHECK_FALSE(s->GetGrant("g1")->has_value());
 }
 
-TEST_CASE("replaying a redeemed code revokes the grant it issued (RFC 6749 §4.1.2)", "[store]") {
+TEST_CASE("replaying a redeemed code revokes the grant it issued (RFC 6749 §4.1.2)", "[store][backend]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   REQUIRE(s->RedeemCode("h1", kNow, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1")).ok());
@@ -56,7 +56,7 @@ TEST_CASE("replaying a redeemed code revokes the grant it issued (RFC 6749 §4.1
   CHECK_FALSE(s->GetLiveRefresh("r1", kNow + 1)->has_value());
 }
 
-TEST_CASE("of two redemptions of one code, the second revokes the first and keeps nothing", "[store]") {
+TEST_CASE("of two redemptions of one code, the second revokes the first and keeps nothing", "[store][backend]") {
   // Both checked the code unspent and signed tokens; the second to commit
   // finds it spent: RFC 6749 §4.1.2 says revoke what the code issued.
   auto s = Seeded();
@@ -72,7 +72,7 @@ TEST_CASE("of two redemptions of one code, the second revokes the first and keep
   CHECK_FALSE(s->GetLiveRefresh("r2", kNow)->has_value());
 }
 
-TEST_CASE("a code spent by a failed check starts no grant", "[store]") {
+TEST_CASE("a code spent by a failed check starts no grant", "[store][backend]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
   REQUIRE(s->SpendCode("h1", kNow).ok());
@@ -80,7 +80,7 @@ TEST_CASE("a code spent by a failed check starts no grant", "[store]") {
   CHECK_FALSE(s->GetGrant("g1")->has_value());
 }
 
-TEST_CASE("rotating a refresh token spends it and issues the next in the same grant", "[store]") {
+TEST_CASE("rotating a refresh token spends it and issues the next in the same grant", "[store][backend]") {
   auto s = Seeded();
   StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   auto grant = s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow + 10);
@@ -95,7 +95,7 @@ TEST_CASE("rotating a refresh token spends it and issues the next in the same gr
   CHECK(s->RotateRefresh("r2", "c1", Refresh("r3", "", "c1", ""), kNow + 20).ok());
 }
 
-TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detection)", "[store]") {
+TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detection)", "[store][backend]") {
   auto s = Seeded();
   StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   REQUIRE(s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow).ok());
@@ -110,7 +110,7 @@ TEST_CASE("presenting a spent refresh token revokes the whole grant (reuse detec
   CHECK(s->RotateRefresh("r2", "c1", Refresh("r4", "", "c1", ""), kNow + 2).error().Is(ErrorCode::kInvalidGrant));
 }
 
-TEST_CASE("another client's refresh token is refused and stays usable by its owner", "[store]") {
+TEST_CASE("another client's refresh token is refused and stays usable by its owner", "[store][backend]") {
   auto s = Seeded();
   StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   auto stolen = s->RotateRefresh("r1", "c2", Refresh("r2", "", "c2", ""), kNow);
@@ -121,7 +121,7 @@ TEST_CASE("another client's refresh token is refused and stays usable by its own
   CHECK(s->RotateRefresh("r1", "c1", Refresh("r3", "", "c1", ""), kNow).ok());
 }
 
-TEST_CASE("an expired refresh token is refused", "[store]") {
+TEST_CASE("an expired refresh token is refused", "[store][backend]") {
   auto s = Seeded();
   StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1", kNow + 100));
   auto late = s->RotateRefresh("r1", "c1", Refresh("r2", "", "c1", ""), kNow + 100);
@@ -131,7 +131,7 @@ TEST_CASE("an expired refresh token is refused", "[store]") {
   CHECK(s->GetLiveRefresh("r1", kNow + 99)->has_value());
 }
 
-TEST_CASE("deleting a user deletes their grants, tokens and codes", "[store]") {
+TEST_CASE("deleting a user deletes their grants, tokens and codes", "[store][backend]") {
   auto s = Seeded();
   StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
@@ -144,7 +144,7 @@ TEST_CASE("deleting a user deletes their grants, tokens and codes", "[store]") {
   CHECK(s->DeleteUser("u1").error().Is(ErrorCode::kNotFound));
 }
 
-TEST_CASE("deleting an application deletes its users, grants and codes", "[store]") {
+TEST_CASE("deleting an application deletes its users, grants and codes", "[store][backend]") {
   auto s = Seeded();
   StartGrant(*s, Grant("g1", "c1", "u1"), Refresh("r1", "g1", "c1", "u1"));
   REQUIRE(s->SaveCode(Code("h1", "c1", "u1", kNow + 60)).ok());
@@ -155,7 +155,7 @@ TEST_CASE("deleting an application deletes its users, grants and codes", "[store
   CHECK(s->GetClient("c2")->has_value());
 }
 
-TEST_CASE("purging drops expired codes and tokens but keeps spent ones for reuse detection", "[store]") {
+TEST_CASE("purging drops expired codes and tokens but keeps spent ones for reuse detection", "[store][backend]") {
   auto s = Seeded();
   REQUIRE(s->SaveCode(Code("old", "c1", "u1", kNow + 10)).ok());
   REQUIRE(s->SaveCode(Code("new", "c1", "u1", kNow + 1000)).ok());
