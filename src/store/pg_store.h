@@ -140,11 +140,14 @@ class PgStore final : public Store, public ThrottleStore {
   // Store: pg_store.cpp.
   Status PurgeExpired(int64_t now) override;
 
-  // Readiness: one round trip; temporarily_unavailable when the database is away.
-  Status Ping();
+  // Readiness: a transaction that takes a transaction id, as any write does
+  // (a read-only standby refuses it), within `timeout_ms`;
+  // temporarily_unavailable when the database is away.
+  Status ProbeWrite(int64_t now, int timeout_ms) override;
   // The number of migrations this atm knows, and how many the database has.
   static int LatestSchemaVersion();
-  Result<int> SchemaVersion();
+  Result<int> SchemaVersion() override;
+  int KnownSchemaVersion() const override { return LatestSchemaVersion(); }
   // Drops `options.schema` and everything in it: the clean-up of the fresh
   // schemas the tests make. invalid_request for an empty schema.
   static Status DropSchema(const PgOptions& options);

@@ -155,7 +155,7 @@ TEST_CASE("two nodes starting at once on an empty schema both migrate it, once",
   TestStore b((*second)->release(), TestStoreDeleter{});
   CHECK(Pg(a).SchemaVersion().value() == PgStore::LatestSchemaVersion());
   CHECK(Pg(b).SchemaVersion().value() == PgStore::LatestSchemaVersion());
-  CHECK(Pg(b).Ping().ok());
+  CHECK(Pg(b).ProbeWrite(0, 1000).ok());
   // What one node writes, the other reads.
   REQUIRE(a->CreateClient(Client("c1")).ok());
   CHECK(b->GetClient("c1")->has_value());
@@ -370,7 +370,7 @@ TEST_CASE("while PostgreSQL is unreachable calls fail with temporarily_unavailab
   auto write = s->CreateClient(Client("c2"));
   REQUIRE_FALSE(write.ok());
   CHECK(write.error().Is(ErrorCode::kTemporarilyUnavailable));
-  auto ping = Pg(s).Ping();
+  auto ping = Pg(s).ProbeWrite(0, 1000);
   REQUIRE_FALSE(ping.ok());
   CHECK(ping.error().Is(ErrorCode::kTemporarilyUnavailable));
   auto version = s->DataVersion();
@@ -378,7 +378,7 @@ TEST_CASE("while PostgreSQL is unreachable calls fail with temporarily_unavailab
   CHECK(version.error().Is(ErrorCode::kTemporarilyUnavailable));
 
   relay.Restore();
-  CHECK(Pg(s).Ping().ok());
+  CHECK(Pg(s).ProbeWrite(0, 1000).ok());
   CHECK(s->CreateClient(Client("c2")).ok());
   CHECK(s->CountClients().value() == 2);
 
