@@ -51,12 +51,12 @@ if [ -n "$triple" ]; then
   multiarch=/usr/lib/$triple
   cross_env=(CC="$triple-gcc" AR="$triple-ar" RANLIB="$triple-ranlib" STRIP="$triple-strip"
              PKG_CONFIG=pkg-config PKG_CONFIG_LIBDIR="$multiarch/pkgconfig" LDFLAGS="-B$multiarch/ -L$multiarch")
-  configure_args=(--build="$(gcc -dumpmachine)" --host="$triple" "${configure_args[@]}")
+  configure_args=(--build="$(dpkg-architecture -q DEB_BUILD_GNU_TYPE)" --host="$triple" "${configure_args[@]}")
 fi
 cc=${triple:+$triple-}gcc
 
 # --- Tools -----------------------------------------------------------------
-for tool in dpkg-source apt-get make "$cc"; do
+for tool in dpkg-source dpkg-architecture apt-get make "$cc"; do
   command -v "$tool" >/dev/null || die "$tool not found (scripts/setup.sh or scripts/cross_build.sh installs it)"
 done
 echo '#include <openssl/ssl.h>' | "$cc" -E -x c - >/dev/null 2>&1 ||
@@ -144,6 +144,12 @@ say "make: libpgport_shlib.a libpgcommon_shlib.a libpq.a ($build/make.log; $((SE
     make -j"$jobs" -C "$build/src/common" libpgcommon_shlib.a &&
     make -j"$jobs" -C "$build/src/interfaces/libpq" all-static-lib SHLIB_PREREQS=
 } >"$build/make.log" 2>&1 || { tail -20 "$build/make.log" >&2; die "make failed ($build/make.log)"; }
+
+if [ -n "$triple" ]; then
+  machine=$("$triple-readelf" -h "$build/src/interfaces/libpq/fe-connect.o" | sed -n 's/^ *Machine: *//p')
+  say "built for: $machine"
+  case "$arch:$machine" in aarch64:AArch64 | armhf:ARM) ;; *) die "libpq.a is for $machine, not $arch" ;; esac
+fi
 
 # --- Install (a complete prefix, or the old one untouched) --------------------
 tmp=$prefix.tmp
