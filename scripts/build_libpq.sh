@@ -19,7 +19,8 @@
 # Sources go to build-deps/src/ (ignored by git). Needs dpkg-dev, make, gcc
 # (or the cross gcc) and libssl-dev (of the target's architecture);
 # scripts/setup.sh and scripts/cross_build.sh install them. JOBS sets the
-# parallelism (default: the number of cores). About 80 s on 2 cores.
+# parallelism (default: the number of cores). 60-90 s on 2 cores (most of it
+# download, unpacking and configure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -65,8 +66,10 @@ echo '#include <openssl/ssl.h>' | "$cc" -E -x c - >/dev/null 2>&1 ||
 # --- The version -------------------------------------------------------------
 candidate() { apt-cache policy postgresql-15 2>/dev/null | sed -n 's/^ *Candidate: //p'; }
 wanted=${PG_VERSION:-$(candidate)}
+updated=0
 if [ -z "$wanted" ] || [ "$wanted" = "(none)" ]; then
   sudo_ apt-get update -q >/dev/null
+  updated=1
   wanted=$(candidate)
 fi
 [ -n "$wanted" ] && [ "$wanted" != "(none)" ] || die "apt knows no postgresql-15 (is this Debian 12?)"
@@ -94,9 +97,18 @@ if ! has_deb_src; then
     die "no Debian deb source in /etc/apt to copy as deb-src"
   fi
   sudo_ apt-get update -q >/dev/null
+  updated=1
 fi
 source_versions() { apt-cache showsrc postgresql-15 2>/dev/null | sed -n 's/^Version: //p'; }
-[ -n "$(source_versions)" ] || sudo_ apt-get update -q >/dev/null
+if [ -z "$(source_versions)" ]; then
+  sudo_ apt-get update -q >/dev/null
+  updated=1
+fi
+# After an update the candidate may be newer.
+if [ $updated = 1 ] && [ -z "${PG_VERSION:-}" ]; then
+  wanted=$(candidate)
+  info="postgresql-15 wanted $wanted; configure ${configure_args[*]}; CFLAGS $cflags"
+fi
 
 # --- The source --------------------------------------------------------------
 # The wanted version first, then older ones, newest first: the security
