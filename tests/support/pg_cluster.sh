@@ -3,7 +3,7 @@
 # binaries (/usr/lib/postgresql/15/bin; PG_BIN to override):
 #   pg_cluster.sh start DIR [--tls]   create (first time) and start; prints DIR/env
 #   pg_cluster.sh stop DIR            fast shutdown; the data stays
-#   pg_cluster.sh destroy DIR         stop, then rm -rf DIR
+#   pg_cluster.sh destroy DIR         stop, then rm -rf DIR (only a DIR that start made)
 # start creates DIR/data (initdb) with a role `atm` (LOGIN, a random password)
 # owning a database `atm`, on a free TCP port on 127.0.0.1 and a Unix socket
 # in DIR. A later start of a stopped cluster reuses its port, password and
@@ -127,6 +127,7 @@ create() {
   command -v openssl >/dev/null || die "openssl not found (apt-get install openssl)"
   mkdir -p "$dir"
   [ -z "$(ls -A "$dir")" ] || die "$dir is not empty and holds no cluster"
+  touch "$dir/.pg_cluster"  # destroy removes only folders with this mark
   chmod 700 "$dir"
   chown "$owner" "$dir"
   as_owner test -w "$dir" || die "$owner cannot write $dir (a parent folder is closed to it: try under /tmp)"
@@ -219,6 +220,8 @@ case "$cmd" in
     stop
     ;;
   destroy)
+    [ ! -d "$dir" ] || [ -e "$dir/.pg_cluster" ] || [ -z "$(ls -A "$dir")" ] ||
+      die "$dir was not made by pg_cluster.sh: not removing it"
     if [ -d "$data" ]; then
       (stop) || true
       kill_leftover
