@@ -2,6 +2,7 @@
 # BeagleBone, many industrial gateways).
 #   cmake -S . -B build-armhf -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-armhf.cmake
 # scripts/cross_build.sh armhf installs the packages, builds and tests.
+set(ATM_CROSS_ARCH armhf)
 set(ATM_CROSS_TRIPLE arm-linux-gnueabihf)
 set(ATM_CROSS_PROCESSOR arm)
 set(ATM_CROSS_QEMU qemu-arm-static)

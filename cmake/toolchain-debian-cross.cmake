@@ -2,8 +2,8 @@
 # cross-building the static atm on a Debian 12 amd64 machine with Debian's
 # cross compiler (g++-<triple>) and the target's multiarch -dev packages
 # (libssl-dev:<arch>, ..., in /usr/lib/<triple>). scripts/cross_build.sh
-# installs them. The including file sets ATM_CROSS_TRIPLE, ATM_CROSS_PROCESSOR
-# and ATM_CROSS_QEMU first.
+# installs them. The including file sets ATM_CROSS_ARCH, ATM_CROSS_TRIPLE,
+# ATM_CROSS_PROCESSOR and ATM_CROSS_QEMU first.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR ${ATM_CROSS_PROCESSOR})
 set(CMAKE_C_COMPILER ${ATM_CROSS_TRIPLE}-gcc)
@@ -33,6 +33,10 @@ set(ENV{PKG_CONFIG_PATH} "")
 # (crt1.o, crti.o, ...) and -L put the multiarch libc6-dev:<arch> first: the
 # same glibc, with Debian's security updates, as the amd64 libc6.
 set(CMAKE_EXE_LINKER_FLAGS_INIT "-B${_atm_multiarch}/ -L${_atm_multiarch}")
+
+# The target's static libpq: scripts/build_libpq.sh <arch> builds it there.
+get_filename_component(_atm_libpq "${CMAKE_CURRENT_LIST_DIR}/../build-deps/libpq-${ATM_CROSS_ARCH}" ABSOLUTE)
+set(ATM_LIBPQ_DIR "${_atm_libpq}" CACHE PATH "Prefix of the static libpq (scripts/build_libpq.sh ${ATM_CROSS_ARCH})")
 
 # No binfmt_misc on the build machine: ctest runs the test binaries through
 # qemu-user explicitly (add_test with a target runs it through this).

@@ -3,8 +3,9 @@
 # tests it under qemu-user (README "ARM gateways"):
 #   scripts/cross_build.sh [aarch64|armhf|all]    (default: all)
 # For each architecture: installs Debian's cross compiler, qemu-user-static and
-# the target's multiarch -dev packages (dpkg --add-architecture); builds a
-# static, stripped build-<arch>/atm and the unit tests with
+# the target's multiarch -dev packages (dpkg --add-architecture); builds the
+# target's static libpq (scripts/build_libpq.sh <arch>: build-deps/libpq-<arch>);
+# builds a static, stripped build-<arch>/atm and the unit tests with
 # cmake/toolchain-<arch>.cmake; checks that the binary is a static ARM
 # executable linked from /usr/lib/<triple> only; then runs ctest there: the
 # unit tests and tests/e2e/gateway_smoke.test.mjs, both under qemu.
@@ -41,7 +42,9 @@ file_pattern() {
 # patched one (cmake/toolchain-debian-cross.cmake). Multi-Arch "same" packages
 # must have one version on every architecture, so the amd64 twins go into the
 # same apt transaction: apt then upgrades them together (OpenSSL among them).
-host_pkgs=(cmake pkg-config file qemu-user-static libboost1.81-dev nlohmann-json3-dev libtomlplusplus-dev catch2)
+# dpkg-dev and make: scripts/build_libpq.sh (apt-get source, the libpq build).
+host_pkgs=(cmake pkg-config file qemu-user-static libboost1.81-dev nlohmann-json3-dev libtomlplusplus-dev catch2
+           dpkg-dev make)
 twins=(libssl-dev libsqlite3-dev libsqlitecpp-dev libc6-dev)
 pkgs=("${host_pkgs[@]}" "${twins[@]}")
 new_arch=0
@@ -74,9 +77,12 @@ fi
 for arch in "${arches[@]}"; do
   t=$(triple "$arch")
   dir=build-$arch
+  # libpq for the target, from Debian's postgresql-15 source (skipped when built).
+  echo "== $arch: libpq (build-deps/libpq-$arch/) at ${SECONDS} s"
+  JOBS=$jobs bash scripts/build_libpq.sh "$arch"
   echo "== $arch: build ($dir/) at ${SECONDS} s"
   cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-$arch.cmake -DCMAKE_BUILD_TYPE=Release \
-    -DATM_BENCH=OFF >/dev/null
+    -DATM_BENCH=OFF -DATM_LIBPQ_DIR="$PWD/build-deps/libpq-$arch" >/dev/null
   cmake --build "$dir" -j"$jobs" --target atm atm_unit_tests
   "$t-strip" --strip-all "$dir/atm"
 
@@ -103,7 +109,12 @@ for arch in "${arches[@]}"; do
     echo "FAIL: the link loaded the files above, from an amd64 folder or /usr/$t (see $map)" >&2
     exit 1
   fi
-  echo "link: crt1.o, libc.a, libssl.a, libcrypto.a, libsqlite3.a, libSQLiteCpp.a from /usr/lib/$t"
+  if ! grep -qx "$PWD/build-deps/libpq-$arch/lib/libpq.a" <<<"$loads"; then
+    echo "FAIL: the link did not load build-deps/libpq-$arch/lib/libpq.a (see $map)" >&2
+    exit 1
+  fi
+  echo "link: crt1.o, libc.a, libssl.a, libcrypto.a, libsqlite3.a, libSQLiteCpp.a from /usr/lib/$t;" \
+    "libpq.a from build-deps/libpq-$arch"
   echo "size: $(stat -c %s "$dir/atm") bytes stripped"
 
   echo "== $arch: tests under $(qemu "$arch") at ${SECONDS} s"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything atm needs to build and test on Debian 12, then builds it.
+# Installs everything atm needs to build and test on Debian 12, builds the
+# static libpq (scripts/build_libpq.sh), then builds atm.
 # Idempotent: a second run only rebuilds what changed.
 #   scripts/setup.sh            build dependencies + release build
 #   scripts/setup.sh --test     also the test tools (Chromium, npm clients, authlib, pytest,
@@ -14,6 +15,10 @@ export DEBIAN_FRONTEND=noninteractive
 
 pkgs=(build-essential cmake pkg-config libboost1.81-dev nlohmann-json3-dev
       libsqlitecpp-dev libtomlplusplus-dev catch2 libssl-dev libsqlite3-dev)
+# libpq: the static build's comes from Debian's postgresql-15 source
+# (scripts/build_libpq.sh: apt-get source needs dpkg-dev); the non-static
+# builds (ASan, fuzzers) link Debian's libpq-dev.
+pkgs+=(dpkg-dev libpq-dev)
 if [ $want_test = 1 ]; then
   pkgs+=(chromium python3-authlib python3-requests python3-pytest nodejs npm sqlite3 file gnuplot-nox)
   # Security tests: openssl (test certificates), chattr/prlimit (storage
@@ -27,6 +32,9 @@ if [ $want_test = 1 ]; then
   # The operations test (tests/e2e/operations.test.mjs): a real Prometheus
   # scrapes atm, and promtool (in the same Debian package) checks its exposition.
   pkgs+=(prometheus)
+  # The PostgreSQL store's tests: throwaway clusters of Debian's server
+  # (tests/support/pg_cluster.sh).
+  pkgs+=(postgresql-15)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -47,5 +55,6 @@ if [ $want_test = 1 ] && [ ! -d tests/e2e/node_modules ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
+bash scripts/build_libpq.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)"
