@@ -152,8 +152,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   }
   auto ops = Operations::Create(
       OpsDeps{s.config(), s.clock(), s.store(), s.sqlite(), s.users(), s.codes(), s.tokens(), s.keys(), s.audit()},
-      app->router_,
-      *app->server_);
+      app->router_, *app->server_);
   if (!ops) return ops.error();
   app->ops_ = std::move(*ops);
   app->maintenance_ = std::thread([a = app.get()] { a->MaintenanceLoop(); });
@@ -184,8 +183,8 @@ Status App::StartTesting(const std::vector<std::string>& seeded_client_ids) {
   Log(LogLevel::kWarn,
       "testing is on: the test-control API at /_testing mints tokens and changes state for anyone who can reach " +
           ListenUrl() + "; never turn it on in production");
-  TestingDeps deps{s.config(), s.system_clock(), *s.sqlite(),  s.clients(),   s.users(),   s.codes(),        s.tokens(),
-                   s.keys(),   s.sessions(),     *throttle_, *test_logins_, IssuerUrl(), seeded_client_ids};
+  TestingDeps deps{s.config(), s.system_clock(), *s.sqlite(), s.clients(),   s.users(),   s.codes(),        s.tokens(),
+                   s.keys(),   s.sessions(),     *throttle_,  *test_logins_, IssuerUrl(), seeded_client_ids};
   testing_ = std::make_unique<TestingApi>(std::move(deps));
   testing_->Register(router_);
   return testing_->Start();

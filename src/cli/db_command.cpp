@@ -30,7 +30,9 @@ std::string OptionFor(const std::string& field) {
 void PrintCommandHelp(const CommandSpec& spec) {
   std::printf("usage: %s\n\n%s\ncommon options:\n", spec.usage, spec.help);
   std::printf("  --config PATH  the TOML config (default ./config.toml); its storage.path is the database\n");
-  std::printf("  --db PATH|URL  the SQLite database file, or a postgres:// URL (overrides the config); safe while a server runs on it\n");
+  std::printf(
+      "  --db PATH|URL  the SQLite database file, or a postgres:// URL (overrides the config); safe while a server "
+      "runs on it\n");
   std::printf("  --json         print JSON (the admin API's shapes) instead of text\n");
   std::printf("  --help         this help\n");
 }

@@ -370,8 +370,9 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source) {
     s.Field("pool_size", s.Integer(&c.storage.pool_size, 1, 1000));
     if (auto st = s.Read(t); !st) return st;
     if (!c.storage.url.empty() && !IsPostgresUrl(c.storage.url)) {
-      return s.Fail("url", "\"" + RedactPostgresUrl(c.storage.url) +
-                               "\" is not a PostgreSQL URL (postgres://USER@HOST/DB); a SQLite file goes in storage.path");
+      return s.Fail("url",
+                    "\"" + RedactPostgresUrl(c.storage.url) +
+                        "\" is not a PostgreSQL URL (postgres://USER@HOST/DB); a SQLite file goes in storage.path");
     }
     return Ok();
   }));
@@ -526,9 +527,10 @@ Status CheckConfig(const Config& config) {
   }
   if (config.testing.enabled && config.storage.postgres()) {
     return Error(ErrorCode::kInvalidConfig,
-                 config.source + ": testing.enabled (or --testing) needs the SQLite store, not storage.url: the "
-                                 "test-control API resets the whole database. Run test servers on SQLite "
-                                 "(storage.path = \":memory:\")");
+                 config.source +
+                     ": testing.enabled (or --testing) needs the SQLite store, not storage.url: the "
+                     "test-control API resets the whole database. Run test servers on SQLite "
+                     "(storage.path = \":memory:\")");
   }
   if (!config.testing.enabled) {
     for (size_t i = 0; i < config.applications.size(); ++i) {

@@ -129,7 +129,7 @@ Result<Config> ParseConfig(const std::string& text, const std::string& source);
 
 struct Overrides {
   std::optional<std::string> db_path;  // --db: a SQLite file, or a postgres:// URL
-  bool testing = false;  // --testing
+  bool testing = false;                // --testing
 };
 void ApplyOverrides(const Overrides& overrides, Config& config);
 // The checks that need the overrides applied: testing with TLS on an address

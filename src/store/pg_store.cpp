@@ -279,8 +279,9 @@ Status PgStore::DropSchema(const PgOptions& options) {
 Status PgStore::ProbeWrite(int64_t, int timeout_ms) {
   return impl_->Run("readiness write", [&](PgConnection& db) -> Status {
     PgTransaction tx(db);
-    db.QueryOne("SELECT set_config('statement_timeout', $1, true)", [](PgRow& r) { return r.Text(); },
-                std::to_string(timeout_ms));
+    db.QueryOne(
+        "SELECT set_config('statement_timeout', $1, true)", [](PgRow& r) { return r.Text(); },
+        std::to_string(timeout_ms));
     db.QueryOne("SELECT txid_current()", ReadPgInt);
     tx.Commit();
     return Ok();
