@@ -15,8 +15,7 @@ TEST_CASE("the static getpwuid_r finds uid 0 in /etc/passwd", "[static_passwd]")
   CHECK(pwd.pw_uid == 0);
 }
 
-TEST_CASE("the static getpwuid_r reports a uid absent from /etc/passwd as not found, not an error",
-          "[static_passwd]") {
+TEST_CASE("the static getpwuid_r reports a uid absent from /etc/passwd as not found, not an error", "[static_passwd]") {
   passwd pwd{};
   passwd* result = &pwd;
   char buf[4096];
