@@ -74,6 +74,8 @@ Result<bool> AdminService::Ensure(const std::string& username, const std::string
   const Actor by{"config", ""};
   if (password_hash.empty()) {
     auto created = Create(username, password, by);
+    // Another node seeded it between the lookup and now: it exists, as wanted.
+    if (!created && created.error().Is(ErrorCode::kConflict)) return false;
     if (!created) return created.error();
     return true;
   }
@@ -88,7 +90,6 @@ Result<bool> AdminService::Ensure(const std::string& username, const std::string
   AuditEvent event = NewAuditEvent(audit_kind::kAdminCreate, by, a.created_at);
   event.subject = username;
   if (auto s = store_.CreateAdmin(a, &event); !s) {
-    // Another process seeded it between the lookup and now: it exists, as wanted.
     if (s.error().Is(ErrorCode::kConflict)) return false;
     return s.error();
   }

@@ -52,12 +52,17 @@ Result<SeedReport> SeedFromConfig(const std::vector<SeedApplication>& apps, Clie
       auto created = clients.Create({a.name, a.client_id, a.client_secret, a.redirect_urls, a.is_public, a.web_origins,
                                      a.post_logout_redirect_urls, a.device_grant},
                                     kSeedActor);
-      if (!created) return SeedError(i, "", created.error());
-      client_id = created->record.id;
-      ++report.applications_created;
-      if (a.client_secret.empty() && !a.is_public) {
-        report.generated_secrets.emplace_back(client_id, created->client_secret);
+      if (created) {
+        client_id = created->record.id;
+        ++report.applications_created;
+        if (a.client_secret.empty() && !a.is_public) {
+          report.generated_secrets.emplace_back(client_id, created->client_secret);
+        }
+      } else if (!(created.error().Is(ErrorCode::kConflict) && created.error().field == "client_id" &&
+                   !a.client_id.empty())) {
+        return SeedError(i, "", created.error());
       }
+      // else another node, starting at the same moment on the same database, created it: it exists as declared.
     }
     report.client_ids.push_back(client_id);
     for (size_t j = 0; j < a.users.size(); ++j) {

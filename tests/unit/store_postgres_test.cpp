@@ -16,6 +16,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.h"
+#include "domain/admins.h"
+#include "domain/seed.h"
 #include "store/pg_store.h"
 #include "support/store_records.h"
 #include "support/tcp_relay.h"
@@ -162,6 +165,50 @@ TEST_CASE("two nodes starting at once on an empty schema both migrate it, once",
   // A third node finds it migrated.
   auto third = OpenPg(options, /*owns_schema=*/false);
   CHECK(Pg(third).SchemaVersion().value() == PgStore::LatestSchemaVersion());
+}
+
+TEST_CASE("nodes starting at once on one database both seed the config's admin and applications", "[postgres]") {
+  if (NoPostgres()) return;
+  TwoNodes n;
+  FakeClock clock;
+  const PasswordPolicy policy{{10, 8, 1}, 8, 1};
+  struct Node {
+    UserService users;
+    ClientService clients;
+    AdminService admins;
+    Node(Store& s, const Clock& clock, PasswordPolicy policy)
+        : users(s, clock, policy), clients(s, clock), admins(s, clock, users, AdminPolicy{}) {}
+  };
+  Node a(*n.a, clock, policy), b(*n.b, clock, policy);
+  // Each node looks the admin and the application up, finds nothing, and
+  // creates them (hashing in between): one insert wins, and the other node
+  // finds them as the config declares them, which is not an error.
+  for (int i = 0; i < 5; ++i) {
+    INFO("round " << i);
+    const std::string admin = "admin" + std::to_string(i);
+    SeedApplication app;
+    app.name = "Seeded " + std::to_string(i);
+    app.client_id = "seeded-client-" + std::to_string(i);
+    app.client_secret = "QhRhyGuSTP7S9cU6riqR3vPHETq9vErX";
+    app.redirect_urls = {"http://localhost:8080/callback"};
+    app.users = {SeedUser{"end.user13@gmail.com", "H123456789", "", "End", "User"}};
+    std::optional<Result<bool>> admin_a, admin_b;
+    AtOnce([&] { admin_a = a.admins.Ensure(admin, "correct horse battery", ""); },
+           [&] { admin_b = b.admins.Ensure(admin, "correct horse battery", ""); });
+    REQUIRE(admin_a->ok());
+    REQUIRE(admin_b->ok());
+    CHECK(int(**admin_a) + int(**admin_b) == 1);
+    std::optional<Result<SeedReport>> seed_a, seed_b;
+    AtOnce([&] { seed_a = SeedFromConfig({app}, a.clients, a.users); },
+           [&] { seed_b = SeedFromConfig({app}, b.clients, b.users); });
+    REQUIRE(seed_a->ok());
+    REQUIRE(seed_b->ok());
+    CHECK((*seed_a)->applications_created + (*seed_b)->applications_created == 1);
+    CHECK((*seed_a)->users_created + (*seed_b)->users_created == 1);
+    CHECK((*seed_a)->client_ids == std::vector<std::string>{app.client_id});
+    CHECK((*seed_b)->client_ids == std::vector<std::string>{app.client_id});
+  }
+  CHECK(a.admins.List()->size() == 5);
 }
 
 TEST_CASE("a code redeemed on two nodes at the same moment is redeemed once", "[postgres]") {
