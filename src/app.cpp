@@ -70,10 +70,15 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   auto kek = LoadKeyEncryptionKey(c);
   if (!kek) return kek.error();
   s->key_encryption_ = std::move(*kek);
+  LoginSessionStore* shared_sessions = nullptr;  // the nodes' shared sign-in sessions (PostgreSQL)
   if (c.storage.postgres()) {
-    auto store = PgStore::Open({c.storage.url, c.storage.pool_size});
+    PgOptions options;
+    options.url = c.storage.url;
+    options.pool_size = c.storage.pool_size;
+    auto store = PgStore::Open(options);
     if (!store) return store.error();
     s->shared_throttle_ = store->get();
+    shared_sessions = store->get();
     s->store_ = std::move(*store);
   } else {
     auto store = SqliteStore::Open({c.storage.path, c.storage.synchronous == SyncMode::kFull, 5000});
@@ -103,7 +108,7 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   s->keys_ = std::make_unique<KeyService>(*s->store_, *s->clock_, keys);
   s->tokens_ = std::make_unique<TokenService>(*s->store_, *s->clock_, *s->keys_, c.tokens);
   s->token_status_ = std::make_unique<TokenStatusService>(*s->store_, *s->clock_, *s->tokens_);
-  s->sessions_ = std::make_unique<LoginSessions>(*s->clock_, s->config_.sessions);
+  s->sessions_ = std::make_unique<LoginSessions>(*s->clock_, s->config_.sessions, shared_sessions);
   s->logout_ = std::make_unique<LogoutService>(*s->store_, *s->keys_, *s->sessions_);
   s->admins_ =
       std::make_unique<AdminService>(*s->store_, *s->clock_, *s->users_,

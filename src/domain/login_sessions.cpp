@@ -1,5 +1,6 @@
 #include "domain/login_sessions.h"
 
+#include "core/log.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 
@@ -24,8 +25,16 @@ void LoginSessions::EvictExpiredLocked(int64_t now) {
 
 std::string LoginSessions::SignIn(const std::string& id, const std::string& client_id, const std::string& user_id,
                                   int64_t auth_time) {
-  std::lock_guard lock(mutex_);
   const int64_t now = clock_.Now();
+  if (shared_) {
+    std::string fresh = Base64UrlEncode(RandomBytes(32));
+    auto saved = shared_->SaveLoginSignIn(id.empty() ? "" : HashSecret(id), HashSecret(fresh), client_id,
+                                          {user_id, auth_time}, now, now + options_.lifetime);
+    if (saved) return fresh;
+    Log(LogLevel::kWarn, "sign-in session not saved: " + saved.error().description);
+    return "";
+  }
+  std::lock_guard lock(mutex_);
   EvictExpiredLocked(now);
   // Every sign-in gets a new id (no session fixation: an id planted in the
   // browser before the sign-in never names it); the browser's other
@@ -48,6 +57,12 @@ std::string LoginSessions::SignIn(const std::string& id, const std::string& clie
 
 std::optional<SessionSignIn> LoginSessions::Find(const std::string& id, const std::string& client_id) {
   if (id.empty()) return std::nullopt;
+  if (shared_) {
+    auto found = shared_->FindLoginSignIn(HashSecret(id), client_id, clock_.Now());
+    if (!found) Log(LogLevel::kWarn, "sign-in session unreadable: " + found.error().description);
+    if (!found || !*found) return std::nullopt;
+    return SessionSignIn{(*found)->user_id, (*found)->auth_time};
+  }
   std::lock_guard lock(mutex_);
   EvictExpiredLocked(clock_.Now());
   auto it = sessions_.find(HashSecret(id));
@@ -59,6 +74,11 @@ std::optional<SessionSignIn> LoginSessions::Find(const std::string& id, const st
 
 bool LoginSessions::End(const std::string& id) {
   if (id.empty()) return false;
+  if (shared_) {
+    auto ended = shared_->EndLoginSession(HashSecret(id), clock_.Now());
+    if (!ended) Log(LogLevel::kWarn, "sign-in session not ended: " + ended.error().description);
+    return ended && *ended;
+  }
   std::lock_guard lock(mutex_);
   const std::string key = HashSecret(id);
   const bool live = sessions_.count(key) > 0;
@@ -67,6 +87,9 @@ bool LoginSessions::End(const std::string& id) {
 }
 
 void LoginSessions::Clear() {
+  if (shared_) {
+    if (auto s = shared_->ClearLoginSessions(); !s) Log(LogLevel::kWarn, "sign-in sessions: " + s.error().description);
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   sessions_.clear();
   by_expiry_.clear();

@@ -59,7 +59,7 @@ Handler MakeAuthHandler(const OAuthDeps& deps, Throttle& throttle, AuditService&
     if (sessions.enabled && (params->Get("session") == "1" || sessions.atm_login) && FromOwnPage(request)) {
       std::string id =
           deps.sessions.SignIn(CookieValue(request, kSessionCookie), client->id, user.id, code_request.auth_time);
-      answer.With("Set-Cookie", SessionCookie(deps, request, id));
+      if (!id.empty()) answer.With("Set-Cookie", SessionCookie(deps, request, id));
     }
     return answer;
   };

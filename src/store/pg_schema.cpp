@@ -1,6 +1,7 @@
 // PgStore's schema: SQLite's (schema.cpp, every migration folded into the
 // first) in PostgreSQL's types, plus what several nodes share: the sign-in
-// throttle counters and the signing keys' version counter.
+// throttle counters, the signing keys' version counter and the browser
+// sign-in sessions.
 //
 // Text that is sorted or compared case-insensitively is COLLATE "C": rows
 // come out in byte order, as SQLite's BINARY gives them, whatever the
@@ -159,6 +160,18 @@ CREATE TABLE throttle_counters (
   last_failure  BIGINT NOT NULL DEFAULT 0,
   trusted_until BIGINT NOT NULL DEFAULT 0
 );
+)sql",
+      // 2: browser sign-in sessions, shared by the nodes (store/login_session_store.h).
+      R"sql(
+CREATE TABLE login_sessions (
+  key        TEXT COLLATE "C" NOT NULL,  -- SHA-256 of the cookie
+  client_id  TEXT COLLATE "C" NOT NULL,
+  user_id    TEXT NOT NULL,
+  auth_time  BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (key, client_id)
+);
+CREATE INDEX login_sessions_expiry ON login_sessions (expires_at);
 )sql",
   };
   return kMigrations;

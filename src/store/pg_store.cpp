@@ -312,6 +312,7 @@ Status PgStore::PurgeExpired(int64_t now) {
     db.Exec("DELETE FROM refresh_tokens WHERE expires_at <= $1", now);
     db.Exec("DELETE FROM revoked_access_tokens WHERE expires_at <= $1", now);
     db.Exec("DELETE FROM admin_sessions WHERE expires_at <= $1", now);
+    db.Exec("DELETE FROM login_sessions WHERE expires_at <= $1", now);
     db.Exec(
         "DELETE FROM grants WHERE NOT EXISTS "
         "(SELECT 1 FROM refresh_tokens WHERE refresh_tokens.grant_id = grants.id)");

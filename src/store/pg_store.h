@@ -1,9 +1,10 @@
 // Store on PostgreSQL (storage.url = "postgres://..."), for several atm nodes
 // on one database (docs/SCALING.md). The same Store contract as SqliteStore,
-// plus the shared sign-in throttle counters (ThrottleStore). All SQL lives in
+// plus the shared sign-in throttle counters (ThrottleStore) and browser
+// sign-in sessions (LoginSessionStore). All SQL lives in
 // its files, one per aggregate (pg_clients.cpp, pg_users.cpp, pg_grants.cpp,
 // pg_device_codes.cpp, pg_keys.cpp, pg_admins.cpp, pg_audit.cpp,
-// pg_throttle.cpp; connecting, migrating and purging in pg_store.cpp), with
+// pg_throttle.cpp, pg_login_sessions.cpp; connecting, migrating and purging in pg_store.cpp), with
 // bound parameters only (pg_connection.h).
 //
 // Connections: a pool of `pool_size` libpq connections; a call takes one for
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "core/metrics.h"
+#include "store/login_session_store.h"
 #include "store/store.h"
 #include "store/throttle_store.h"
 
@@ -46,7 +48,7 @@ bool IsPostgresUrl(const std::string& url);
 // `url` with its password replaced by "***", for logs and error messages.
 std::string RedactPostgresUrl(const std::string& url);
 
-class PgStore final : public Store, public ThrottleStore {
+class PgStore final : public Store, public ThrottleStore, public LoginSessionStore {
  public:
   // Connects, then migrates the schema (one node at a time).
   static Result<std::unique_ptr<PgStore>> Open(const PgOptions& options);
@@ -136,6 +138,14 @@ class PgStore final : public Store, public ThrottleStore {
   Status TrustThrottleKey(const std::string& key, int64_t trusted_until) override;
   Status PurgeThrottle(int64_t now, int64_t forget_after) override;
   Status ClearThrottle() override;
+
+  // LoginSessionStore: pg_login_sessions.cpp.
+  Status SaveLoginSignIn(const std::string& old_key, const std::string& key, const std::string& client_id,
+                         const LoginSignInRecord& sign_in, int64_t now, int64_t new_expires_at) override;
+  Result<std::optional<LoginSignInRecord>> FindLoginSignIn(const std::string& key, const std::string& client_id,
+                                                           int64_t now) override;
+  Result<bool> EndLoginSession(const std::string& key, int64_t now) override;
+  Status ClearLoginSessions() override;
 
   // Store: pg_store.cpp.
   Status PurgeExpired(int64_t now) override;

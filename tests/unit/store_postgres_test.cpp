@@ -18,6 +18,7 @@
 
 #include "core/clock.h"
 #include "domain/admins.h"
+#include "domain/login_sessions.h"
 #include "domain/seed.h"
 #include "store/pg_store.h"
 #include "support/store_records.h"
@@ -209,6 +210,49 @@ TEST_CASE("nodes starting at once on one database both seed the config's admin a
     CHECK((*seed_b)->client_ids == std::vector<std::string>{app.client_id});
   }
   CHECK(a.admins.List()->size() == 5);
+}
+
+TEST_CASE("a browser signed in through one node is signed in on the others, and signing out on one ends it on all",
+          "[postgres]") {
+  if (NoPostgres()) return;
+  TwoNodes n;
+  FakeClock clock;
+  SessionOptions options;
+  options.lifetime = 3600;
+  LoginSessions a(clock, options, &Pg(n.a)), b(clock, options, &Pg(n.b));
+
+  const std::string first = a.SignIn("", "c1", "u1", 100);
+  REQUIRE_FALSE(first.empty());
+  auto seen = b.Find(first, "c1");
+  REQUIRE(seen);
+  CHECK(seen->user_id == "u1");
+  CHECK(seen->auth_time == 100);
+  CHECK_FALSE(b.Find(first, "c2"));
+  CHECK_FALSE(b.Find("not-a-session", "c1"));
+
+  // A sign-in to a second application through the other node: a new id that
+  // carries both sign-ins; the old id stops working on every node.
+  clock.Advance(1800);
+  const std::string second = b.SignIn(first, "c2", "u2", 200);
+  REQUIRE_FALSE(second.empty());
+  CHECK(second != first);
+  CHECK_FALSE(a.Find(first, "c1"));
+  CHECK(a.Find(second, "c1")->user_id == "u1");
+  CHECK(a.Find(second, "c2")->user_id == "u2");
+
+  // The session keeps its first expiry: an hour after the first sign-in.
+  clock.Advance(1799);
+  CHECK(a.Find(second, "c2"));
+  clock.Advance(1);
+  CHECK_FALSE(a.Find(second, "c1"));
+  CHECK_FALSE(b.Find(second, "c2"));
+
+  // Signing out through one node ends the session on the other.
+  const std::string third = a.SignIn(second, "c1", "u1", 300);
+  CHECK(b.Find(third, "c1"));
+  CHECK(b.End(third));
+  CHECK_FALSE(a.Find(third, "c1"));
+  CHECK_FALSE(a.End(third));
 }
 
 TEST_CASE("a code redeemed on two nodes at the same moment is redeemed once", "[postgres]") {
