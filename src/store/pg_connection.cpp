@@ -161,7 +161,10 @@ PgConnection::ResultPtr PgConnection::Check(PGresult* r) {
   const std::string& s = f.sqlstate;
   f.connection_lost = PQstatus(conn_.get()) != CONNECTION_OK || s.empty() || s.compare(0, 2, "08") == 0 ||
                       s == "57P01" || s == "57P02" || s == "57P03";
-  if (f.connection_lost) broken_ = true;
+  // A read-only server (25006) is a standby, or a primary being demoted:
+  // the next call connects afresh, which libpq's target_session_attrs=read-write
+  // points at the new primary.
+  if (f.connection_lost || s == "25006") broken_ = true;
   throw f;
 }
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <latch>
 #include <optional>
@@ -421,6 +422,41 @@ TEST_CASE("throttle counters start again after forget_after, reset on trust, and
   REQUIRE(pg.ClearThrottle().ok());
   CHECK(get("pair").key.empty());
   CHECK(pg.GetThrottleCounters({})->empty());
+}
+
+namespace {
+// Runs `sql` on the test database with psql, in a session that may write
+// whatever the role's defaults; true when it succeeded.
+bool Psql(const std::string& sql) {
+  const std::string command = "PGOPTIONS='-c default_transaction_read_only=off' psql -q -X -v ON_ERROR_STOP=1 '" +
+                              TestPgUrl() + "' -c \"" + sql + "\" >/dev/null";
+  return std::system(command.c_str()) == 0;
+}
+}  // namespace
+
+TEST_CASE("a connection that finds its server read-only (a failover) is replaced, not kept", "[postgres]") {
+  if (NoPostgres()) return;
+  PgOptions options = FreshPgOptions();
+  options.pool_size = 1;
+  auto s = OpenPg(options);
+  REQUIRE(s->CreateClient(Client("c1")).ok());
+  // The server turns read-only for new sessions, and this node's one
+  // connection breaks: it reconnects to a "standby".
+  struct Writable {
+    ~Writable() { Psql("ALTER ROLE CURRENT_USER RESET default_transaction_read_only"); }
+  } writable;
+  REQUIRE(Psql("ALTER ROLE CURRENT_USER SET default_transaction_read_only = on"));
+  REQUIRE(
+      Psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'atm' AND "
+           "pid <> pg_backend_pid()"));
+  auto refused = s->CreateClient(Client("c2"));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().Is(ErrorCode::kTemporarilyUnavailable));
+  CHECK(refused.error().description == "the database is read-only for now");
+  // The primary is back: the next call connects afresh and writes.
+  REQUIRE(Psql("ALTER ROLE CURRENT_USER RESET default_transaction_read_only"));
+  CHECK(s->CreateClient(Client("c2")).ok());
+  CHECK(s->CountClients().value() == 2);
 }
 
 TEST_CASE("while PostgreSQL is unreachable calls fail with temporarily_unavailable, and the store recovers by itself",
