@@ -29,8 +29,8 @@ class LoginSessionStore {
   virtual Status SaveLoginSignIn(const std::string& old_key, const std::string& key, const std::string& client_id,
                                  const LoginSignInRecord& sign_in, int64_t now, int64_t new_expires_at) = 0;
   // The sign-in of live session `key` for `client_id`, if any.
-  virtual Result<std::optional<LoginSignInRecord>> FindLoginSignIn(const std::string& key,
-                                                                   const std::string& client_id, int64_t now) = 0;
+  virtual Result<std::optional<LoginSignInRecord>> FindLoginSignIn(const std::string& key, const std::string& client_id,
+                                                                   int64_t now) = 0;
   // Ends session `key`; true if it was live at `now`.
   virtual Result<bool> EndLoginSession(const std::string& key, int64_t now) = 0;
   // Ends every session (the test-control API's reset).

@@ -5,21 +5,10 @@
 #include <vector>
 
 #include "store/pg_impl.h"
+#include "store/record_rows.h"
 
 namespace atm {
 namespace {
-
-const std::string kSelectAdmins = "SELECT id, username, password_hash, created_at, updated_at FROM admins ";
-
-AdminRecord ReadAdmin(PgRow& row) {
-  AdminRecord a;
-  a.id = row.Text();
-  a.username = row.Text();
-  a.password_hash = row.Text();
-  a.created_at = row.Int();
-  a.updated_at = row.Int();
-  return a;
-}
 
 Error AdminNotFound() { return Error(ErrorCode::kNotFound, "admin not found", "username"); }
 
@@ -38,13 +27,14 @@ Status PgStore::CreateAdmin(const AdminRecord& a, const AuditEvent* audit) {
 
 Result<std::optional<AdminRecord>> PgStore::FindAdmin(const std::string& username) {
   return impl_->Read("find admin", [&](PgConnection& db) -> Result<std::optional<AdminRecord>> {
-    return db.QueryOne(kSelectAdmins + "WHERE lower(username) = lower($1 COLLATE \"C\")", ReadAdmin, username);
+    return db.QueryOne(rows::kSelectAdmins + "WHERE lower(username) = lower($1 COLLATE \"C\")", rows::ReadAdmin,
+                       username);
   });
 }
 
 Result<std::vector<AdminRecord>> PgStore::ListAdmins() {
   return impl_->Read("list admins", [&](PgConnection& db) -> Result<std::vector<AdminRecord>> {
-    return db.Query(kSelectAdmins + "ORDER BY lower(username)", ReadAdmin);
+    return db.Query(rows::kSelectAdmins + "ORDER BY lower(username)", rows::ReadAdmin);
   });
 }
 
@@ -100,7 +90,7 @@ Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> PgStore::GetAd
           s.kind = row.Text();
           s.created_at = row.Int();
           s.expires_at = row.Int();
-          AdminRecord a = ReadAdmin(row);
+          AdminRecord a = rows::ReadAdmin(row);
           s.admin_id = a.id;
           return std::make_pair(std::move(s), std::move(a));
         },

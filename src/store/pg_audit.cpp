@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "store/pg_impl.h"
+#include "store/record_rows.h"
 
 namespace atm {
 namespace {
@@ -12,20 +13,6 @@ namespace {
 const std::string kWhere =
     "WHERE ($1 = 0 OR at >= $1) AND ($2 = 0 OR at < $2) AND ($3 = '' OR kind = $3) AND ($4 = '' OR outcome = $4) "
     "AND ($5 = '' OR client_id = $5) AND ($6 = '' OR actor = $6) AND ($7 = '' OR subject = $7) ";
-
-AuditEvent ReadEvent(PgRow& row) {
-  AuditEvent e;
-  e.id = row.Int();
-  e.at = row.Int();
-  e.kind = row.Text();
-  e.actor = row.Text();
-  e.outcome = row.Text();
-  e.client_id = row.Text();
-  e.subject = row.Text();
-  e.address = row.Text();
-  e.detail = row.Text();
-  return e;
-}
 
 }  // namespace
 
@@ -46,10 +33,8 @@ Status PgStore::AppendAudit(const AuditEvent& event) {
 
 Result<std::vector<AuditEvent>> PgStore::ListAudit(const AuditFilter& f, const Page& page) {
   return impl_->Read("list audit events", [&](PgConnection& db) -> Result<std::vector<AuditEvent>> {
-    return db.Query("SELECT id, at, kind, actor, outcome, client_id, subject, address, detail FROM audit_events " +
-                        kWhere + "ORDER BY id DESC LIMIT $8 OFFSET $9",
-                    ReadEvent, f.since, f.until, f.kind, f.outcome, f.client_id, f.actor, f.subject, PgLimit(page),
-                    PgOffset(page));
+    return db.Query(rows::kSelectAudit + kWhere + "ORDER BY id DESC LIMIT $8 OFFSET $9", rows::ReadAuditEvent, f.since,
+                    f.until, f.kind, f.outcome, f.client_id, f.actor, f.subject, PgLimit(page), PgOffset(page));
   });
 }
 

@@ -6,51 +6,10 @@
 #include <string>
 
 #include "store/pg_impl.h"
+#include "store/record_rows.h"
 
 namespace atm {
 namespace {
-
-const char* StateName(DeviceCodeState state) {
-  switch (state) {
-    case DeviceCodeState::kPending:
-      return "pending";
-    case DeviceCodeState::kApproved:
-      return "approved";
-    case DeviceCodeState::kDenied:
-      return "denied";
-    case DeviceCodeState::kConsumed:
-      return "consumed";
-  }
-  return "pending";
-}
-
-DeviceCodeState ParseState(const std::string& name) {
-  if (name == "approved") return DeviceCodeState::kApproved;
-  if (name == "denied") return DeviceCodeState::kDenied;
-  if (name == "consumed") return DeviceCodeState::kConsumed;
-  return DeviceCodeState::kPending;
-}
-
-const std::string kSelectDeviceCodes =
-    "SELECT device_hash, user_code_hash, client_id, scope, created_at, expires_at, interval_s, last_polled_at, "
-    "state, user_id, auth_time, consent_hash FROM device_codes ";
-
-DeviceCodeRecord ReadDeviceCode(PgRow& row) {
-  DeviceCodeRecord d;
-  d.device_hash = row.Text();
-  d.user_code_hash = row.Text();
-  d.client_id = row.Text();
-  d.scope = row.Text();
-  d.created_at = row.Int();
-  d.expires_at = row.Int();
-  d.interval = row.Int();
-  d.last_polled_at = row.Int();
-  d.state = ParseState(row.Text());
-  d.user_id = row.Text();
-  d.auth_time = row.Int();
-  d.consent_hash = row.Text();
-  return d;
-}
 
 Error NotPending() { return InvalidGrant("the code is not valid, was already used, or has expired"); }
 
@@ -62,15 +21,15 @@ Status PgStore::SaveDeviceCode(const DeviceCodeRecord& d) {
         "INSERT INTO device_codes (device_hash, user_code_hash, client_id, scope, created_at, expires_at, "
         "interval_s, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         d.device_hash, d.user_code_hash, d.client_id, d.scope, d.created_at, d.expires_at, d.interval,
-        StateName(d.state));
+        rows::DeviceStateName(d.state));
     return Ok();
   });
 }
 
 Result<std::optional<DeviceCodeRecord>> PgStore::FindPendingDeviceCode(const std::string& user_code_hash, int64_t now) {
   return impl_->Read("find device code", [&](PgConnection& db) -> Result<std::optional<DeviceCodeRecord>> {
-    return db.QueryOne(kSelectDeviceCodes + "WHERE user_code_hash = $1 AND state = 'pending' AND expires_at > $2",
-                       ReadDeviceCode, user_code_hash, now);
+    return db.QueryOne(rows::kSelectDeviceCodes + "WHERE user_code_hash = $1 AND state = 'pending' AND expires_at > $2",
+                       rows::ReadDeviceCode, user_code_hash, now);
   });
 }
 
@@ -98,8 +57,8 @@ Result<DeviceCodeRecord> PgStore::DecideDeviceCode(const std::string& user_code_
         "AND consent_hash <> '' AND consent_hash = $4 "
         "RETURNING device_hash, user_code_hash, client_id, scope, created_at, expires_at, interval_s, "
         "last_polled_at, state, user_id, auth_time, consent_hash",
-        ReadDeviceCode, StateName(approved ? DeviceCodeState::kApproved : DeviceCodeState::kDenied), user_code_hash,
-        now, consent_hash);
+        rows::ReadDeviceCode, rows::DeviceStateName(approved ? DeviceCodeState::kApproved : DeviceCodeState::kDenied),
+        user_code_hash, now, consent_hash);
     if (!decided) return NotPending();
     InsertAudit(db, audit);
     tx.Commit();
@@ -111,7 +70,8 @@ Result<DeviceCodeRecord> PgStore::PollDeviceCode(const std::string& device_hash,
                                                  int64_t now) {
   return impl_->Run("poll device code", [&](PgConnection& db) -> Result<DeviceCodeRecord> {
     PgTransaction tx(db);
-    auto found = db.QueryOne(kSelectDeviceCodes + "WHERE device_hash = $1 FOR UPDATE", ReadDeviceCode, device_hash);
+    auto found =
+        db.QueryOne(rows::kSelectDeviceCodes + "WHERE device_hash = $1 FOR UPDATE", rows::ReadDeviceCode, device_hash);
     if (!found || found->client_id != client_id || found->state == DeviceCodeState::kConsumed) {
       return InvalidGrant("the device_code is invalid or was already used");
     }

@@ -9,52 +9,13 @@
 #include <string>
 
 #include "store/pg_impl.h"
+#include "store/record_rows.h"
 
 namespace atm {
 namespace {
 
-GrantRecord ReadGrant(PgRow& row) {
-  GrantRecord g;
-  g.id = row.Text();
-  g.client_id = row.Text();
-  g.user_id = row.Text();
-  g.scope = row.Text();
-  g.nonce = row.Text();
-  g.auth_time = row.Int();
-  g.created_at = row.Int();
-  return g;
-}
-
-// A code row and whether (and into which grant) it was spent.
-struct StoredCode {
-  CodeRecord code;
-  bool used = false;
-  std::string grant_id;  // empty when no grant came from it
-};
-
-std::optional<StoredCode> FindCode(PgConnection& db, const std::string& hash) {
-  return db.QueryOne(
-      "SELECT hash, client_id, user_id, challenge, method, redirect_uri, scope, nonce, session_id, "
-      "auth_time, expires_at, used_at IS NOT NULL, COALESCE(grant_id, '') FROM auth_codes WHERE hash = $1",
-      [](PgRow& row) {
-        StoredCode s;
-        CodeRecord& c = s.code;
-        c.hash = row.Text();
-        c.client_id = row.Text();
-        c.user_id = row.Text();
-        c.challenge = row.Text();
-        c.method = row.Text();
-        c.redirect_uri = row.Text();
-        c.scope = row.Text();
-        c.nonce = row.Text();
-        c.session_id = row.Text();
-        c.auth_time = row.Int();
-        c.expires_at = row.Int();
-        s.used = row.Bool();
-        s.grant_id = row.Text();
-        return s;
-      },
-      hash);
+std::optional<rows::StoredCode> FindCode(PgConnection& db, const std::string& hash) {
+  return db.QueryOne(rows::kSelectStoredCodes + "WHERE hash = $1", rows::ReadStoredCode, hash);
 }
 
 // RFC 6749 §4.1.2: a code presented again revokes what it issued. Caller holds
@@ -70,9 +31,6 @@ void InsertRefresh(PgConnection& db, const RefreshRecord& r) {
       "VALUES ($1, $2, $3, $4, $5, $6)",
       r.hash, r.grant_id, r.client_id, r.user_id, r.issued_at, r.expires_at);
 }
-
-const std::string kSelectGrant =
-    "SELECT id, client_id, user_id, scope, nonce, auth_time, created_at FROM grants WHERE id = $1";
 
 }  // namespace
 
@@ -147,7 +105,7 @@ Status PgStore::RedeemCode(const std::string& hash, int64_t now, const GrantReco
 
 Result<std::optional<GrantRecord>> PgStore::GetGrant(const std::string& id) {
   return impl_->Read("get grant", [&](PgConnection& db) -> Result<std::optional<GrantRecord>> {
-    return db.QueryOne(kSelectGrant, ReadGrant, id);
+    return db.QueryOne(rows::kSelectGrants + "WHERE id = $1", rows::ReadGrant, id);
   });
 }
 
@@ -187,7 +145,7 @@ Result<GrantRecord> PgStore::RotateRefresh(const std::string& old_hash, const st
       }
       return InvalidGrant("the refresh token has expired");
     }
-    auto grant = db.QueryOne(kSelectGrant, ReadGrant, *spent);
+    auto grant = db.QueryOne(rows::kSelectGrants + "WHERE id = $1", rows::ReadGrant, *spent);
     if (!grant) return InvalidGrant("the refresh token was revoked");
     RefreshRecord n = next;
     n.grant_id = grant->id;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "store/pg_impl.h"
+#include "store/record_rows.h"
 
 namespace atm {
 namespace {
@@ -36,18 +37,8 @@ Result<bool> PgStore::InstallSigningKey(const KeyRecord& k, const std::string& e
 
 Result<std::vector<KeyRecord>> PgStore::ListKeys() {
   return impl_->Read("list keys", [&](PgConnection& db) -> Result<std::vector<KeyRecord>> {
-    return db.Query(
-        "SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys "
-        "ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, kid",
-        [](PgRow& row) {
-          KeyRecord k;
-          k.kid = row.Text();
-          k.alg = row.Text();
-          k.private_pem = row.Text();
-          k.created_at = row.Int();
-          k.retired_at = row.Int();
-          return k;
-        });
+    return db.Query(rows::kSelectKeys + "ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, kid",
+                    rows::ReadKey);
   });
 }
 

@@ -17,8 +17,9 @@ Status PgStore::SaveLoginSignIn(const std::string& old_key, const std::string& k
     if (!old_key.empty()) {
       // Locks the old session's rows: a sign-in through another node with
       // the same old cookie waits, then finds it moved and starts afresh.
-      expires_at = db.QueryOne("SELECT expires_at FROM login_sessions WHERE key = $1 AND expires_at > $2 FOR UPDATE",
-                               [](PgRow& row) { return row.Int(); }, old_key, now);
+      expires_at = db.QueryOne(
+          "SELECT expires_at FROM login_sessions WHERE key = $1 AND expires_at > $2 FOR UPDATE",
+          [](PgRow& row) { return row.Int(); }, old_key, now);
       if (expires_at) {
         db.Exec("UPDATE login_sessions SET key = $1 WHERE key = $2", key, old_key);
       } else {
@@ -34,8 +35,8 @@ Status PgStore::SaveLoginSignIn(const std::string& old_key, const std::string& k
   });
 }
 
-Result<std::optional<LoginSignInRecord>> PgStore::FindLoginSignIn(const std::string& key,
-                                                                  const std::string& client_id, int64_t now) {
+Result<std::optional<LoginSignInRecord>> PgStore::FindLoginSignIn(const std::string& key, const std::string& client_id,
+                                                                  int64_t now) {
   return impl_->Read("find sign-in session", [&](PgConnection& db) -> Result<std::optional<LoginSignInRecord>> {
     return db.QueryOne(
         "SELECT user_id, auth_time FROM login_sessions WHERE key = $1 AND client_id = $2 AND expires_at > $3",
@@ -51,8 +52,9 @@ Result<std::optional<LoginSignInRecord>> PgStore::FindLoginSignIn(const std::str
 
 Result<bool> PgStore::EndLoginSession(const std::string& key, int64_t now) {
   return impl_->Run("end sign-in session", [&](PgConnection& db) -> Result<bool> {
-    auto live = db.Query("DELETE FROM login_sessions WHERE key = $1 RETURNING expires_at > $2",
-                         [](PgRow& row) { return row.Bool(); }, key, now);
+    auto live = db.Query(
+        "DELETE FROM login_sessions WHERE key = $1 RETURNING expires_at > $2", [](PgRow& row) { return row.Bool(); },
+        key, now);
     return !live.empty() && live.front();
   });
 }

@@ -5,41 +5,9 @@
 #include <vector>
 
 #include "store/pg_impl.h"
+#include "store/record_rows.h"
 
 namespace atm {
-namespace {
-
-const std::string kSelectUsers =
-    "SELECT id, client_id, email, password_hash, first_name, last_name, claims, disabled, created_at, updated_at "
-    "FROM users ";
-
-UserRecord ReadUser(PgRow& row) {
-  UserRecord u;
-  u.id = row.Text();
-  u.client_id = row.Text();
-  u.email = row.Text();
-  u.password_hash = row.Text();
-  u.first_name = row.Text();
-  u.last_name = row.Text();
-  u.claims = row.Text();
-  u.disabled = row.Bool();
-  u.created_at = row.Int();
-  u.updated_at = row.Int();
-  return u;
-}
-
-// A pattern for ILIKE (whose escape character is \) that finds `filter`
-// anywhere, its wildcards taken literally.
-std::string Like(const std::string& filter) {
-  std::string out = "%";
-  for (char c : filter) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-
-}  // namespace
 
 Status PgStore::CreateUser(const UserRecord& u, const AuditEvent* audit) {
   return impl_->Run("create user", [&](PgConnection& db) -> Status {
@@ -57,14 +25,14 @@ Status PgStore::CreateUser(const UserRecord& u, const AuditEvent* audit) {
 
 Result<std::optional<UserRecord>> PgStore::GetUser(const std::string& id) {
   return impl_->Read("get user", [&](PgConnection& db) -> Result<std::optional<UserRecord>> {
-    return db.QueryOne(kSelectUsers + "WHERE id = $1", ReadUser, id);
+    return db.QueryOne(rows::kSelectUsers + "WHERE id = $1", rows::ReadUser, id);
   });
 }
 
 Result<std::optional<UserRecord>> PgStore::FindUserByEmail(const std::string& client_id, const std::string& email) {
   return impl_->Read("find user", [&](PgConnection& db) -> Result<std::optional<UserRecord>> {
-    return db.QueryOne(kSelectUsers + "WHERE client_id = $1 AND lower(email) = lower($2 COLLATE \"C\")", ReadUser,
-                       client_id, email);
+    return db.QueryOne(rows::kSelectUsers + "WHERE client_id = $1 AND lower(email) = lower($2 COLLATE \"C\")",
+                       rows::ReadUser, client_id, email);
   });
 }
 
@@ -72,8 +40,8 @@ Result<std::vector<UserRecord>> PgStore::ListUsers(const std::string& client_id,
                                                    const Page& page) {
   return impl_->Read("list users", [&](PgConnection& db) -> Result<std::vector<UserRecord>> {
     return db.Query(
-        kSelectUsers + "WHERE client_id = $1 AND email ILIKE $2 ORDER BY lower(email), id LIMIT $3 OFFSET $4", ReadUser,
-        client_id, Like(email_filter), PgLimit(page), PgOffset(page));
+        rows::kSelectUsers + "WHERE client_id = $1 AND email ILIKE $2 ORDER BY lower(email), id LIMIT $3 OFFSET $4",
+        rows::ReadUser, client_id, rows::ContainsPattern(email_filter), PgLimit(page), PgOffset(page));
   });
 }
 
@@ -81,7 +49,7 @@ Result<int64_t> PgStore::CountUsers(const std::string& client_id, const std::str
   return impl_->Read("count users", [&](PgConnection& db) -> Result<int64_t> {
     return db
         .QueryOne("SELECT COUNT(*) FROM users WHERE client_id = $1 AND email ILIKE $2", ReadPgInt, client_id,
-                  Like(email_filter))
+                  rows::ContainsPattern(email_filter))
         .value_or(0);
   });
 }

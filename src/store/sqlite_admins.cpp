@@ -1,20 +1,9 @@
 // SqliteStore: admin accounts and admin sessions (schema migration 3).
+#include "store/record_rows.h"
 #include "store/sqlite_impl.h"
 
 namespace atm {
 namespace {
-
-const std::string kSelectAdmins = "SELECT id, username, password_hash, created_at, updated_at FROM admins ";
-
-AdminRecord ReadAdmin(SqliteRow& row) {
-  AdminRecord a;
-  a.id = row.Text();
-  a.username = row.Text();
-  a.password_hash = row.Text();
-  a.created_at = row.Int();
-  a.updated_at = row.Int();
-  return a;
-}
 
 Error AdminNotFound() { return Error(ErrorCode::kNotFound, "admin not found", "username"); }
 
@@ -33,13 +22,13 @@ Status SqliteStore::CreateAdmin(const AdminRecord& a, const AuditEvent* audit) {
 
 Result<std::optional<AdminRecord>> SqliteStore::FindAdmin(const std::string& username) {
   return impl_->Read("find admin", [&](SqliteConnection& db) -> Result<std::optional<AdminRecord>> {
-    return db.QueryOne(kSelectAdmins + "WHERE username = ? COLLATE NOCASE", ReadAdmin, username);
+    return db.QueryOne(rows::kSelectAdmins + "WHERE username = ? COLLATE NOCASE", rows::ReadAdmin, username);
   });
 }
 
 Result<std::vector<AdminRecord>> SqliteStore::ListAdmins() {
   return impl_->Read("list admins", [&](SqliteConnection& db) -> Result<std::vector<AdminRecord>> {
-    return db.Query(kSelectAdmins + "ORDER BY username COLLATE NOCASE", ReadAdmin);
+    return db.Query(rows::kSelectAdmins + "ORDER BY username COLLATE NOCASE", rows::ReadAdmin);
   });
 }
 
@@ -94,7 +83,7 @@ Result<std::optional<std::pair<AdminSessionRecord, AdminRecord>>> SqliteStore::G
           s.kind = row.Text();
           s.created_at = row.Int();
           s.expires_at = row.Int();
-          AdminRecord a = ReadAdmin(row);
+          AdminRecord a = rows::ReadAdmin(row);
           s.admin_id = a.id;
           return std::make_pair(std::move(s), std::move(a));
         },

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "store/record_rows.h"
 #include "store/sqlite_impl.h"
 
 namespace atm {
@@ -12,20 +13,6 @@ namespace {
 const std::string kWhere =
     "WHERE (? = 0 OR at >= ?) AND (? = 0 OR at < ?) AND (? = '' OR kind = ?) AND (? = '' OR outcome = ?) "
     "AND (? = '' OR client_id = ?) AND (? = '' OR actor = ?) AND (? = '' OR subject = ?) ";
-
-AuditEvent ReadEvent(SqliteRow& row) {
-  AuditEvent e;
-  e.id = row.Int();
-  e.at = row.Int();
-  e.kind = row.Text();
-  e.actor = row.Text();
-  e.outcome = row.Text();
-  e.client_id = row.Text();
-  e.subject = row.Text();
-  e.address = row.Text();
-  e.detail = row.Text();
-  return e;
-}
 
 }  // namespace
 
@@ -46,10 +33,9 @@ Status SqliteStore::AppendAudit(const AuditEvent& event) {
 
 Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& f, const Page& page) {
   return impl_->Read("list audit events", [&](SqliteConnection& db) -> Result<std::vector<AuditEvent>> {
-    return db.Query("SELECT id, at, kind, actor, outcome, client_id, subject, address, detail FROM audit_events " +
-                        kWhere + "ORDER BY id DESC LIMIT ? OFFSET ?",
-                    ReadEvent, f.since, f.since, f.until, f.until, f.kind, f.kind, f.outcome, f.outcome, f.client_id,
-                    f.client_id, f.actor, f.actor, f.subject, f.subject, page.limit, page.offset);
+    return db.Query(rows::kSelectAudit + kWhere + "ORDER BY id DESC LIMIT ? OFFSET ?", rows::ReadAuditEvent, f.since,
+                    f.since, f.until, f.until, f.kind, f.kind, f.outcome, f.outcome, f.client_id, f.client_id, f.actor,
+                    f.actor, f.subject, f.subject, page.limit, page.offset);
   });
 }
 

@@ -1,50 +1,11 @@
 // SqliteStore: applications (clients).
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "store/record_rows.h"
 #include "store/sqlite_impl.h"
 
 namespace atm {
-namespace {
-
-const std::string kSelectClients =
-    "SELECT id, name, secret_hash, redirect_urls, is_public, disabled, created_at, updated_at, web_origins, "
-    "post_logout_redirect_urls, device_grant FROM clients ";
-
-std::string JoinLines(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : "\n") + s;
-  return out;
-}
-
-std::vector<std::string> SplitLines(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
-
-ClientRecord ReadClient(SqliteRow& row) {
-  ClientRecord c;
-  c.id = row.Text();
-  c.name = row.Text();
-  c.secret_hash = row.Text();
-  c.redirect_urls = SplitLines(row.Text());
-  c.is_public = row.Bool();
-  c.disabled = row.Bool();
-  c.created_at = row.Int();
-  c.updated_at = row.Int();
-  c.web_origins = SplitLines(row.Text());
-  c.post_logout_redirect_urls = SplitLines(row.Text());
-  c.device_grant = row.Bool();
-  return c;
-}
-
-}  // namespace
 
 Status SqliteStore::CreateClient(const ClientRecord& c, const AuditEvent* audit) {
   return impl_->Run("create client", [&](SqliteConnection& db) -> Status {
@@ -53,8 +14,8 @@ Status SqliteStore::CreateClient(const ClientRecord& c, const AuditEvent* audit)
         "INSERT INTO clients (id, name, secret_hash, redirect_urls, is_public, disabled, "
         "created_at, updated_at, web_origins, post_logout_redirect_urls, device_grant) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        c.id, c.name, c.secret_hash, JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at, c.updated_at,
-        JoinLines(c.web_origins), JoinLines(c.post_logout_redirect_urls), c.device_grant);
+        c.id, c.name, c.secret_hash, rows::JoinLines(c.redirect_urls), c.is_public, c.disabled, c.created_at,
+        c.updated_at, rows::JoinLines(c.web_origins), rows::JoinLines(c.post_logout_redirect_urls), c.device_grant);
     InsertAudit(db, audit);
     tx.commit();
     return Ok();
@@ -63,13 +24,14 @@ Status SqliteStore::CreateClient(const ClientRecord& c, const AuditEvent* audit)
 
 Result<std::optional<ClientRecord>> SqliteStore::GetClient(const std::string& id) {
   return impl_->Read("get client", [&](SqliteConnection& db) -> Result<std::optional<ClientRecord>> {
-    return db.QueryOne(kSelectClients + "WHERE id = ?", ReadClient, id);
+    return db.QueryOne(rows::kSelectClients + "WHERE id = ?", rows::ReadClient, id);
   });
 }
 
 Result<std::vector<ClientRecord>> SqliteStore::ListClients(const Page& page) {
   return impl_->Read("list clients", [&](SqliteConnection& db) -> Result<std::vector<ClientRecord>> {
-    return db.Query(kSelectClients + "ORDER BY created_at, id LIMIT ? OFFSET ?", ReadClient, page.limit, page.offset);
+    return db.Query(rows::kSelectClients + "ORDER BY created_at, id LIMIT ? OFFSET ?", rows::ReadClient, page.limit,
+                    page.offset);
   });
 }
 
@@ -85,8 +47,8 @@ Status SqliteStore::UpdateClient(const ClientRecord& c, const AuditEvent* audit)
     const int changed = db.Exec(
         "UPDATE clients SET name = ?, redirect_urls = ?, disabled = ?, updated_at = ?, web_origins = ?, "
         "post_logout_redirect_urls = ?, device_grant = ? WHERE id = ?",
-        c.name, JoinLines(c.redirect_urls), c.disabled, c.updated_at, JoinLines(c.web_origins),
-        JoinLines(c.post_logout_redirect_urls), c.device_grant, c.id);
+        c.name, rows::JoinLines(c.redirect_urls), c.disabled, c.updated_at, rows::JoinLines(c.web_origins),
+        rows::JoinLines(c.post_logout_redirect_urls), c.device_grant, c.id);
     if (changed == 0) return NotFound("application");
     InsertAudit(db, audit);
     tx.commit();

@@ -4,52 +4,11 @@
 #include <optional>
 #include <string>
 
+#include "store/record_rows.h"
 #include "store/sqlite_impl.h"
 
 namespace atm {
 namespace {
-
-const char* StateName(DeviceCodeState state) {
-  switch (state) {
-    case DeviceCodeState::kPending:
-      return "pending";
-    case DeviceCodeState::kApproved:
-      return "approved";
-    case DeviceCodeState::kDenied:
-      return "denied";
-    case DeviceCodeState::kConsumed:
-      return "consumed";
-  }
-  return "pending";
-}
-
-DeviceCodeState ParseState(const std::string& name) {
-  if (name == "approved") return DeviceCodeState::kApproved;
-  if (name == "denied") return DeviceCodeState::kDenied;
-  if (name == "consumed") return DeviceCodeState::kConsumed;
-  return DeviceCodeState::kPending;
-}
-
-const std::string kSelectDeviceCodes =
-    "SELECT device_hash, user_code_hash, client_id, scope, created_at, expires_at, interval_s, last_polled_at, "
-    "state, user_id, auth_time, consent_hash FROM device_codes ";
-
-DeviceCodeRecord ReadDeviceCode(SqliteRow& row) {
-  DeviceCodeRecord d;
-  d.device_hash = row.Text();
-  d.user_code_hash = row.Text();
-  d.client_id = row.Text();
-  d.scope = row.Text();
-  d.created_at = row.Int();
-  d.expires_at = row.Int();
-  d.interval = row.Int();
-  d.last_polled_at = row.Int();
-  d.state = ParseState(row.Text());
-  d.user_id = row.Text();
-  d.auth_time = row.Int();
-  d.consent_hash = row.Text();
-  return d;
-}
 
 Error NotPending() { return InvalidGrant("the code is not valid, was already used, or has expired"); }
 
@@ -61,7 +20,7 @@ Status SqliteStore::SaveDeviceCode(const DeviceCodeRecord& d) {
         "INSERT INTO device_codes (device_hash, user_code_hash, client_id, scope, created_at, expires_at, "
         "interval_s, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         d.device_hash, d.user_code_hash, d.client_id, d.scope, d.created_at, d.expires_at, d.interval,
-        StateName(d.state));
+        rows::DeviceStateName(d.state));
     return Ok();
   });
 }
@@ -69,8 +28,8 @@ Status SqliteStore::SaveDeviceCode(const DeviceCodeRecord& d) {
 Result<std::optional<DeviceCodeRecord>> SqliteStore::FindPendingDeviceCode(const std::string& user_code_hash,
                                                                            int64_t now) {
   return impl_->Read("find device code", [&](SqliteConnection& db) -> Result<std::optional<DeviceCodeRecord>> {
-    return db.QueryOne(kSelectDeviceCodes + "WHERE user_code_hash = ? AND state = 'pending' AND expires_at > ?",
-                       ReadDeviceCode, user_code_hash, now);
+    return db.QueryOne(rows::kSelectDeviceCodes + "WHERE user_code_hash = ? AND state = 'pending' AND expires_at > ?",
+                       rows::ReadDeviceCode, user_code_hash, now);
   });
 }
 
@@ -97,9 +56,11 @@ Result<DeviceCodeRecord> SqliteStore::DecideDeviceCode(const std::string& user_c
     const int changed = db.Exec(
         "UPDATE device_codes SET state = ? WHERE user_code_hash = ? AND state = 'pending' AND expires_at > ? "
         "AND consent_hash <> '' AND consent_hash = ?",
-        StateName(approved ? DeviceCodeState::kApproved : DeviceCodeState::kDenied), user_code_hash, now, consent_hash);
+        rows::DeviceStateName(approved ? DeviceCodeState::kApproved : DeviceCodeState::kDenied), user_code_hash, now,
+        consent_hash);
     if (changed == 0) return NotPending();
-    auto decided = db.QueryOne(kSelectDeviceCodes + "WHERE user_code_hash = ?", ReadDeviceCode, user_code_hash);
+    auto decided =
+        db.QueryOne(rows::kSelectDeviceCodes + "WHERE user_code_hash = ?", rows::ReadDeviceCode, user_code_hash);
     if (!decided) return NotPending();
     InsertAudit(db, audit);
     tx.commit();
@@ -111,7 +72,7 @@ Result<DeviceCodeRecord> SqliteStore::PollDeviceCode(const std::string& device_h
                                                      int64_t now) {
   return impl_->Run("poll device code", [&](SqliteConnection& db) -> Result<DeviceCodeRecord> {
     SQLite::Transaction tx(db.db());
-    auto found = db.QueryOne(kSelectDeviceCodes + "WHERE device_hash = ?", ReadDeviceCode, device_hash);
+    auto found = db.QueryOne(rows::kSelectDeviceCodes + "WHERE device_hash = ?", rows::ReadDeviceCode, device_hash);
     if (!found || found->client_id != client_id || found->state == DeviceCodeState::kConsumed) {
       return InvalidGrant("the device_code is invalid or was already used");
     }

@@ -4,53 +4,14 @@
 #include <optional>
 #include <string>
 
+#include "store/record_rows.h"
 #include "store/sqlite_impl.h"
 
 namespace atm {
 namespace {
 
-GrantRecord ReadGrant(SqliteRow& row) {
-  GrantRecord g;
-  g.id = row.Text();
-  g.client_id = row.Text();
-  g.user_id = row.Text();
-  g.scope = row.Text();
-  g.nonce = row.Text();
-  g.auth_time = row.Int();
-  g.created_at = row.Int();
-  return g;
-}
-
-// A code row and whether (and into which grant) it was spent.
-struct StoredCode {
-  CodeRecord code;
-  bool used = false;
-  std::string grant_id;  // empty when no grant came from it
-};
-
-std::optional<StoredCode> FindCode(SqliteConnection& db, const std::string& hash) {
-  return db.QueryOne(
-      "SELECT hash, client_id, user_id, challenge, method, redirect_uri, scope, nonce, session_id, "
-      "auth_time, expires_at, used_at IS NOT NULL, COALESCE(grant_id, '') FROM auth_codes WHERE hash = ?",
-      [](SqliteRow& row) {
-        StoredCode s;
-        CodeRecord& c = s.code;
-        c.hash = row.Text();
-        c.client_id = row.Text();
-        c.user_id = row.Text();
-        c.challenge = row.Text();
-        c.method = row.Text();
-        c.redirect_uri = row.Text();
-        c.scope = row.Text();
-        c.nonce = row.Text();
-        c.session_id = row.Text();
-        c.auth_time = row.Int();
-        c.expires_at = row.Int();
-        s.used = row.Bool();
-        s.grant_id = row.Text();
-        return s;
-      },
-      hash);
+std::optional<rows::StoredCode> FindCode(SqliteConnection& db, const std::string& hash) {
+  return db.QueryOne(rows::kSelectStoredCodes + "WHERE hash = ?", rows::ReadStoredCode, hash);
 }
 
 // RFC 6749 §4.1.2: a code presented again revokes what it issued. Caller holds
@@ -76,13 +37,6 @@ void InsertGrant(SqliteConnection& db, const GrantRecord& g, const RefreshRecord
       g.id, g.client_id, g.user_id, g.scope, g.nonce, g.auth_time, g.created_at);
   InsertRefresh(db, first);
 }
-
-namespace {
-
-const std::string kSelectGrant =
-    "SELECT id, client_id, user_id, scope, nonce, auth_time, created_at FROM grants WHERE id = ?";
-
-}  // namespace
 
 Status SqliteStore::SaveCode(const CodeRecord& c, const AuditEvent* audit) {
   return impl_->Run("save code", [&](SqliteConnection& db) -> Status {
@@ -147,7 +101,7 @@ Status SqliteStore::RedeemCode(const std::string& hash, int64_t now, const Grant
 
 Result<std::optional<GrantRecord>> SqliteStore::GetGrant(const std::string& id) {
   return impl_->Read("get grant", [&](SqliteConnection& db) -> Result<std::optional<GrantRecord>> {
-    return db.QueryOne(kSelectGrant, ReadGrant, id);
+    return db.QueryOne(rows::kSelectGrants + "WHERE id = ?", rows::ReadGrant, id);
   });
 }
 
@@ -180,7 +134,7 @@ Result<GrantRecord> SqliteStore::RotateRefresh(const std::string& old_hash, cons
                    "the refresh token was already used; every token of this login is now revoked");
     }
     if (old->expires_at <= now) return InvalidGrant("the refresh token has expired");
-    auto grant = db.QueryOne(kSelectGrant, ReadGrant, old->grant_id);
+    auto grant = db.QueryOne(rows::kSelectGrants + "WHERE id = ?", rows::ReadGrant, old->grant_id);
     if (!grant) return InvalidGrant("the refresh token was revoked");
     db.Exec("UPDATE refresh_tokens SET used_at = ? WHERE hash = ?", now, old_hash);
     RefreshRecord n = next;

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "store/record_rows.h"
 #include "store/sqlite_impl.h"
 
 namespace atm {
@@ -27,18 +28,8 @@ Result<bool> SqliteStore::InstallSigningKey(const KeyRecord& k, const std::strin
 
 Result<std::vector<KeyRecord>> SqliteStore::ListKeys() {
   return impl_->Read("list keys", [&](SqliteConnection& db) -> Result<std::vector<KeyRecord>> {
-    return db.Query(
-        "SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys "
-        "ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, kid",
-        [](SqliteRow& row) {
-          KeyRecord k;
-          k.kid = row.Text();
-          k.alg = row.Text();
-          k.private_pem = row.Text();
-          k.created_at = row.Int();
-          k.retired_at = row.Int();
-          return k;
-        });
+    return db.Query(rows::kSelectKeys + "ORDER BY retired_at = 0 DESC, retired_at DESC, created_at DESC, kid",
+                    rows::ReadKey);
   });
 }
 

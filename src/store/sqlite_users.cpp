@@ -2,40 +2,10 @@
 #include <string>
 #include <vector>
 
+#include "store/record_rows.h"
 #include "store/sqlite_impl.h"
 
 namespace atm {
-namespace {
-
-const std::string kSelectUsers =
-    "SELECT id, client_id, email, password_hash, first_name, last_name, claims, disabled, created_at, updated_at "
-    "FROM users ";
-
-UserRecord ReadUser(SqliteRow& row) {
-  UserRecord u;
-  u.id = row.Text();
-  u.client_id = row.Text();
-  u.email = row.Text();
-  u.password_hash = row.Text();
-  u.first_name = row.Text();
-  u.last_name = row.Text();
-  u.claims = row.Text();
-  u.disabled = row.Bool();
-  u.created_at = row.Int();
-  u.updated_at = row.Int();
-  return u;
-}
-
-std::string Like(const std::string& filter) {
-  std::string out = "%";
-  for (char c : filter) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-
-}  // namespace
 
 Status SqliteStore::CreateUser(const UserRecord& u, const AuditEvent* audit) {
   return impl_->Run("create user", [&](SqliteConnection& db) -> Status {
@@ -53,23 +23,24 @@ Status SqliteStore::CreateUser(const UserRecord& u, const AuditEvent* audit) {
 
 Result<std::optional<UserRecord>> SqliteStore::GetUser(const std::string& id) {
   return impl_->Read("get user", [&](SqliteConnection& db) -> Result<std::optional<UserRecord>> {
-    return db.QueryOne(kSelectUsers + "WHERE id = ?", ReadUser, id);
+    return db.QueryOne(rows::kSelectUsers + "WHERE id = ?", rows::ReadUser, id);
   });
 }
 
 Result<std::optional<UserRecord>> SqliteStore::FindUserByEmail(const std::string& client_id, const std::string& email) {
   return impl_->Read("find user", [&](SqliteConnection& db) -> Result<std::optional<UserRecord>> {
-    return db.QueryOne(kSelectUsers + "WHERE client_id = ? AND email = ? COLLATE NOCASE", ReadUser, client_id, email);
+    return db.QueryOne(rows::kSelectUsers + "WHERE client_id = ? AND email = ? COLLATE NOCASE", rows::ReadUser,
+                       client_id, email);
   });
 }
 
 Result<std::vector<UserRecord>> SqliteStore::ListUsers(const std::string& client_id, const std::string& email_filter,
                                                        const Page& page) {
   return impl_->Read("list users", [&](SqliteConnection& db) -> Result<std::vector<UserRecord>> {
-    return db.Query(kSelectUsers +
+    return db.Query(rows::kSelectUsers +
                         "WHERE client_id = ? AND email LIKE ? ESCAPE '\\' "
                         "ORDER BY email COLLATE NOCASE, id LIMIT ? OFFSET ?",
-                    ReadUser, client_id, Like(email_filter), page.limit, page.offset);
+                    rows::ReadUser, client_id, rows::ContainsPattern(email_filter), page.limit, page.offset);
   });
 }
 
@@ -77,7 +48,7 @@ Result<int64_t> SqliteStore::CountUsers(const std::string& client_id, const std:
   return impl_->Read("count users", [&](SqliteConnection& db) -> Result<int64_t> {
     return db
         .QueryOne("SELECT COUNT(*) FROM users WHERE client_id = ? AND email LIKE ? ESCAPE '\\'", ReadInt, client_id,
-                  Like(email_filter))
+                  rows::ContainsPattern(email_filter))
         .value_or(0);
   });
 }
