@@ -26,8 +26,8 @@ import { fileURLToPath } from 'node:url';
 
 export const PG_CLUSTER = fileURLToPath(new URL('../../support/pg_cluster.sh', import.meta.url));
 export const PG_BIN = process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
-// Why the PostgreSQL tests cannot run here, or '' (for node:test's `skip`).
-export const PG_MISSING = existsSync(path.join(PG_BIN, 'initdb')) ? '' : `no ${PG_BIN}/initdb (apt-get install postgresql-15)`;
+// Why the PostgreSQL tests cannot run here, or false: node:test's `skip` option.
+export const PG_MISSING = existsSync(path.join(PG_BIN, 'initdb')) ? false : `no ${PG_BIN}/initdb (apt-get install postgresql-15)`;
 
 const live = new Set();
 
