@@ -247,10 +247,18 @@ describe('atm nodes on one PostgreSQL', { skip: PG_MISSING }, () => {
     });
     after(() => stopNodes(nodes));
 
-    test('wrong passwords spread over three nodes add up to the limit, then every node refuses the right one', async () => {
+    test('a success on one node resets the count on every node; wrong passwords spread over the nodes add up ' +
+      'to the limit, then every node refuses the right one', async () => {
+      const [a, b, c] = nodes;
+      const wrong = (node, i) => login(node.url, DEMO, { ...DEMO, password: `wrong-password-${i}` }, pkcePair());
+      assertOAuthError(await wrong(a, 1), 401, 'invalid_grant', 'a wrong password on A');
+      assertOAuthError(await wrong(b, 2), 401, 'invalid_grant', 'a wrong password on B');
+      const right = await login(c.url, DEMO, DEMO, pkcePair());
+      assert.equal(right.status, 200, `the right password on C, after 2 of the 3 free failures: ${right.text}`);
+
       for (const [i, n] of nodes.entries()) {
-        assertOAuthError(await login(n.url, DEMO, { ...DEMO, password: `wrong-password-${i}` }, pkcePair()), 401,
-          'invalid_grant', `wrong password ${i + 1} of the 3 free ones, on ${n.name}`);
+        assertOAuthError(await wrong(n, 3 + i), 401, 'invalid_grant',
+          `wrong password ${i + 1} of the 3 free ones since the success, on ${n.name}`);
       }
       for (const n of nodes) {
         const r = await login(n.url, DEMO, DEMO, pkcePair());
