@@ -201,13 +201,13 @@ std::string PgConnection::QuoteIdentifier(const std::string& name) {
 bool PgConnection::Healthy() {
   PGconn* c = conn_.get();
   if (broken_ || PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE) return false;
-  // An idle connection has nothing to read unless the server closed it
-  // (often after an error message): read it, and libpq notices the close.
+  // An idle connection has nothing to read (atm never LISTENs) unless the
+  // server is closing it: a restart, pg_terminate_backend or an idle timeout
+  // sends FATAL (57P01, ...) and then closes. Reading that message leaves
+  // libpq at CONNECTION_OK until a later read meets the end of the stream,
+  // so anything to read, or a hang-up, means a connection not to reuse.
   pollfd p{PQsocket(c), POLLIN, 0};
-  if (p.fd >= 0 && poll(&p, 1, 0) > 0) {
-    if (!PQconsumeInput(c) || PQstatus(c) != CONNECTION_OK) return false;
-  }
-  return true;
+  return p.fd >= 0 && poll(&p, 1, 0) == 0;
 }
 
 PgTransaction::PgTransaction(PgConnection& db) : db_(db) {

@@ -77,6 +77,20 @@ std::string WithUserInfo(const std::string& url, const std::string& userinfo) {
   return url.substr(0, start) + userinfo + "@" + url.substr(host);
 }
 
+// Stops and starts the test cluster as a PostgreSQL restart does, through
+// the script and folder tests/support/with_postgres.sh names; false when the
+// environment names none.
+bool RestartTestCluster() {
+  const char* script = std::getenv("ATM_PG_CLUSTER");
+  const char* dir = std::getenv("ATM_PG_SOCKET_DIR");
+  if (!script || !dir) return false;
+  const std::string quoted_dir = std::string("'") + dir + "'";
+  const std::string command =
+      std::string("'") + script + "' stop " + quoted_dir + " && '" + script + "' start " + quoted_dir + " >/dev/null";
+  REQUIRE(std::system(command.c_str()) == 0);
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("postgres:// and postgresql:// URLs name PostgreSQL, in any case", "[store][postgres]") {
@@ -514,6 +528,28 @@ TEST_CASE("while PostgreSQL is unreachable calls fail with temporarily_unavailab
   relay.Restore();
   CHECK(s->GetClient("c2")->has_value());
   CHECK(s->CreateClient(Client("c3")).ok());
+}
+
+TEST_CASE("a connection idle in the pool through a PostgreSQL restart is replaced, not used", "[postgres]") {
+  if (NoPostgres()) return;
+  PgOptions options = FreshPgOptions();
+  options.pool_size = 1;
+  auto s = OpenPg(options);
+  REQUIRE(Pg(s).AddThrottleFailures({"k"}, 1000, 3600).ok());
+  if (!RestartTestCluster()) {
+    SUCCEED("ATM_PG_CLUSTER is not set: skipped");
+    return;
+  }
+  // The server ended the pooled connection (FATAL 57P01, then the close).
+  // A write of one statement, which has no BEGIN that could fail first and
+  // be run again, must get a new connection rather than fail with it.
+  auto write = Pg(s).AddThrottleFailures({"k"}, 1001, 3600);
+  INFO((write.ok() ? std::string() : write.error().description));
+  CHECK(write.ok());
+  auto counters = Pg(s).GetThrottleCounters({"k"});
+  REQUIRE(counters.ok());
+  REQUIRE(counters->size() == 1);
+  CHECK((*counters)[0].failures == 2);
 }
 
 }  // namespace atm

@@ -82,7 +82,10 @@ export async function startAtm(opts = {}) {
   proc.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`atm did not start within 30 s\n${stderr}`)), 30000);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');  // no handle reaches the caller: nobody else could stop it
+      reject(new Error(`atm did not start within 30 s\n${stderr}`));
+    }, 30000);
     const check = () => {
       const m = stdout.match(/atm listening on (https?:\/\/\S+)\n/);
       if (m) {
