@@ -5,6 +5,7 @@
 // sees an empty database. Codes and refresh tokens are spent once across
 // nodes, one signing key is made and rotations reach every node within 5 s,
 // sign-in throttling counts across nodes, admin changes are seen at once, a
+// browser signed in through one node is signed in on all (and signed out), a
 // node killed with SIGKILL loses nothing it acknowledged, and a PostgreSQL
 // restart gives 503s, never 500s or hangs, and the nodes recover by
 // themselves, also from pooled connections that sat idle through it. The
@@ -301,6 +302,69 @@ describe('atm nodes on one PostgreSQL', { skip: PG_MISSING }, () => {
         assert.equal((await apiB('DELETE', `applications/${app.clientId}`)).status, 204, 'delete the application on B');
         assertOAuthError(await login(a.url, app, user, pkcePair()), 401, 'invalid_client', 'the deleted application on A');
       });
+  });
+
+  describe('browser sign-in sessions', () => {
+    let nodes;
+    before(async () => { nodes = await startNodes(2, await schemaUrl(pg, 'scale_sessions')); });
+    after(() => stopNodes(nodes));
+
+    // /authorize with prompt=none and the browser's cookie: the code it
+    // redirects with, or the error.
+    async function silentAuthorize(node, cookie) {
+      const p = pkcePair();
+      const query = new URLSearchParams({
+        client_id: DEMO.clientId, redirect_uri: DEMO.redirectUrl, response_type: 'code', scope: 'openid',
+        code_challenge: p.challenge, code_challenge_method: 'S256', state: 'st', prompt: 'none',
+      });
+      const r = await request(`${node.url}/authorize?${query}`, { headers: { cookie } });
+      assert.equal(r.status, 302, `${node.name} /authorize: ${r.status} ${r.text}`);
+      const landed = new URL(r.headers.get('location'));
+      assert.equal(`${landed.origin}${landed.pathname}`, DEMO.redirectUrl);
+      return { code: landed.searchParams.get('code'), error: landed.searchParams.get('error'), verifier: p.verifier };
+    }
+
+    test('signed in through A, the browser is signed in on B; signing out through B ends it on A', async () => {
+      const [a, b] = nodes;
+      // The login page's sign-in (session=1, from atm's own origin) on A.
+      const p = pkcePair();
+      const signedIn = await request(`${a.url}/auth`, {
+        method: 'POST',
+        headers: { origin: a.url },
+        json: {
+          loginId: DEMO.email, password: DEMO.password, clientId: DEMO.clientId, code_challenge: p.challenge,
+          code_challenge_method: 'S256', scope: 'openid', session: '1',
+        },
+      });
+      assert.equal(signedIn.status, 200, signedIn.text);
+      const setCookie = signedIn.headers.get('set-cookie') ?? '';
+      const cookie = /^(atm_session=[^;]+)/.exec(setCookie)?.[1];
+      assert.ok(cookie, `no session cookie from A: ${setCookie}`);
+      const tokens = await exchange(a.url, DEMO, signedIn.data.code, p.verifier);
+      assert.equal(tokens.status, 200, tokens.text);
+      assert.ok(tokens.data.id_token, tokens.text);
+      const sub = decodeJwt(tokens.data.access_token).payload.sub;
+
+      // B answers from the session A started: a code, no form.
+      const silent = await silentAuthorize(b, cookie);
+      assert.ok(silent.code, `B did not answer from the session: ${silent.error}`);
+      const onB = await request(`${b.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code', code: silent.code, redirect_uri: DEMO.redirectUrl,
+          code_verifier: silent.verifier, client_id: DEMO.clientId, client_secret: DEMO.clientSecret,
+        }).toString(),
+      });
+      assert.equal(onB.status, 200, onB.text);
+      assert.equal(decodeJwt(onB.data.access_token).payload.sub, sub);
+
+      // Signing out through B (RP-initiated logout) ends the session on A too.
+      const out = await request(`${b.url}/logout?id_token_hint=${tokens.data.id_token}`, { headers: { cookie } });
+      assert.equal(out.status, 200, out.text);
+      assert.equal((await silentAuthorize(a, cookie)).error, 'login_required');
+      assert.equal((await silentAuthorize(b, cookie)).error, 'login_required');
+    });
   });
 
   describe('a node killed with SIGKILL under load', () => {
