@@ -17,6 +17,10 @@
 namespace atm {
 namespace {
 
+// How often the maintenance loop checks the signing keys (rotation on
+// schedule, other nodes' new keys).
+constexpr int kKeyCheckSeconds = 5;
+
 Result<std::string> ReadFile(const std::string& path, const std::string& key) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error(ErrorCode::kInvalidConfig, key + ": cannot read " + path);
@@ -99,6 +103,9 @@ Result<std::unique_ptr<Services>> Services::Open(const Config& config, const Clo
   keys.retain_retired = std::max(c.tokens.access_token_ttl, c.tokens.id_token_ttl) + c.keys.retired_grace;
   keys.encryption = s->key_encryption_.get();
   keys.cancel_generation_on_stop = !c.storage.postgres() && c.storage.path == ":memory:";
+  // Several nodes load a new key at their next key check: on PostgreSQL a
+  // replacing key signs only once every node has had two checks to publish it.
+  if (c.storage.postgres()) keys.activate_after = 2 * kKeyCheckSeconds;
   if (!c.keys.key_file.empty()) {
     if (auto f = CheckPrivateFile(c.keys.key_file, "keys.key_file"); !f) return f.error();
     auto pem = ReadFile(c.keys.key_file, c.source + ": keys.key_file");
@@ -225,7 +232,6 @@ void App::Stop() {
 }
 
 void App::MaintenanceLoop() {
-  constexpr int kKeyCheckSeconds = 5;
   constexpr int kPurgeSeconds = 600;
   int64_t last_purge = services_->clock().Now();
   std::unique_lock<std::mutex> lock(stop_mutex_);

@@ -106,7 +106,9 @@ Status KeyService::StoreKeyFile() {
     if (k.kid == (*key)->kid() && k.retired_at == 0) return Ok();
   }
   const std::string head = !keys->empty() && keys->front().retired_at == 0 ? keys->front().kid : "";
-  if (auto installed = CreateKey(std::move(*key), "config", head); !installed) return installed.error();
+  if (auto installed = CreateKey(std::move(*key), "config", head, clock_.Now()); !installed) {
+    return installed.error();
+  }
   return Ok();
 }
 
@@ -128,9 +130,15 @@ Result<std::shared_ptr<const KeyService::KeySet>> KeyService::ReadKeySet() {
       continue;
     }
     std::shared_ptr<const SigningKey> shared(std::move(*key));
-    if (rec.retired_at == 0 && !set->current && shared->alg() == policy_.alg) {
+    // Signing: made and not yet retired at `now` (a replaced key signs until
+    // its successor's created_at, KeyPolicy::activate_after).
+    const bool signs_now = rec.created_at <= now && (rec.retired_at == 0 || rec.retired_at > now);
+    if (signs_now && !set->current && shared->alg() == policy_.alg) {
       set->current = shared;
       set->current_created_at = rec.created_at;
+    }
+    if (rec.created_at > now && (set->next_activation_at == 0 || rec.created_at < set->next_activation_at)) {
+      set->next_activation_at = rec.created_at;
     }
     set->published[rec.kid] = shared;
     jwks["keys"].push_back(shared->PublicJwk());
@@ -161,13 +169,13 @@ void KeyService::GenerateInBackground() {
   });
 }
 
-Result<bool> KeyService::CreateKey(std::unique_ptr<SigningKey> key, const std::string& by,
-                                   const std::string& expected) {
+Result<bool> KeyService::CreateKey(std::unique_ptr<SigningKey> key, const std::string& by, const std::string& expected,
+                                   int64_t signs_from) {
   KeyRecord rec;
   rec.kid = key->kid();
   rec.alg = JwsAlgName(key->alg());
   rec.private_pem = policy_.encryption ? policy_.encryption->Seal(key->PrivatePem(), rec.kid) : key->PrivatePem();
-  rec.created_at = clock_.Now();
+  rec.created_at = signs_from;
   AuditEvent event = NewAuditEvent(audit_kind::kKeyRotate, Actor{by, ""}, rec.created_at);
   event.subject = rec.kid;
   event.detail = nlohmann::json{{"alg", rec.alg}}.dump();
@@ -191,14 +199,21 @@ Result<std::string> KeyService::Rotate(const std::string& by) {
     if (!keys) return keys.error();
     expected = !keys->empty() && keys->front().retired_at == 0 ? keys->front().kid : "";
   }
-  auto installed = CreateKey(std::move(*key), by, expected);
+  const int64_t now = clock_.Now();
+  const int64_t signs_from = expected.empty() ? now : now + policy_.activate_after;
+  auto installed = CreateKey(std::move(*key), by, expected, signs_from);
   if (!installed) return installed.error();
   if (auto s = Load(MissingKey::kError); !s) return s.error();
   if (!*installed) {
-    Log(LogLevel::kInfo, "keys: another process installed a signing key first; now signing with it");
-    return Snapshot()->current->kid();
+    Log(LogLevel::kInfo, "keys: another process installed a signing key first; now using it");
+    return Snapshot()->head_kid;
   }
-  Log(LogLevel::kInfo, "keys: now signing with " + kid + " (" + JwsAlgName(policy_.alg) + ")");
+  if (signs_from > now) {
+    Log(LogLevel::kInfo, "keys: published " + kid + " (" + JwsAlgName(policy_.alg) + "); it signs from " +
+                             std::to_string(signs_from - now) + " s from now, once every node publishes it");
+  } else {
+    Log(LogLevel::kInfo, "keys: now signing with " + kid + " (" + JwsAlgName(policy_.alg) + ")");
+  }
   return kid;
 }
 
@@ -212,13 +227,28 @@ Result<std::shared_ptr<const SigningKey>> KeyService::Current() {
   return set_->current;
 }
 
-std::shared_ptr<const SigningKey> KeyService::Find(const std::string& kid) const {
-  auto set = Snapshot();
-  auto it = set->published.find(kid);
-  return it == set->published.end() ? nullptr : it->second;
+std::shared_ptr<const SigningKey> KeyService::Find(const std::string& kid) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto set = Snapshot();
+    if (auto it = set->published.find(kid); it != set->published.end()) return it->second;
+    if (attempt == 0 && !ReloadIfChanged()) break;
+  }
+  return nullptr;
 }
 
-KeyLookup KeyService::Lookup() const {
+bool KeyService::ReloadIfChanged() {
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count();
+  int64_t last = last_unknown_kid_check_ms_.load();
+  if (now_ms - last < 1000 || !last_unknown_kid_check_ms_.compare_exchange_strong(last, now_ms)) return false;
+  auto version = store_.DataVersion();
+  if (!version || *version == data_version_) return false;
+  std::lock_guard<std::mutex> lock(rotate_mutex_);
+  return Load(MissingKey::kGenerateInBackground).ok();
+}
+
+KeyLookup KeyService::Lookup() {
   return [this](const std::string& kid) { return Find(kid); };
 }
 
@@ -235,7 +265,10 @@ Status KeyService::Maintain() {
     if (auto s = Load(MissingKey::kGenerateInBackground); !s) return s;
   }
   auto set = Snapshot();
-  if (policy_.rotate_every > 0 && set->current && set->current_created_at + policy_.rotate_every <= now) {
+  // A key published ahead of signing (activate_after) reaches its time.
+  const bool activation_due = set->next_activation_at != 0 && set->next_activation_at <= now;
+  if (policy_.rotate_every > 0 && set->current && set->next_activation_at == 0 &&
+      set->current_created_at + policy_.rotate_every <= now) {
     if (auto kid = Rotate("schedule"); !kid) return kid.error();
     return Ok();
   }
@@ -246,7 +279,7 @@ Status KeyService::Maintain() {
   std::lock_guard<std::mutex> lock(rotate_mutex_);
   auto keys = store_.ListKeys();
   if (!keys) return keys.error();
-  bool changed = *version != data_version_;
+  bool changed = *version != data_version_ || activation_due;
   for (const auto& rec : *keys) {
     if (rec.retired_at != 0 && rec.retired_at + policy_.retain_retired <= now) {
       if (auto s = store_.DeleteKey(rec.kid); !s) return s;
@@ -268,9 +301,9 @@ Result<std::vector<KeyInfo>> KeyService::List() {
     info.alg = rec.alg;
     info.created_at = rec.created_at;
     info.retired_at = rec.retired_at;
-    info.current = rec.retired_at == 0;
+    info.current = rec.created_at <= now && (rec.retired_at == 0 || rec.retired_at > now);
     info.published_until = rec.retired_at == 0 ? 0 : rec.retired_at + policy_.retain_retired;
-    info.published = info.current || info.published_until > now;
+    info.published = rec.retired_at == 0 || info.published_until > now;
     out.push_back(std::move(info));
   }
   return out;

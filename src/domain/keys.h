@@ -38,6 +38,10 @@ struct KeyPolicy {
   // Whether a stop cancels a key generation in progress rather than wait for
   // it: for an in-memory database, where the key would not be kept anyway.
   bool cancel_generation_on_stop = false;
+  // Seconds a key that replaces another is published before it signs: with
+  // several nodes on one database, every node publishes it in its JWKS (and
+  // verifies with it) before any node signs with it. 0 = signs at once.
+  int64_t activate_after = 0;
 };
 
 struct KeyInfo {
@@ -68,14 +72,19 @@ class KeyService {
 
   // The signing key; waits (bounded) for a key being generated.
   Result<std::shared_ptr<const SigningKey>> Current();
-  // The published key with this kid, or nullptr.
-  std::shared_ptr<const SigningKey> Find(const std::string& kid) const;
-  KeyLookup Lookup() const;
+  // The published key with this kid, or nullptr. A kid this process does
+  // not know makes it look for keys another process installed (at most once
+  // a second), so a node verifies a token another node signed with a key
+  // made since this one last loaded them.
+  std::shared_ptr<const SigningKey> Find(const std::string& kid);
+  KeyLookup Lookup();
   // The JWKS document, serialised once per key change.
   std::shared_ptr<const std::string> JwksJson() const;
 
   // Generates a new signing key and retires the others; the audit trail
-  // names `by` ("cli", "schedule", "startup"). Returns the signing key's kid.
+  // names `by` ("cli", "schedule", "startup"). Returns the new key's kid.
+  // A key that replaces another signs from KeyPolicy::activate_after on (its
+  // created_at); until then it is published and the old key signs.
   // Several processes on one database rotating at once make one key: the
   // schedule and start-up replace only the key this process last loaded
   // (when another process replaced it first, its key is loaded instead);
@@ -103,6 +112,8 @@ class KeyService {
     // The newest active key in the store, whatever its algorithm ("" : none):
     // what a rotation expects to replace (KeyStore::InstallSigningKey).
     std::string head_kid;
+    // When a published key that does not sign yet starts to (0: none).
+    int64_t next_activation_at = 0;
   };
 
   // What Load does when no stored key fits the configured algorithm.
@@ -123,9 +134,13 @@ class KeyService {
   Status EncryptStoredKeys();
   // The PEM of a stored key, decrypted when it is sealed.
   Result<std::string> PrivatePem(const KeyRecord& rec) const;
-  // Stores `key` as the signing key if the store's is still `expected`
-  // (false: another process installed one meanwhile).
-  Result<bool> CreateKey(std::unique_ptr<SigningKey> key, const std::string& by, const std::string& expected);
+  // Stores `key` as the signing key from `signs_from` on, if the store's is
+  // still `expected` (false: another process installed one meanwhile).
+  Result<bool> CreateKey(std::unique_ptr<SigningKey> key, const std::string& by, const std::string& expected,
+                         int64_t signs_from);
+  // Reloads the keys when another process changed them; at most once a
+  // second (Find's look for an unknown kid). True when it reloaded.
+  bool ReloadIfChanged();
   void Publish(std::shared_ptr<const KeySet> set);
   std::shared_ptr<const KeySet> Snapshot() const;
 
@@ -143,6 +158,7 @@ class KeyService {
   // Written by Load (on rotation from a request thread, or from Maintain),
   // read by Maintain on the maintenance thread.
   std::atomic<int64_t> data_version_{-1};
+  std::atomic<int64_t> last_unknown_kid_check_ms_{0};  // steady clock, for ReloadIfChanged
 };
 
 }  // namespace atm

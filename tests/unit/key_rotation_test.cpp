@@ -28,6 +28,22 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
+// A database file that two nodes (two stores, two connections) share,
+// removed with its WAL files at the end of the scope.
+struct SharedDatabase {
+  std::string path;
+  explicit SharedDatabase(const std::string& name)
+      : path((std::filesystem::temp_directory_path() / ("atm-" + name + "-" + std::to_string(::getpid()) + ".db"))
+                 .string()) {
+    Remove();
+  }
+  ~SharedDatabase() { Remove(); }
+  void Remove() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+  }
+  std::unique_ptr<SqliteStore> Open() const { return SqliteStore::Open({path, false, 1000}).value(); }
+};
+
 }  // namespace
 
 TEST_CASE("after a rotation new tokens use the new key and old tokens still verify") {
@@ -130,6 +146,83 @@ TEST_CASE("a rotation by another process reaches the running server at its next 
     CHECK(Contains(JwksKids(server), rotated));
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
+TEST_CASE("with activate_after a replacing key is published by every node before any signs with it") {
+  // Two nodes on one database: A rotates; B has not looked yet. Neither signs with the new key until activate_after
+  // passes.
+  ConfigureLog(LogLevel::kWarn, false);
+  FakeClock clock;
+  SharedDatabase db("activate");
+  auto store_a = db.Open(), store_b = db.Open();
+  KeyPolicy policy;
+  policy.alg = JwsAlg::kES256;
+  policy.retain_retired = 660;
+  policy.rotate_every = 3600;
+  policy.activate_after = 10;
+  KeyService a(*store_a, clock, policy), b(*store_b, clock, policy);
+  REQUIRE(a.StartSync());
+  REQUIRE(b.StartSync());
+  const std::string first = a.Current().value()->kid();
+  REQUIRE(b.Current().value()->kid() == first);  // the first key signs at once: there is nothing to replace
+
+  const std::string next = a.Rotate().value();
+  CHECK(next != first);
+  CHECK(a.Current().value()->kid() == first);
+  CHECK(Contains(JwksKids(a), next));
+  REQUIRE(b.Maintain());  // B's key check: it publishes the key, still signing with the old one
+  CHECK(Contains(JwksKids(b), next));
+  CHECK(b.Current().value()->kid() == first);
+  auto listed = a.List().value();
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[0].kid == next);
+  CHECK_FALSE(listed[0].current);
+  CHECK(listed[1].current);
+
+  clock.Advance(9);
+  REQUIRE(a.Maintain());
+  REQUIRE(b.Maintain());
+  CHECK(a.Current().value()->kid() == first);
+  clock.Advance(1);
+  REQUIRE(a.Maintain());
+  REQUIRE(b.Maintain());
+  CHECK(a.Current().value()->kid() == next);
+  CHECK(b.Current().value()->kid() == next);
+  CHECK(Contains(JwksKids(b), first));  // for the tokens it signed
+  CHECK(a.List().value()[0].current);
+
+  // A key waiting for its time is not rotated again by the schedule.
+  clock.Advance(3600);
+  const std::string third = a.Rotate("schedule").value();
+  clock.Advance(5);
+  REQUIRE(a.Maintain());
+  REQUIRE(b.Maintain());
+  auto waiting = a.List().value();  // the first key has passed its retention
+  REQUIRE(waiting.size() == 2);
+  CHECK(waiting[0].kid == third);
+  CHECK(waiting[1].kid == next);
+  CHECK(a.Current().value()->kid() == next);
+  clock.Advance(5);
+  REQUIRE(b.Maintain());
+  CHECK(b.Current().value()->kid() == third);
+}
+
+TEST_CASE("a node verifying a kid it does not know looks for keys another node installed") {
+  ConfigureLog(LogLevel::kWarn, false);
+  FakeClock clock;
+  SharedDatabase db("unknown-kid");
+  auto store_a = db.Open(), store_b = db.Open();
+  KeyPolicy policy;
+  policy.alg = JwsAlg::kES256;
+  policy.retain_retired = 660;
+  KeyService a(*store_a, clock, policy), b(*store_b, clock, policy);
+  REQUIRE(a.StartSync());
+  REQUIRE(b.StartSync());
+  const std::string next = a.Rotate().value();
+  // B has had no key check since: the lookup itself finds the key.
+  CHECK(b.Find(next) != nullptr);
+  CHECK(b.Find(next)->kid() == next);
+  CHECK(b.Find("no-such-kid") == nullptr);
 }
 
 TEST_CASE("ID tokens of every configured algorithm carry the at_hash of that algorithm") {
