@@ -99,9 +99,15 @@ HttpResponse Operations::Ready() {
   auto version = deps_.store.SchemaVersion();
   const int latest = deps_.store.KnownSchemaVersion();
   check("migrations", !version ? "the schema version cannot be read: " + version.error().description
-                      : *version != latest
+                      : *version < latest
                           ? "the schema is at version " + std::to_string(*version) + " of " + std::to_string(latest)
                           : "");
+  // A newer node migrated the schema further (a rolling upgrade): migrations
+  // only add, so this node goes on serving until it is replaced.
+  if (version && *version > latest) {
+    checks["migrations"] = "ok: the schema is at version " + std::to_string(*version) + ", newer than this atm's " +
+                           std::to_string(latest) + " (a rolling upgrade)";
+  }
   const bool ready = failed.empty();
   nlohmann::json body = {{"status", ready ? "ready" : "not_ready"}, {"checks", checks}};
   if (!ready) body["failed"] = failed;

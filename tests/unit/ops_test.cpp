@@ -1,6 +1,10 @@
 // src/ops: /metrics behind its bearer token, with every family the README
 // lists, and readiness that names what failed (here: no signing key yet).
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -119,6 +123,40 @@ TEST_CASE("readiness names what failed: no signing key is loaded yet", "[ops]") 
   HttpResponse r = router2.Handle(Get("/health/ready"));
   CHECK(r.status == 200);
   CHECK(nlohmann::json::parse(r.body)["status"] == "ready");
+}
+
+}  // namespace atm
+
+namespace atm {
+
+TEST_CASE("a schema a newer atm migrated further keeps this node ready (a rolling upgrade)", "[ops]") {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("atm-ops-" + std::to_string(::getpid()) + "-rolling");
+  std::filesystem::create_directories(dir);
+  const std::string db = (dir / "atm.db").string();
+  FakeClock clock;
+  Config config = OpsConfig();
+  config.storage.path = db;
+  auto opened = Services::Open(config, &clock);
+  REQUIRE(opened.ok());
+  Services& s = **opened;
+  REQUIRE(s.keys().StartSync().ok());
+  const int latest = s.store().KnownSchemaVersion();
+  {
+    SQLite::Database other(db, SQLite::OPEN_READWRITE);
+    other.exec("PRAGMA user_version = " + std::to_string(latest + 1));
+  }
+  Router router;
+  HttpServer server(router, SmallServer());
+  auto ops = Operations::Create(DepsOf(s), router, server);
+  REQUIRE(ops.ok());
+  HttpResponse r = (*ops)->Ready();
+  CHECK(r.status == 200);
+  auto body = nlohmann::json::parse(r.body);
+  CHECK(body["status"] == "ready");
+  CHECK(body["checks"]["migrations"].get<std::string>().rfind("ok: the schema is at version", 0) == 0);
+  opened->reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace atm
