@@ -55,30 +55,26 @@ std::string LoginSessions::SignIn(const std::string& id, const std::string& clie
   return fresh;
 }
 
-std::optional<SessionSignIn> LoginSessions::Find(const std::string& id, const std::string& client_id) {
-  if (id.empty()) return std::nullopt;
+Result<std::optional<SessionSignIn>> LoginSessions::Find(const std::string& id, const std::string& client_id) {
+  if (id.empty()) return std::optional<SessionSignIn>();
   if (shared_) {
     auto found = shared_->FindLoginSignIn(HashSecret(id), client_id, clock_.Now());
-    if (!found) Log(LogLevel::kWarn, "sign-in session unreadable: " + found.error().description);
-    if (!found || !*found) return std::nullopt;
-    return SessionSignIn{(*found)->user_id, (*found)->auth_time};
+    if (!found) return found.error();
+    if (!*found) return std::optional<SessionSignIn>();
+    return std::optional<SessionSignIn>(SessionSignIn{(*found)->user_id, (*found)->auth_time});
   }
   std::lock_guard lock(mutex_);
   EvictExpiredLocked(clock_.Now());
   auto it = sessions_.find(HashSecret(id));
-  if (it == sessions_.end()) return std::nullopt;
+  if (it == sessions_.end()) return std::optional<SessionSignIn>();
   auto sign_in = it->second.by_client.find(client_id);
-  if (sign_in == it->second.by_client.end()) return std::nullopt;
-  return sign_in->second;
+  if (sign_in == it->second.by_client.end()) return std::optional<SessionSignIn>();
+  return std::optional<SessionSignIn>(sign_in->second);
 }
 
-bool LoginSessions::End(const std::string& id) {
+Result<bool> LoginSessions::End(const std::string& id) {
   if (id.empty()) return false;
-  if (shared_) {
-    auto ended = shared_->EndLoginSession(HashSecret(id), clock_.Now());
-    if (!ended) Log(LogLevel::kWarn, "sign-in session not ended: " + ended.error().description);
-    return ended && *ended;
-  }
+  if (shared_) return shared_->EndLoginSession(HashSecret(id), clock_.Now());
   std::lock_guard lock(mutex_);
   const std::string key = HashSecret(id);
   const bool live = sessions_.count(key) > 0;

@@ -40,10 +40,12 @@ class LoginSessions {
   // written (logged): the sign-in stands, without a session.
   std::string SignIn(const std::string& id, const std::string& client_id, const std::string& user_id,
                      int64_t auth_time);
-  // The live sign-in of session `id` for `client_id`, if any.
-  std::optional<SessionSignIn> Find(const std::string& id, const std::string& client_id);
-  // Ends session `id`; true if it was live.
-  bool End(const std::string& id);
+  // The live sign-in of session `id` for `client_id`, if any; the shared
+  // sessions' error (temporarily_unavailable) when they cannot be read.
+  Result<std::optional<SessionSignIn>> Find(const std::string& id, const std::string& client_id);
+  // Ends session `id`; true if it was live. An error when the shared
+  // sessions cannot be written: the session may still be live.
+  Result<bool> End(const std::string& id);
   // Ends every session (the test-control API's reset).
   void Clear();
 

@@ -26,7 +26,7 @@ Result<IdTokenHint> LogoutService::ReadHint(const std::string& id_token, const s
 }
 
 Status LogoutService::SignOut(const std::string& session_id, const IdTokenHint* hint) {
-  sessions_.End(session_id);
+  if (auto ended = sessions_.End(session_id); !ended) return ended.error();
   if (hint && !hint->grant_id.empty() && sessions_.options().revoke_on_logout) {
     if (auto s = grants_.RevokeGrant(hint->grant_id); !s && !s.error().Is(ErrorCode::kNotFound)) return s;
   }

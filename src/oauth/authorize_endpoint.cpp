@@ -49,7 +49,11 @@ Handler MakeAuthorizeHandler(const OAuthDeps& deps) {
     auto auto_login = AutoLogin(deps, r.client.id);
     if (!auto_login) return Redirect(ErrorRedirectUrl(r.redirect_uri, auto_login.error(), r.state));
     std::optional<SessionSignIn> sign_in = *auto_login;
-    if (!sign_in && !r.prompt_login) sign_in = UsableSignIn(deps, request, r.client.id, r.max_age);
+    if (!sign_in && !r.prompt_login) {
+      auto usable = UsableSignIn(deps, request, r.client.id, r.max_age);
+      if (!usable) return Redirect(ErrorRedirectUrl(r.redirect_uri, usable.error(), r.state));
+      sign_in = *usable;
+    }
     if (sign_in) {
       CodeRequest code;
       code.client_id = r.client.id;

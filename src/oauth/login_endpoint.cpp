@@ -38,7 +38,11 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
     auto auto_login = AutoLogin(deps, client->id);
     if (!auto_login) return Redirect(ErrorRedirectUrl(target, auto_login.error(), params->Get("state")));
     std::optional<SessionSignIn> sign_in = *auto_login;
-    if (!sign_in && deps.config.sessions.atm_login) sign_in = UsableSignIn(deps, request, client->id, std::nullopt);
+    if (!sign_in && deps.config.sessions.atm_login) {
+      auto usable = UsableSignIn(deps, request, client->id, std::nullopt);
+      if (!usable) return Redirect(ErrorRedirectUrl(target, usable.error(), params->Get("state")));
+      sign_in = *usable;
+    }
     if (sign_in) {
       CodeRequest code;
       code.client_id = client->id;

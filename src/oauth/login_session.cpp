@@ -16,14 +16,17 @@ CookieAttributes Attributes(const OAuthDeps& deps, const HttpRequest& request) {
 
 }  // namespace
 
-std::optional<SessionSignIn> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
-                                          const std::string& client_id, std::optional<int64_t> max_age) {
-  if (!deps.config.sessions.enabled) return std::nullopt;
+Result<std::optional<SessionSignIn>> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
+                                                  const std::string& client_id, std::optional<int64_t> max_age) {
+  const std::optional<SessionSignIn> none;
+  if (!deps.config.sessions.enabled) return none;
   auto sign_in = deps.sessions.Find(CookieValue(request, kSessionCookie), client_id);
-  if (!sign_in) return std::nullopt;
-  if (max_age && deps.clock.Now() - sign_in->auth_time > *max_age) return std::nullopt;
-  auto user = deps.users.Get(sign_in->user_id);
-  if (!user || user->disabled || user->client_id != client_id) return std::nullopt;
+  if (!sign_in) return sign_in.error();
+  if (!*sign_in) return none;
+  if (max_age && deps.clock.Now() - (*sign_in)->auth_time > *max_age) return none;
+  auto user = deps.users.Get((*sign_in)->user_id);
+  if (!user && !user.error().Is(ErrorCode::kNotFound)) return user.error();
+  if (!user || user->disabled || user->client_id != client_id) return none;
   return sign_in;
 }
 

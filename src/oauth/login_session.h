@@ -15,9 +15,10 @@ namespace atm {
 inline constexpr const char* kSessionCookie = "atm_session";
 
 // The session's sign-in to `client_id` when sessions are on, it is live, its
-// user still exists and is enabled, and it is at most `max_age` seconds old.
-std::optional<SessionSignIn> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
-                                          const std::string& client_id, std::optional<int64_t> max_age);
+// user still exists and is enabled, and it is at most `max_age` seconds old;
+// an error (temporarily_unavailable) when the database cannot tell.
+Result<std::optional<SessionSignIn>> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
+                                                  const std::string& client_id, std::optional<int64_t> max_age);
 
 // Issues a code for the session's sign-in (`code` names everything but the
 // user and auth_time) and sends the browser to `target` with ?code=&state=,
