@@ -163,8 +163,10 @@ PgConnection::ResultPtr PgConnection::Check(PGresult* r) {
                       s == "57P01" || s == "57P02" || s == "57P03";
   // A read-only server (25006) is a standby, or a primary being demoted:
   // the next call connects afresh, which libpq's target_session_attrs=read-write
-  // points at the new primary.
-  if (f.connection_lost || s == "25006") broken_ = true;
+  // points at the new primary. A prepared statement missing (26000) or there
+  // already (42P05) means a pooler moved the session (PgBouncer without
+  // max_prepared_statements): a fresh connection starts a fresh cache.
+  if (f.connection_lost || s == "25006" || s == "26000" || s == "42P05") broken_ = true;
   throw f;
 }
 
@@ -238,6 +240,20 @@ PgTransaction::~PgTransaction() {
   db_.broken_ = true;  // in an unknown state: closed rather than pooled
 }
 
+std::optional<std::pair<std::string, std::string>> PgConnection::UnverifiedRemote() const {
+  const char* host = PQhost(conn_.get());
+  const std::string h = host ? host : "";
+  if (h.empty() || h[0] == '/' || h == "localhost" || h == "127.0.0.1" || h == "::1") return std::nullopt;
+  std::string mode = "prefer";
+  PQconninfoOption* options = PQconninfo(conn_.get());
+  for (PQconninfoOption* o = options; o && o->keyword; ++o) {
+    if (std::string_view(o->keyword) == "sslmode" && o->val) mode = o->val;
+  }
+  PQconninfoFree(options);
+  if (mode == "verify-full" || mode == "verify-ca") return std::nullopt;
+  return std::make_pair(mode, h);
+}
+
 PgPool::Lease::~Lease() {
   if (pool_) pool_->Release(std::move(conn_));
 }
@@ -257,6 +273,19 @@ Result<PgPool::Lease> PgPool::Acquire(std::string* connect_error) {
   }
   if (conn && !conn->Healthy()) conn.reset();
   if (!conn) {
+    // While the database is down, one caller at a time tries to connect; the
+    // others answer at once rather than each wait out a connect timeout.
+    bool probing = false;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (!up_ && probing_) {
+        --leased_;
+        lock.unlock();
+        freed_.notify_one();
+        return Error(ErrorCode::kTemporarilyUnavailable, "the database is unavailable");
+      }
+      if (!up_) probing_ = probing = true;
+    }
     std::string error;
     conn = connect_(&error);
     if (!conn) {
@@ -265,6 +294,7 @@ Result<PgPool::Lease> PgPool::Acquire(std::string* connect_error) {
         std::lock_guard<std::mutex> lock(mutex_);
         --leased_;
         was_up = std::exchange(up_, false);
+        if (probing) probing_ = false;
       }
       freed_.notify_one();
       // Once per outage, not once per request.
@@ -276,10 +306,21 @@ Result<PgPool::Lease> PgPool::Acquire(std::string* connect_error) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       was_down = !std::exchange(up_, true);
+      if (probing) probing_ = false;
     }
     if (was_down) Log(LogLevel::kInfo, "storage: connected to PostgreSQL again");
   }
   return Lease(this, std::move(conn));
+}
+
+void PgPool::DropIdle() {
+  std::vector<std::unique_ptr<PgConnection>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dropped.swap(idle_);
+    idle_.reserve(size_);
+  }
+  // They close here, outside the lock.
 }
 
 void PgPool::Release(std::unique_ptr<PgConnection> conn) {

@@ -35,6 +35,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -136,6 +137,10 @@ class PgConnection {
   // `name` quoted as an SQL identifier (a schema's), for the DDL that cannot
   // take it as a parameter.
   std::string QuoteIdentifier(const std::string& name);
+  // When the connection goes over the network (TCP to a host other than
+  // loopback) without a verified server certificate (sslmode verify-ca or
+  // verify-full): the sslmode it uses and the host; std::nullopt otherwise.
+  std::optional<std::pair<std::string, std::string>> UnverifiedRemote() const;
 
   // Whether the connection broke (it is then dropped, not pooled again).
   bool broken() const { return broken_; }
@@ -250,6 +255,10 @@ class PgPool {
   // time or the database cannot be reached (`connect_error`, when given, then
   // receives libpq's message).
   Result<Lease> Acquire(std::string* connect_error = nullptr);
+  // Closes the idle connections: after one was found lost (a restart, a
+  // partition), the others most likely are too, and a retry should connect
+  // afresh rather than wait on each of them.
+  void DropIdle();
 
  private:
   void Release(std::unique_ptr<PgConnection> conn);
@@ -260,7 +269,8 @@ class PgPool {
   std::mutex mutex_;
   std::condition_variable freed_;
   int leased_ = 0;
-  bool up_ = true;  // whether the last connection attempt succeeded (to log outages once)
+  bool up_ = true;        // whether the last connection attempt succeeded (to log outages once)
+  bool probing_ = false;  // a connection attempt is under way while !up_
   std::vector<std::unique_ptr<PgConnection>> idle_;
 };
 

@@ -86,6 +86,7 @@ struct PgStore::Impl {
       try {
         return fn(**lease);
       } catch (const PgFailure& f) {
+        if (f.connection_lost) pool.DropIdle();
         const bool again = f.Retryable() || (f.connection_lost && (read_only || f.in_begin));
         if (again && attempt < kAttempts) continue;
         return PgError(what, f);

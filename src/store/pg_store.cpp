@@ -18,8 +18,7 @@ namespace {
 // The migration lock: pg_advisory_lock(int, int) with a class of atm's own
 // (0x61746d01, "atm" and 1), so that it does not collide with another
 // application's locks on the database, and the schema's hash.
-constexpr const char* kLockMigrations = "SELECT pg_advisory_lock(1635020033, hashtext($1))";
-constexpr const char* kUnlockMigrations = "SELECT pg_advisory_unlock(1635020033, hashtext($1))";
+constexpr const char* kLockMigrations = "SELECT pg_advisory_xact_lock(1635020033, hashtext($1))";
 
 bool StartsWithNoCase(const std::string& s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
@@ -32,7 +31,8 @@ bool StartsWithNoCase(const std::string& s, std::string_view prefix) {
 // Where the passwords are in `url`, as [begin, end) ranges in order: the one
 // in the credentials of a URI (user:password@, read the way libpq reads it:
 // up to the first '@' before any '/'), and the value of every "password"
-// parameter, in a URI's query or a keyword=value string.
+// parameter (and "sslpassword", a client key's passphrase) in a URI's query,
+// or "password" in a keyword=value string.
 std::vector<std::pair<size_t, size_t>> PasswordSpans(const std::string& url) {
   std::vector<std::pair<size_t, size_t>> spans;
   const size_t scheme = url.find("://");
@@ -50,7 +50,9 @@ std::vector<std::pair<size_t, size_t>> PasswordSpans(const std::string& url) {
       const size_t next = url.find('&', key);
       const size_t stop = next == std::string::npos ? url.size() : next;
       const size_t eq = url.find('=', key);
-      if (eq < stop && url.compare(key, eq - key, "password") == 0) spans.emplace_back(eq + 1, stop);
+      const bool secret =
+          eq < stop && (url.compare(key, eq - key, "password") == 0 || url.compare(key, eq - key, "sslpassword") == 0);
+      if (secret) spans.emplace_back(eq + 1, stop);
       p = next;
     }
     return spans;
@@ -90,28 +92,17 @@ std::string Scrubbed(std::string message, const std::string& url) {
   return message;
 }
 
-// Releases the migration lock however Migrate leaves.
-struct MigrationUnlock {
-  PgConnection& db;
-  const std::string& schema;
-  ~MigrationUnlock() {
-    try {
-      db.Exec(kUnlockMigrations, schema);
-    } catch (const PgFailure&) {
-      // The connection broke: the server released the lock with it.
-    }
-  }
-};
-
-// Brings the schema to the latest migration, under a session advisory lock:
-// of several nodes starting at once on an empty database, one migrates and
-// the others wait, then find it done. A database from a newer atm is refused.
+// Brings the schema to the latest migration in one transaction, under a
+// transaction advisory lock (so it works through a transaction-pooling
+// PgBouncer too): of several nodes starting at once on an empty database,
+// one migrates and the others wait, then find it done. A database from a
+// newer atm is refused.
 Status Migrate(PgConnection& db, const std::string& schema, const std::string& shown) {
   const auto& migrations = PgSchemaMigrations();
   const int latest = static_cast<int>(migrations.size());
   try {
+    PgTransaction tx(db);
     db.Exec(kLockMigrations, schema);
-    MigrationUnlock unlock{db, schema};
     if (!schema.empty()) db.Script(("CREATE SCHEMA IF NOT EXISTS " + db.QuoteIdentifier(schema)).c_str());
     db.Script("CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at BIGINT NOT NULL)");
     const int version =
@@ -121,12 +112,11 @@ Status Migrate(PgConnection& db, const std::string& schema, const std::string& s
                                                   ") is newer than this atm understands; upgrade atm");
     }
     for (int v = version; v < latest; ++v) {
-      PgTransaction tx(db);
       db.Script(std::string(migrations[v]).c_str());
       db.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, EXTRACT(EPOCH FROM now())::bigint)",
               v + 1);
-      tx.Commit();
     }
+    tx.Commit();
     return Ok();
   } catch (const PgFailure& f) {
     return Error(f.connection_lost ? ErrorCode::kTemporarilyUnavailable : ErrorCode::kInvalidConfig,
@@ -161,13 +151,21 @@ PgPool::Connector Connector(const PgOptions& options) {
       *error = Scrubbed(*error, url);
       return nullptr;
     }
-    if (!schema.empty()) {
-      try {
+    try {
+      // Bounds on waiting for another session's locks, and on a session left
+      // inside a transaction (its node gone mid-request): the server frees
+      // the locks rather than let the other nodes queue behind them. Settings
+      // made for the role, the database or in the URL's options win.
+      conn->Exec("SELECT set_config('lock_timeout', '5s', false) WHERE current_setting('lock_timeout') = '0'");
+      conn->Exec(
+          "SELECT set_config('idle_in_transaction_session_timeout', '60s', false) "
+          "WHERE current_setting('idle_in_transaction_session_timeout') = '0'");
+      if (!schema.empty()) {
         conn->Exec("SELECT set_config('search_path', $1, false)", conn->QuoteIdentifier(schema));
-      } catch (const PgFailure& f) {
-        *error = f.message;
-        return nullptr;
       }
+    } catch (const PgFailure& f) {
+      *error = f.message;
+      return nullptr;
     }
     return conn;
   };
@@ -251,6 +249,12 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const PgOptions& options) {
     if (!lease) {
       return Error(ErrorCode::kTemporarilyUnavailable,
                    shown + ": cannot connect to PostgreSQL: " + (error.empty() ? lease.error().description : error));
+    }
+    if (auto remote = (*lease)->UnverifiedRemote()) {
+      Log(LogLevel::kWarn, "storage: the connection to PostgreSQL at " + remote->second +
+                               " does not verify the server's certificate (sslmode=" + remote->first +
+                               "), yet it carries the signing keys and users' data: add "
+                               "sslmode=verify-full&sslrootcert=CA.pem to storage.url");
     }
     if (auto migrated = Migrate(**lease, options.schema, shown); !migrated) return migrated.error();
   }

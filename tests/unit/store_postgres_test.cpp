@@ -117,6 +117,8 @@ TEST_CASE("a redacted URL shows everything but the password", "[store][postgres]
            {"postgres://db/atm?sslmode=require&password=s3cret", "postgres://db/atm?sslmode=require&password=***"},
            {"postgres://u:a@db/atm?password=b&application_name=x",
             "postgres://u:***@db/atm?password=***&application_name=x"},
+           {"postgres://atm@db/atm?sslcert=c.crt&sslkey=c.key&sslpassword=k3y",
+            "postgres://atm@db/atm?sslcert=c.crt&sslkey=c.key&sslpassword=***"},
            {"postgres://atm@db/atm", "postgres://atm@db/atm"},
            {"postgres://db/atm", "postgres://db/atm"},
            {"host=db user=atm password=s3cret dbname=atm", "host=db user=atm password=*** dbname=atm"},
@@ -235,15 +237,21 @@ TEST_CASE("a browser signed in through one node is signed in on the others, and 
   SessionOptions options;
   options.lifetime = 3600;
   LoginSessions a(clock, options, &Pg(n.a)), b(clock, options, &Pg(n.b));
+  // The sign-in `node` finds (REQUIRE: the database answered).
+  auto find = [](LoginSessions& node, const std::string& id, const std::string& client_id) {
+    auto found = node.Find(id, client_id);
+    REQUIRE(found.ok());
+    return *found;
+  };
 
   const std::string first = a.SignIn("", "c1", "u1", 100);
   REQUIRE_FALSE(first.empty());
-  auto seen = b.Find(first, "c1");
+  auto seen = find(b, first, "c1");
   REQUIRE(seen);
   CHECK(seen->user_id == "u1");
   CHECK(seen->auth_time == 100);
-  CHECK_FALSE(b.Find(first, "c2"));
-  CHECK_FALSE(b.Find("not-a-session", "c1"));
+  CHECK_FALSE(find(b, first, "c2"));
+  CHECK_FALSE(find(b, "not-a-session", "c1"));
 
   // A sign-in to a second application through the other node: a new id that
   // carries both sign-ins; the old id stops working on every node.
@@ -251,23 +259,23 @@ TEST_CASE("a browser signed in through one node is signed in on the others, and 
   const std::string second = b.SignIn(first, "c2", "u2", 200);
   REQUIRE_FALSE(second.empty());
   CHECK(second != first);
-  CHECK_FALSE(a.Find(first, "c1"));
-  CHECK(a.Find(second, "c1")->user_id == "u1");
-  CHECK(a.Find(second, "c2")->user_id == "u2");
+  CHECK_FALSE(find(a, first, "c1"));
+  CHECK(find(a, second, "c1")->user_id == "u1");
+  CHECK(find(a, second, "c2")->user_id == "u2");
 
   // The session keeps its first expiry: an hour after the first sign-in.
   clock.Advance(1799);
-  CHECK(a.Find(second, "c2"));
+  CHECK(find(a, second, "c2"));
   clock.Advance(1);
-  CHECK_FALSE(a.Find(second, "c1"));
-  CHECK_FALSE(b.Find(second, "c2"));
+  CHECK_FALSE(find(a, second, "c1"));
+  CHECK_FALSE(find(b, second, "c2"));
 
   // Signing out through one node ends the session on the other.
   const std::string third = a.SignIn(second, "c1", "u1", 300);
-  CHECK(b.Find(third, "c1"));
-  CHECK(b.End(third));
-  CHECK_FALSE(a.Find(third, "c1"));
-  CHECK_FALSE(a.End(third));
+  CHECK(find(b, third, "c1"));
+  CHECK(b.End(third).value());
+  CHECK_FALSE(find(a, third, "c1"));
+  CHECK_FALSE(a.End(third).value());
 }
 
 TEST_CASE("a code redeemed on two nodes at the same moment is redeemed once", "[postgres]") {
@@ -517,6 +525,16 @@ TEST_CASE("while PostgreSQL is unreachable calls fail with temporarily_unavailab
   auto version = s->DataVersion();
   REQUIRE_FALSE(version.ok());
   CHECK(version.error().Is(ErrorCode::kTemporarilyUnavailable));
+  // Sign-in sessions: an outage is an error, never "no session" or "signed out".
+  FakeClock clock;
+  LoginSessions sessions(clock, SessionOptions{}, &Pg(s));
+  auto found = sessions.Find("a-session-cookie", "c1");
+  REQUIRE_FALSE(found.ok());
+  CHECK(found.error().Is(ErrorCode::kTemporarilyUnavailable));
+  auto ended = sessions.End("a-session-cookie");
+  REQUIRE_FALSE(ended.ok());
+  CHECK(ended.error().Is(ErrorCode::kTemporarilyUnavailable));
+  CHECK(sessions.SignIn("", "c1", "u1", 100).empty());
 
   relay.Restore();
   CHECK(Pg(s).ProbeWrite(0, 1000).ok());
