@@ -5,6 +5,8 @@
 #                                     create (first time) and start; prints DIR/env
 #   pg_cluster.sh stop DIR            fast shutdown; the data stays
 #   pg_cluster.sh destroy DIR         stop, then rm -rf DIR (only a DIR that start made)
+#   pg_cluster.sh psql DIR [ARG...]   psql (-X, ON_ERROR_STOP) as the superuser on the
+#                                     socket, database postgres, e.g. to read statistics
 # start creates DIR/data (initdb) with a role `atm` (LOGIN, a random password)
 # owning a database `atm`, on a free TCP port on 127.0.0.1 and a Unix socket
 # in DIR. A later start of a stopped cluster reuses its port, password and
@@ -27,7 +29,10 @@
 # refuses root), which then owns DIR. Every step is bounded in time.
 set -euo pipefail
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-usage() { echo "usage: pg_cluster.sh start DIR [--tls] [--durable] [--statements] | stop DIR | destroy DIR" >&2; exit 2; }
+usage() {
+  echo "usage: pg_cluster.sh start DIR [--tls] [--durable] [--statements] | stop DIR | destroy DIR | psql DIR [ARG...]" >&2
+  exit 2
+}
 die() { echo "pg_cluster: $*" >&2; exit 1; }
 say() { echo "pg_cluster: $*" >&2; }
 
@@ -36,10 +41,10 @@ cmd=$1
 dir=$(realpath -m -- "$2")
 tls=0 durable=0 statements=0
 case "$cmd" in
-  start | stop | destroy) ;;
+  start | stop | destroy | psql) ;;
   *) usage ;;
 esac
-for opt in "${@:3}"; do
+[ "$cmd" = psql ] || for opt in "${@:3}"; do
   case "$cmd:$opt" in
     start:--tls) tls=1 ;;
     start:--durable) durable=1 ;;
@@ -261,5 +266,10 @@ case "$cmd" in
       kill_leftover
     fi
     rm -rf "$dir"
+    ;;
+  psql)
+    running || die "$dir holds no running cluster"
+    as_owner timeout 60 env PGCONNECT_TIMEOUT=10 "$pg_bin/psql" -X -v ON_ERROR_STOP=1 -h "$dir" \
+      -p "$(sed -n "s/^port = //p" "$data/atm_test.conf")" -U "$owner" -d postgres "${@:3}"
     ;;
 esac
