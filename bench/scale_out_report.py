@@ -2,6 +2,7 @@
 """Turns bench/scale_out.sh's measurements into scale_out.json and a markdown table.
 
 usage: scale_out_report.py [--check] RUNS_DIR OUT.json OUT.md
+       scale_out_report.py SCALE_OUT.json OUT.md      (the table again, from the JSON)
 
 RUNS_DIR holds meta.json and, per setup (a folder), per scenario: the output of
 `atm_bench load` (SCENARIO.json), the load average when it started
@@ -87,6 +88,10 @@ def collect(runs):
     return {"meta": meta, "setups": setups}
 
 
+def pool_size(setup):
+    return int(setup.split("_")[-1])
+
+
 def label(setup):
     return SETUPS.get(setup) or f"PostgreSQL, 1 node, pool_size={setup.split('_')[-1]}"
 
@@ -136,7 +141,7 @@ def table(result):
         "| commits | WAL bytes | WAL fsyncs | load avg |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    order = [s for s in SETUPS if s in setups] + [s for s in setups if s not in SETUPS]
+    order = [s for s in SETUPS if s in setups] + sorted((s for s in setups if s not in SETUPS), key=pool_size)
     for s in order:
         for name in SCENARIOS:
             run = setups[s].get(name)
@@ -151,7 +156,7 @@ def table(result):
                 f"| {cell(run, 'wal_bytes_per_request', 0, True)} | {cell(run, 'wal_fsyncs_per_request', 2, True)} "
                 f"| {run['loadavg_at_start']} |"
             )
-    pools = sorted((int(s.split("_")[1]), setups[s]) for s in setups if s.startswith("pool_"))
+    pools = sorted((pool_size(s), setups[s]) for s in setups if s.startswith("pool_"))
     if pools:
         lines += [
             "",
@@ -200,6 +205,9 @@ def check(result):
 def main(argv):
     strict = "--check" in argv
     args = [a for a in argv if a != "--check"]
+    if len(args) == 2 and pathlib.Path(args[0]).is_file():
+        pathlib.Path(args[1]).write_text(table(json.loads(pathlib.Path(args[0]).read_text())))
+        return
     if len(args) != 3:
         sys.exit(__doc__)
     runs, out_json, out_md = map(pathlib.Path, args)
