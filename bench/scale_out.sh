@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 build=$root/build
-atm= bench=
+atm="" bench=""
 out=$root/bench/results
 seconds=10
 smoke=0
@@ -138,7 +138,7 @@ run_setup() {  # SETUP BACKEND(sqlite|pg) CONFIG NODES SCENARIO...
         --before "bench/pg_stats.sh start $cluster $dir/$scenario.pg_start.json $stats_wait"
         --after "bench/pg_stats.sh end $cluster $dir/$scenario.pg_end.json $stats_wait")
     fi
-    echo "$(cut -d' ' -f1-3 /proc/loadavg)" >"$dir/$scenario.loadavg"
+    cut -d' ' -f1-3 /proc/loadavg >"$dir/$scenario.loadavg"
     "$bench" "${args[@]}" >"$dir/$scenario.json" 2>>"$dir/atm_bench.log" ||
       die "$setup: $scenario failed (see $dir/atm_bench.log)"
   done

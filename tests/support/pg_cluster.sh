@@ -113,14 +113,14 @@ logging_collector = off
 log_min_messages = warning
 log_connections = off
 EOF
-  if [ $durable = 0 ]; then
+  if [ "$durable" = 0 ]; then
     cat >>"$data/atm_test.conf" <<EOF
 fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
   fi
-  if [ $statements = 1 ]; then
+  if [ "$statements" = 1 ]; then
     cat >>"$data/atm_test.conf" <<EOF
 shared_preload_libraries = 'pg_stat_statements'
 EOF
