@@ -37,6 +37,7 @@ struct ThreadResult {
   int64_t errors = 0;
   std::vector<uint32_t> latency_us;
   std::string first_error;
+  int64_t late = 0;
   Clock::time_point last_answer{};
   bool ran_dry = false;  // stopped before the deadline: nothing left to send
 };
@@ -76,11 +77,12 @@ class Worker {
       }
     }
     result_.ran_dry = Active() == 0 && Clock::now() < deadline_;
+    result_.late += Active();
   }
 
  private:
   bool Open(Connection& c, size_t slot) {
-    c.fd = ConnectLoopback(options_.port);
+    c.fd = ConnectLoopback(options_.ports[static_cast<size_t>(c.index) % options_.ports.size()]);
     if (c.fd < 0) return false;
     ::fcntl(c.fd, F_SETFL, ::fcntl(c.fd, F_GETFL) | O_NONBLOCK);
     epoll_event ev{};
@@ -179,6 +181,8 @@ class Worker {
           result_.first_error = std::to_string(c.parser.status()) + " " + std::string(c.parser.body().substr(0, 300));
         }
       }
+    } else {
+      ++result_.late;
     }
     bool close = c.parser.close();
     c.parser.Next();
@@ -242,7 +246,10 @@ LoadResult RunLoad(const LoadOptions& options, Workload& workload) {
   for (auto& t : pool) t.join();
   LoadResult out;
   if (connect_failed) {
-    out.first_error = "cannot connect to 127.0.0.1:" + std::to_string(options.port);
+    out.first_error = "cannot connect to";
+    for (size_t i = 0; i < options.ports.size(); ++i) {
+      out.first_error += (i == 0 ? " 127.0.0.1:" : " or 127.0.0.1:") + std::to_string(options.ports[i]);
+    }
     out.errors = 1;
     return out;
   }
@@ -252,6 +259,7 @@ LoadResult RunLoad(const LoadOptions& options, Workload& workload) {
     ran_dry = ran_dry && r.ran_dry;
     out.ok += r.ok;
     out.errors += r.errors;
+    out.late += r.late;
     if (out.first_error.empty()) out.first_error = r.first_error;
     out.latency_us.insert(out.latency_us.end(), r.latency_us.begin(), r.latency_us.end());
     last = std::max(last, r.last_answer);

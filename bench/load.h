@@ -1,6 +1,9 @@
 // A closed-loop load generator: `connections` keep-alive connections spread
 // over `threads` epoll threads, each sending its next request as soon as the
 // previous answer is in, for a fixed time or until the workload runs dry.
+// With several ports (several atm nodes), connection i goes to port
+// i % ports; the requests are the workload's, the same for every node (as
+// behind a load balancer, which passes one Host header to all of them).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +26,7 @@ class Workload {
 };
 
 struct LoadOptions {
-  int port = 0;
+  std::vector<int> ports;  // 127.0.0.1:port; connection i to ports[i % size]
   int connections = 1;
   int threads = 2;
   double seconds = 5;
@@ -32,6 +35,7 @@ struct LoadOptions {
 struct LoadResult {
   int64_t ok = 0;
   int64_t errors = 0;
+  int64_t late = 0;                  // sent in the window, answered after it (or not at all)
   double seconds = 0;                // the measured window
   std::vector<uint32_t> latency_us;  // of every answer in the window, sorted
   std::string first_error;           // status and body of the first failure

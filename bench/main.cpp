@@ -54,9 +54,15 @@ constexpr const char* kUsage = R"(usage:
                           run, not for CI)
       --smoke             a short run (about 25 s) for CI
   atm_bench summarize [--out FILE] [--table FILE] [--chart-data FILE] RUN.json...
-  atm_bench load --port N --scenario NAME [--connections N] [--seconds S] [--codes N]
+  atm_bench load --port N[,N...] --scenario NAME [--connections N] [--seconds S] [--codes N]
+                 [--setup-port N] [--pids PID,...] [--postmaster PID] [--before CMD] [--after CMD]
       one scenario (jwks, client_credentials, exchange, refresh, login) against
-      an atm already running with bench.toml, e.g. to profile it with perf
+      atm nodes already running with bench.toml, e.g. to profile one with perf.
+      Several ports: connections go round-robin over the nodes; the setup
+      (codes minted, refresh chains started) runs on --setup-port (the first
+      port). --pids: atm processes whose CPU time per request is reported;
+      --postmaster: the same for a PostgreSQL server and its children.
+      --before/--after: shell commands run just before and after the window
   atm_bench starts --atm PATH --config FILE [--count N]
       only the start-up measurement
   atm_bench idle --port N [--connections N] [--seconds S]
@@ -208,16 +214,31 @@ int Run(const std::vector<std::string>& args) {
 }
 
 int Load(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> v = {
-      {"--connections", "16"}, {"--seconds", "10"}, {"--codes", "20000"}, {"--client-threads", "2"}};
+  std::map<std::string, std::string> v = {{"--connections", "16"},   {"--seconds", "10"},   {"--codes", "20000"},
+                                          {"--client-threads", "2"}, {"--setup-port", "0"}, {"--postmaster", "0"}};
   for (size_t i = 0; i + 1 < args.size(); i += 2) v[args[i]] = args[i + 1];
   if (args.size() % 2 != 0 || !v.count("--port") || !v.count("--scenario")) {
     return Usage("load needs --port and --scenario");
   }
+  atm::bench::AgainstOptions o;
   try {
-    json r = atm::bench::RunAgainst(std::stoi(v["--port"]), v["--scenario"], std::stoi(v["--connections"]),
-                                    std::stod(v["--seconds"]), std::stoi(v["--client-threads"]),
-                                    std::stol(v["--codes"]), atm::bench::Identity{});
+    for (const auto& p : Split(v["--port"])) o.ports.push_back(std::stoi(p));
+    for (const auto& p : Split(v["--pids"])) o.pids.push_back(std::stoi(p));
+    o.setup_port = std::stoi(v["--setup-port"]);
+    o.postmaster = std::stoi(v["--postmaster"]);
+    o.connections = std::stoi(v["--connections"]);
+    o.seconds = std::stod(v["--seconds"]);
+    o.client_threads = std::stoi(v["--client-threads"]);
+    o.codes = std::stol(v["--codes"]);
+  } catch (const std::exception&) {
+    return Usage("a numeric option has a value that is not a number");
+  }
+  o.scenario = v["--scenario"];
+  o.before = v["--before"];
+  o.after = v["--after"];
+  if (o.ports.empty() || o.connections < 1) return Usage("load needs a port and at least one connection");
+  try {
+    json r = atm::bench::RunAgainst(o, atm::bench::Identity{});
     std::printf("%s\n", r.dump(2).c_str());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "atm_bench: %s\n", e.what());

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <iterator>
-#include <sstream>
 #include <thread>
+
+#include "process_cpu.h"
 
 extern char** environ;
 
@@ -112,21 +112,7 @@ long ServerProcess::StatusKb(const std::string& field) const {
   return -1;
 }
 
-double ServerProcess::CpuSeconds() const {
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  // Fields after the command name (which may hold spaces): state is field 3,
-  // utime 14 and stime 15 (proc(5)).
-  size_t paren = stat.rfind(')');
-  if (paren == std::string::npos) return -1;
-  std::istringstream fields(stat.substr(paren + 2));
-  std::string f;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i >= 14) ticks += std::atof(f.c_str());
-  }
-  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
-}
+double ServerProcess::CpuSeconds() const { return ProcessCpuSeconds(pid_); }
 
 bool ServerProcess::ResetPeak() const {
   std::ofstream out("/proc/" + std::to_string(pid_) + "/clear_refs");

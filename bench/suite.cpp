@@ -17,6 +17,7 @@
 #include "idle.h"
 #include "limits.h"
 #include "load.h"
+#include "process_cpu.h"
 #include "server_process.h"
 #include "testing_rig.h"
 
@@ -58,6 +59,13 @@ json Machine() {
           {"model", model},
           {"mem_mb", mem_kb / 1024},
           {"loadavg_at_start", load.substr(0, load.find('\n'))}};
+}
+
+// Its output goes to stderr: stdout is the scenario's JSON.
+void RunHook(const std::string& command) {
+  if (command.empty()) return;
+  int status = std::system(("(" + command + ") >&2").c_str());
+  if (status != 0) throw std::runtime_error("\"" + command + "\" failed (status " + std::to_string(status) + ")");
 }
 
 json Scenario(const LoadResult& r, int connections) {
@@ -237,7 +245,7 @@ class Runner {
   }
 
   LoadResult Load(const ServerProcess& p, Workload& w, int connections, double seconds) {
-    return RunLoad({p.port(), connections, o_.client_threads, seconds}, w);
+    return RunLoad({{p.port()}, connections, o_.client_threads, seconds}, w);
   }
 
   // A scenario with the server's peak RSS and the CPU time (server and load
@@ -459,7 +467,7 @@ class Runner {
   // `idle_requests` sequential GET /health on one fresh connection.
   json HealthLatency(const ServerProcess& p) {
     FixedGet health(p.port(), "/health", o_.idle_requests);
-    auto r = RunLoad({p.port(), 1, 1, /*seconds (a bound; it stops when done)=*/60}, health);
+    auto r = RunLoad({{p.port()}, 1, 1, /*seconds (a bound; it stops when done)=*/60}, health);
     if (r.errors > 0) Say("  " + std::to_string(r.errors) + " errors, first: " + r.first_error);
     Say("  p50 " + std::to_string(r.PercentileMs(0.5)) + " ms, p99 " + std::to_string(r.PercentileMs(0.99)) + " ms");
     return Scenario(r, 1);
@@ -560,24 +568,38 @@ json MeasureStarts(const std::string& atm, const std::string& config, const std:
   return Starts(atm, config, work_dir, starts);
 }
 
-json RunAgainst(int port, const std::string& scenario, int connections, double seconds, int client_threads, long codes,
-                const Identity& id) {
+json RunAgainst(const AgainstOptions& o, const Identity& id) {
+  if (o.ports.empty()) throw std::runtime_error("no port to send to");
+  const int port = o.setup_port > 0 ? o.setup_port : o.ports[0];
   std::unique_ptr<Workload> w;
-  if (scenario == "jwks") {
+  if (o.scenario == "jwks") {
     w = std::make_unique<FixedGet>(port, "/auth/.well-known/jwks.json");
-  } else if (scenario == "client_credentials") {
+  } else if (o.scenario == "client_credentials") {
     w = std::make_unique<ClientCredentials>(port, id);
-  } else if (scenario == "exchange") {
-    w = std::make_unique<CodeExchange>(port, id, MintCodes(port, id, codes, client_threads));
-  } else if (scenario == "refresh") {
-    w = std::make_unique<RefreshChains>(port, id, StartChains(port, id, connections, client_threads));
-  } else if (scenario == "login") {
+  } else if (o.scenario == "exchange") {
+    w = std::make_unique<CodeExchange>(port, id, MintCodes(port, id, o.codes, o.client_threads));
+  } else if (o.scenario == "refresh") {
+    w = std::make_unique<RefreshChains>(port, id, StartChains(port, id, o.connections, o.client_threads));
+  } else if (o.scenario == "login") {
     w = std::make_unique<Login>(port, id, id.login_email, id.login_password);
   } else {
-    throw std::runtime_error("unknown scenario \"" + scenario + "\"");
+    throw std::runtime_error("unknown scenario \"" + o.scenario + "\"");
   }
-  Say(scenario + ": " + std::to_string(connections) + " connections for " + std::to_string(seconds) + " s");
-  return Scenario(RunLoad({port, connections, client_threads, seconds}, *w), connections);
+  Say(o.scenario + ": " + std::to_string(o.connections) + " connections over " + std::to_string(o.ports.size()) +
+      " node(s) for " + std::to_string(o.seconds) + " s");
+  RunHook(o.before);
+  CpuMeter cpu(o.pids, o.postmaster);
+  cpu.Start();
+  LoadResult r = RunLoad({o.ports, o.connections, o.client_threads, o.seconds}, *w);
+  json j = Scenario(r, o.connections);
+  if (!o.pids.empty() || o.postmaster > 0) j["cpu"] = cpu.Finish(r.ok);
+  j["late"] = r.late;
+  RunHook(o.after);
+  if (o.ports.size() > 1) {
+    j["ports"] = o.ports;
+    j["setup_port"] = port;
+  }
+  return j;
 }
 
 }  // namespace atm::bench

@@ -3,6 +3,8 @@
 // the JSON document described in bench/README.md.
 #pragma once
 
+#include <sys/types.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -55,9 +57,29 @@ nlohmann::json RunSuite(const SuiteOptions& options, const Identity& identity);
 nlohmann::json MeasureStarts(const std::string& atm, const std::string& config, const std::string& work_dir,
                              int starts);
 
-// One scenario (jwks, client_credentials, exchange, refresh, login) against
-// an atm already running with bench.toml on 127.0.0.1:port, e.g. under perf.
-nlohmann::json RunAgainst(int port, const std::string& scenario, int connections, double seconds, int client_threads,
-                          long codes, const Identity& identity);
+// One scenario against atm nodes already running with bench.toml on
+// 127.0.0.1 (one, e.g. under perf, or several on one PostgreSQL database).
+struct AgainstOptions {
+  std::vector<int> ports;  // the nodes; connection i goes to ports[i % size]
+  // Where the setup runs (the codes minted for exchange, the exchanges that
+  // start the refresh chains); 0 = ports[0]. With several nodes, codes
+  // minted on one are redeemed on all of them.
+  int setup_port = 0;
+  std::string scenario;  // jwks, client_credentials, exchange, refresh, login
+  int connections = 16;
+  double seconds = 10;
+  int client_threads = 2;
+  long codes = 20000;  // minted for exchange
+  // CPU time over the window (process_cpu.h): these atm processes, and a
+  // PostgreSQL server (the postmaster and its children); none when empty/0.
+  std::vector<pid_t> pids;
+  pid_t postmaster = 0;
+  // Shell commands run after the setup, just before the measured window,
+  // and just after it (e.g. reading the database's statistics), their
+  // output to stderr; none when empty, an error when they fail.
+  std::string before;
+  std::string after;
+};
+nlohmann::json RunAgainst(const AgainstOptions& options, const Identity& identity);
 
 }  // namespace atm::bench

@@ -144,7 +144,7 @@ bool RefreshChains::Check(int conn, int status, std::string_view body) {
 
 std::vector<std::string> MintCodes(int port, const Identity& id, long count, int client_threads) {
   Login mint(port, id, id.mint_email, id.mint_password, count);
-  auto r = RunLoad({port, 16, client_threads, 600}, mint);
+  auto r = RunLoad({{port}, 16, client_threads, 600}, mint);
   auto codes = mint.TakeCodes();
   if (static_cast<long>(codes.size()) < count) {
     throw std::runtime_error("minting codes failed (" + std::to_string(codes.size()) + " of " + std::to_string(count) +

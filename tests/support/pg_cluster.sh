@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for tests, from Debian's postgresql-15
 # binaries (/usr/lib/postgresql/15/bin; PG_BIN to override):
-#   pg_cluster.sh start DIR [--tls]   create (first time) and start; prints DIR/env
+#   pg_cluster.sh start DIR [--tls] [--durable] [--statements]
+#                                     create (first time) and start; prints DIR/env
 #   pg_cluster.sh stop DIR            fast shutdown; the data stays
 #   pg_cluster.sh destroy DIR         stop, then rm -rf DIR (only a DIR that start made)
+#   pg_cluster.sh psql DIR [ARG...]   psql (-X, ON_ERROR_STOP) as the superuser on the
+#                                     socket, database postgres, e.g. to read statistics
 # start creates DIR/data (initdb) with a role `atm` (LOGIN, a random password)
 # owning a database `atm`, on a free TCP port on 127.0.0.1 and a Unix socket
 # in DIR. A later start of a stopped cluster reuses its port, password and
@@ -17,23 +20,38 @@
 #   ATM_PG_CA=DIR/ca.crt                                     (--tls only)
 # For speed, fsync, synchronous_commit and full_page_writes are off: data
 # survives a stop, a fast or immediate shutdown and a killed server, not a
-# crash of the machine. As root, the server runs as the `postgres` user (it
+# crash of the machine. --durable (at creation) leaves them on, as a
+# production server has them (a commit waits for its WAL fsync): for
+# benchmarks. --statements (at creation) loads pg_stat_statements
+# (shared_preload_libraries) and creates the extension in the database
+# `postgres`, where the superuser (peer, on the socket) reads the
+# pg_stat_statements view for every database. As root, the server runs as the `postgres` user (it
 # refuses root), which then owns DIR. Every step is bounded in time.
 set -euo pipefail
 pg_bin=${PG_BIN:-/usr/lib/postgresql/15/bin}
-usage() { echo "usage: pg_cluster.sh start DIR [--tls] | stop DIR | destroy DIR" >&2; exit 2; }
+usage() {
+  echo "usage: pg_cluster.sh start DIR [--tls] [--durable] [--statements] | stop DIR | destroy DIR | psql DIR [ARG...]" >&2
+  exit 2
+}
 die() { echo "pg_cluster: $*" >&2; exit 1; }
 say() { echo "pg_cluster: $*" >&2; }
 
 [ $# -ge 2 ] || usage
 cmd=$1
 dir=$(realpath -m -- "$2")
-tls=0
-case "$cmd:${3:-}" in
-  start:--tls) tls=1 ;;
-  start: | stop: | destroy:) ;;
+tls=0 durable=0 statements=0
+case "$cmd" in
+  start | stop | destroy | psql) ;;
   *) usage ;;
 esac
+[ "$cmd" = psql ] || for opt in "${@:3}"; do
+  case "$cmd:$opt" in
+    start:--tls) tls=1 ;;
+    start:--durable) durable=1 ;;
+    start:--statements) statements=1 ;;
+    *) usage ;;
+  esac
+done
 # DIR goes into postgresql.conf and the URL unquoted; the socket path
 # (DIR/.s.PGSQL.PORT) must fit in 107 bytes.
 [[ "$dir" =~ ^/[A-Za-z0-9._/-]+$ ]] || die "DIR must be a path of letters, digits and ._/- ($dir)"
@@ -91,13 +109,22 @@ write_conf() {  # PORT
 listen_addresses = '127.0.0.1'
 port = $1
 unix_socket_directories = '$dir'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 logging_collector = off
 log_min_messages = warning
 log_connections = off
 EOF
+  if [ "$durable" = 0 ]; then
+    cat >>"$data/atm_test.conf" <<EOF
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+  fi
+  if [ "$statements" = 1 ]; then
+    cat >>"$data/atm_test.conf" <<EOF
+shared_preload_libraries = 'pg_stat_statements'
+EOF
+  fi
   if [ $tls = 1 ]; then
     cat >>"$data/atm_test.conf" <<EOF
 ssl = on
@@ -150,7 +177,8 @@ local all all scram-sha-256
 $hosttype all all 127.0.0.1/32 scram-sha-256
 EOF
   echo "include_if_exists = 'atm_test.conf'" >>"$data/postgresql.conf"
-  printf 'password=%s\ntls=%s\n' "$password" "$tls" >"$dir/cluster"
+  printf 'password=%s\ntls=%s\ndurable=%s\nstatements=%s\n' "$password" "$tls" "$durable" "$statements" \
+    >"$dir/cluster"
   chmod 600 "$dir/cluster"
 }
 
@@ -170,7 +198,7 @@ launch() {  # PORT; fails (status 1) if the port was taken, dies otherwise
 }
 
 start() {
-  local first=0 port password want_tls=$tls
+  local first=0 port password want_tls=$tls want_durable=$durable want_statements=$statements
   if [ ! -f "$data/PG_VERSION" ]; then
     [ ! -d "$data" ] || die "$data holds no cluster (a failed start? pg_cluster.sh destroy $dir)"
     create
@@ -179,6 +207,12 @@ start() {
   password=$(sed -n 's/^password=//p' "$dir/cluster")
   tls=$(sed -n 's/^tls=//p' "$dir/cluster")
   [ "$tls" = 1 ] || [ $want_tls = 0 ] || die "$dir was created without --tls"
+  # A cluster made before --durable and --statements has neither line: 0.
+  durable=$(sed -n 's/^durable=//p' "$dir/cluster")
+  statements=$(sed -n 's/^statements=//p' "$dir/cluster")
+  durable=${durable:-0} statements=${statements:-0}
+  [ "$durable" = 1 ] || [ $want_durable = 0 ] || die "$dir was created without --durable"
+  [ "$statements" = 1 ] || [ $want_statements = 0 ] || die "$dir was created without --statements"
   if running; then
     port=$(sed -n "s/^port = //p" "$data/atm_test.conf")
   elif [ $first = 1 ]; then
@@ -197,6 +231,11 @@ start() {
     as_owner timeout 30 env PGCONNECT_TIMEOUT=10 "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" \
       -U "$owner" -d postgres -c "CREATE ROLE atm LOGIN PASSWORD '$password'" \
       -c "CREATE DATABASE atm OWNER atm" >/dev/null || die "creating role and database atm failed"
+    if [ "$statements" = 1 ]; then
+      as_owner timeout 30 env PGCONNECT_TIMEOUT=10 "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" \
+        -U "$owner" -d postgres -c "CREATE EXTENSION pg_stat_statements" >/dev/null ||
+        die "creating the extension pg_stat_statements failed"
+    fi
   fi
   local query=
   [ "$tls" = 1 ] && query="?sslmode=verify-full&sslrootcert=$dir/ca.crt"
@@ -227,5 +266,10 @@ case "$cmd" in
       kill_leftover
     fi
     rm -rf "$dir"
+    ;;
+  psql)
+    running || die "$dir holds no running cluster"
+    as_owner timeout 60 env PGCONNECT_TIMEOUT=10 "$pg_bin/psql" -X -v ON_ERROR_STOP=1 -h "$dir" \
+      -p "$(sed -n "s/^port = //p" "$data/atm_test.conf")" -U "$owner" -d postgres "${@:3}"
     ;;
 esac
