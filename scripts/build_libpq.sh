@@ -75,7 +75,14 @@ fi
 [ -n "$wanted" ] && [ "$wanted" != "(none)" ] || die "apt knows no postgresql-15 (is this Debian 12?)"
 info="postgresql-15 wanted $wanted; configure ${configure_args[*]}; CFLAGS $cflags"
 if [ -f "$prefix/lib/libpq.a" ] && [ -f "$prefix/BUILD_INFO" ] && [ "$(sed -n 2p "$prefix/BUILD_INFO")" = "$info" ]; then
-  say "$prefix: $(head -1 "$prefix/BUILD_INFO") (up to date)"
+  built=$(head -1 "$prefix/BUILD_INFO")
+  say "$prefix: $built (up to date)"
+  # A fallback build (the wanted source could not be fetched) says so every time.
+  case "$built" in
+    "postgresql-15 $wanted "*) ;;
+    *) echo "build_libpq: WARNING: built from an older source than postgresql-15 $wanted;" \
+         "remove $prefix to try the wanted one again" >&2 ;;
+  esac
   exit 0
 fi
 start=$SECONDS

@@ -13,8 +13,8 @@
 // back. While the database cannot be reached, calls fail with
 // temporarily_unavailable (503), never server_error.
 // Concurrency across nodes comes from the database: single-use codes and
-// refresh rotation are conditional UPDATEs (one wins), migrations and key
-// installs take an advisory lock.
+// refresh rotation are conditional UPDATEs (one wins), migrations take a
+// transaction advisory lock, and key installs lock the key version's row.
 #pragma once
 
 #include <cstdint>
