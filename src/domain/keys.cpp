@@ -7,6 +7,15 @@
 #include "core/log.h"
 
 namespace atm {
+namespace {
+
+// Whether a stored key signs at `now`: made, and not yet retired (a replaced
+// key signs until its successor's created_at, KeyPolicy::activate_after).
+bool SignsAt(const KeyRecord& rec, int64_t now) {
+  return rec.created_at <= now && (rec.retired_at == 0 || rec.retired_at > now);
+}
+
+}  // namespace
 
 KeyService::KeyService(KeyStore& store, const Clock& clock, KeyPolicy policy)
     : store_(store), clock_(clock), policy_(std::move(policy)), set_(std::make_shared<KeySet>()) {}
@@ -130,10 +139,7 @@ Result<std::shared_ptr<const KeyService::KeySet>> KeyService::ReadKeySet() {
       continue;
     }
     std::shared_ptr<const SigningKey> shared(std::move(*key));
-    // Signing: made and not yet retired at `now` (a replaced key signs until
-    // its successor's created_at, KeyPolicy::activate_after).
-    const bool signs_now = rec.created_at <= now && (rec.retired_at == 0 || rec.retired_at > now);
-    if (signs_now && !set->current && shared->alg() == policy_.alg) {
+    if (SignsAt(rec, now) && !set->current && shared->alg() == policy_.alg) {
       set->current = shared;
       set->current_created_at = rec.created_at;
     }
@@ -228,12 +234,14 @@ Result<std::shared_ptr<const SigningKey>> KeyService::Current() {
 }
 
 std::shared_ptr<const SigningKey> KeyService::Find(const std::string& kid) {
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto set = Snapshot();
-    if (auto it = set->published.find(kid); it != set->published.end()) return it->second;
-    if (attempt == 0 && !ReloadIfChanged()) break;
-  }
-  return nullptr;
+  if (auto key = FindPublished(kid)) return key;
+  return ReloadIfChanged() ? FindPublished(kid) : nullptr;
+}
+
+std::shared_ptr<const SigningKey> KeyService::FindPublished(const std::string& kid) const {
+  auto set = Snapshot();
+  auto it = set->published.find(kid);
+  return it == set->published.end() ? nullptr : it->second;
 }
 
 bool KeyService::ReloadIfChanged() {
@@ -301,7 +309,7 @@ Result<std::vector<KeyInfo>> KeyService::List() {
     info.alg = rec.alg;
     info.created_at = rec.created_at;
     info.retired_at = rec.retired_at;
-    info.current = rec.created_at <= now && (rec.retired_at == 0 || rec.retired_at > now);
+    info.current = SignsAt(rec, now);
     info.published_until = rec.retired_at == 0 ? 0 : rec.retired_at + policy_.retain_retired;
     info.published = rec.retired_at == 0 || info.published_until > now;
     out.push_back(std::move(info));

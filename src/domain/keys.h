@@ -141,6 +141,8 @@ class KeyService {
   // Reloads the keys when another process changed them; at most once a
   // second (Find's look for an unknown kid). True when it reloaded.
   bool ReloadIfChanged();
+  // The published key with this kid in the keys as loaded, or nullptr.
+  std::shared_ptr<const SigningKey> FindPublished(const std::string& kid) const;
   void Publish(std::shared_ptr<const KeySet> set);
   std::shared_ptr<const KeySet> Snapshot() const;
 

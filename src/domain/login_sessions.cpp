@@ -26,10 +26,11 @@ void LoginSessions::EvictExpiredLocked(int64_t now) {
 std::string LoginSessions::SignIn(const std::string& id, const std::string& client_id, const std::string& user_id,
                                   int64_t auth_time) {
   const int64_t now = clock_.Now();
+  std::string fresh = Base64UrlEncode(RandomBytes(32));
+  std::string key = HashSecret(fresh);
   if (shared_) {
-    std::string fresh = Base64UrlEncode(RandomBytes(32));
-    auto saved = shared_->SaveLoginSignIn(id.empty() ? "" : HashSecret(id), HashSecret(fresh), client_id,
-                                          {user_id, auth_time}, now, now + options_.lifetime);
+    auto saved = shared_->SaveLoginSignIn(id.empty() ? "" : HashSecret(id), key, client_id, {user_id, auth_time}, now,
+                                          now + options_.lifetime);
     if (saved) return fresh;
     Log(LogLevel::kWarn, "sign-in session not saved: " + saved.error().description);
     return "";
@@ -48,8 +49,6 @@ std::string LoginSessions::SignIn(const std::string& id, const std::string& clie
   }
   next.by_client[client_id] = {user_id, auth_time};
   while (!sessions_.empty() && sessions_.size() >= options_.max_sessions) EraseLocked(by_expiry_.begin()->second);
-  std::string fresh = Base64UrlEncode(RandomBytes(32));
-  std::string key = HashSecret(fresh);
   by_expiry_.emplace(next.expires_at, key);
   sessions_.emplace(key, std::move(next));
   return fresh;

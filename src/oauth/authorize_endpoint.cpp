@@ -8,7 +8,6 @@
 #include "oauth/authorize_request.h"
 #include "oauth/login_session.h"
 #include "oauth/pages.h"
-#include "oauth/test_login.h"
 
 namespace atm {
 namespace {
@@ -46,15 +45,9 @@ Handler MakeAuthorizeHandler(const OAuthDeps& deps) {
     }
     const AuthorizeRequest& r = d.request;
     // Testing: the application's auto-login user, else a live session.
-    auto auto_login = AutoLogin(deps, r.client.id);
-    if (!auto_login) return Redirect(ErrorRedirectUrl(r.redirect_uri, auto_login.error(), r.state));
-    std::optional<SessionSignIn> sign_in = *auto_login;
-    if (!sign_in && !r.prompt_login) {
-      auto usable = UsableSignIn(deps, request, r.client.id, r.max_age);
-      if (!usable) return Redirect(ErrorRedirectUrl(r.redirect_uri, usable.error(), r.state));
-      sign_in = *usable;
-    }
-    if (sign_in) {
+    auto sign_in = SignedInAlready(deps, request, r.client.id, !r.prompt_login, r.max_age);
+    if (!sign_in) return Redirect(ErrorRedirectUrl(r.redirect_uri, sign_in.error(), r.state));
+    if (*sign_in) {
       CodeRequest code;
       code.client_id = r.client.id;
       code.challenge = r.code_challenge;
@@ -62,7 +55,7 @@ Handler MakeAuthorizeHandler(const OAuthDeps& deps) {
       code.redirect_uri = r.redirect_uri_given ? r.redirect_uri : "";
       code.scope = r.scope;
       code.nonce = r.nonce;
-      return AnswerFromSession(deps, *sign_in, std::move(code), r.redirect_uri, r.state);
+      return AnswerFromSession(deps, **sign_in, std::move(code), r.redirect_uri, r.state);
     }
     if (r.prompt_none) {
       return Redirect(ErrorRedirectUrl(

@@ -35,15 +35,9 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
     const std::string target = redirect_uri.empty() ? client->redirect_urls.front() : redirect_uri;
     // Testing: the application's auto-login user; else (sessions.atm_login)
     // a live sign-in session.
-    auto auto_login = AutoLogin(deps, client->id);
-    if (!auto_login) return Redirect(ErrorRedirectUrl(target, auto_login.error(), params->Get("state")));
-    std::optional<SessionSignIn> sign_in = *auto_login;
-    if (!sign_in && deps.config.sessions.atm_login) {
-      auto usable = UsableSignIn(deps, request, client->id, std::nullopt);
-      if (!usable) return Redirect(ErrorRedirectUrl(target, usable.error(), params->Get("state")));
-      sign_in = *usable;
-    }
-    if (sign_in) {
+    auto sign_in = SignedInAlready(deps, request, client->id, deps.config.sessions.atm_login, std::nullopt);
+    if (!sign_in) return Redirect(ErrorRedirectUrl(target, sign_in.error(), params->Get("state")));
+    if (*sign_in) {
       CodeRequest code;
       code.client_id = client->id;
       code.challenge = params->Get("code_challenge");
@@ -51,7 +45,7 @@ Handler MakeLoginPageHandler(const OAuthDeps& deps) {
       code.redirect_uri = redirect_uri;
       code.scope = params->Get("scope");
       code.nonce = params->Get("nonce");
-      return AnswerFromSession(deps, *sign_in, std::move(code), target, params->Get("state"));
+      return AnswerFromSession(deps, **sign_in, std::move(code), target, params->Get("state"));
     }
     return LoginPage(client->name, PickerUsers(deps, client->id));
   };

@@ -4,6 +4,7 @@
 #include "http/responses.h"
 #include "http/url.h"
 #include "oauth/authorize_request.h"
+#include "oauth/test_login.h"
 
 namespace atm {
 namespace {
@@ -16,13 +17,15 @@ CookieAttributes Attributes(const OAuthDeps& deps, const HttpRequest& request) {
 
 }  // namespace
 
-Result<std::optional<SessionSignIn>> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
-                                                  const std::string& client_id, std::optional<int64_t> max_age) {
+Result<std::optional<SessionSignIn>> SignedInAlready(const OAuthDeps& deps, const HttpRequest& request,
+                                                     const std::string& client_id, bool use_session,
+                                                     std::optional<int64_t> max_age) {
+  auto auto_login = AutoLogin(deps, client_id);
+  if (!auto_login || *auto_login || !use_session) return auto_login;
   const std::optional<SessionSignIn> none;
   if (!deps.config.sessions.enabled) return none;
   auto sign_in = deps.sessions.Find(CookieValue(request, kSessionCookie), client_id);
-  if (!sign_in) return sign_in.error();
-  if (!*sign_in) return none;
+  if (!sign_in || !*sign_in) return sign_in;
   if (max_age && deps.clock.Now() - (*sign_in)->auth_time > *max_age) return none;
   auto user = deps.users.Get((*sign_in)->user_id);
   if (!user && !user.error().Is(ErrorCode::kNotFound)) return user.error();

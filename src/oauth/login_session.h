@@ -14,11 +14,15 @@ namespace atm {
 
 inline constexpr const char* kSessionCookie = "atm_session";
 
-// The session's sign-in to `client_id` when sessions are on, it is live, its
-// user still exists and is enabled, and it is at most `max_age` seconds old;
-// an error (temporarily_unavailable) when the database cannot tell.
-Result<std::optional<SessionSignIn>> UsableSignIn(const OAuthDeps& deps, const HttpRequest& request,
-                                                  const std::string& client_id, std::optional<int64_t> max_age);
+// Whom a login request for `client_id` is answered for without the form:
+// the application's auto-login user (testing), else, when `use_session`,
+// the browser session's sign-in if sessions are on, it is live, its user
+// still exists and is enabled, and it is at most `max_age` seconds old.
+// None, or an error (temporarily_unavailable when the database cannot tell)
+// for the caller's error redirect.
+Result<std::optional<SessionSignIn>> SignedInAlready(const OAuthDeps& deps, const HttpRequest& request,
+                                                     const std::string& client_id, bool use_session,
+                                                     std::optional<int64_t> max_age);
 
 // Issues a code for the session's sign-in (`code` names everything but the
 // user and auth_time) and sends the browser to `target` with ?code=&state=,

@@ -156,10 +156,10 @@ PgPool::Connector Connector(const PgOptions& options) {
       // inside a transaction (its node gone mid-request): the server frees
       // the locks rather than let the other nodes queue behind them. Settings
       // made for the role, the database or in the URL's options win.
-      conn->Exec("SELECT set_config('lock_timeout', '5s', false) WHERE current_setting('lock_timeout') = '0'");
       conn->Exec(
-          "SELECT set_config('idle_in_transaction_session_timeout', '60s', false) "
-          "WHERE current_setting('idle_in_transaction_session_timeout') = '0'");
+          "SELECT set_config(name, CASE WHEN current_setting(name) = '0' THEN bound ELSE current_setting(name) END, "
+          "false) FROM (VALUES ('lock_timeout', '5s'), ('idle_in_transaction_session_timeout', '60s')) AS b(name, "
+          "bound)");
       if (!schema.empty()) {
         conn->Exec("SELECT set_config('search_path', $1, false)", conn->QuoteIdentifier(schema));
       }

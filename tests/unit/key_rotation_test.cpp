@@ -44,6 +44,24 @@ struct SharedDatabase {
   std::unique_ptr<SqliteStore> Open() const { return SqliteStore::Open({path, false, 1000}).value(); }
 };
 
+// Two started nodes, a and b, on one database file (two connections), with
+// ES256 keys retained 660 s and `policy`'s other settings.
+struct TwoKeyNodes {
+  FakeClock clock;
+  SharedDatabase db;
+  std::unique_ptr<SqliteStore> store_a, store_b;
+  std::unique_ptr<KeyService> a, b;
+  TwoKeyNodes(const std::string& name, KeyPolicy policy) : db(name), store_a(db.Open()), store_b(db.Open()) {
+    ConfigureLog(LogLevel::kWarn, false);
+    policy.alg = JwsAlg::kES256;
+    policy.retain_retired = 660;
+    a = std::make_unique<KeyService>(*store_a, clock, policy);
+    b = std::make_unique<KeyService>(*store_b, clock, policy);
+    REQUIRE(a->StartSync());
+    REQUIRE(b->StartSync());
+  }
+};
+
 }  // namespace
 
 TEST_CASE("after a rotation new tokens use the new key and old tokens still verify") {
@@ -151,18 +169,12 @@ TEST_CASE("a rotation by another process reaches the running server at its next 
 TEST_CASE("with activate_after a replacing key is published by every node before any signs with it") {
   // Two nodes on one database: A rotates; B has not looked yet. Neither signs with the new key until activate_after
   // passes.
-  ConfigureLog(LogLevel::kWarn, false);
-  FakeClock clock;
-  SharedDatabase db("activate");
-  auto store_a = db.Open(), store_b = db.Open();
   KeyPolicy policy;
-  policy.alg = JwsAlg::kES256;
-  policy.retain_retired = 660;
   policy.rotate_every = 3600;
   policy.activate_after = 10;
-  KeyService a(*store_a, clock, policy), b(*store_b, clock, policy);
-  REQUIRE(a.StartSync());
-  REQUIRE(b.StartSync());
+  TwoKeyNodes nodes("activate", policy);
+  KeyService &a = *nodes.a, &b = *nodes.b;
+  FakeClock& clock = nodes.clock;
   const std::string first = a.Current().value()->kid();
   REQUIRE(b.Current().value()->kid() == first);  // the first key signs at once: there is nothing to replace
 
@@ -208,16 +220,8 @@ TEST_CASE("with activate_after a replacing key is published by every node before
 }
 
 TEST_CASE("a node verifying a kid it does not know looks for keys another node installed") {
-  ConfigureLog(LogLevel::kWarn, false);
-  FakeClock clock;
-  SharedDatabase db("unknown-kid");
-  auto store_a = db.Open(), store_b = db.Open();
-  KeyPolicy policy;
-  policy.alg = JwsAlg::kES256;
-  policy.retain_retired = 660;
-  KeyService a(*store_a, clock, policy), b(*store_b, clock, policy);
-  REQUIRE(a.StartSync());
-  REQUIRE(b.StartSync());
+  TwoKeyNodes nodes("unknown-kid", KeyPolicy{});
+  KeyService &a = *nodes.a, &b = *nodes.b;
   const std::string next = a.Rotate().value();
   // B has had no key check since: the lookup itself finds the key.
   CHECK(b.Find(next) != nullptr);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <future>
 #include <latch>
 #include <optional>
 #include <string>
@@ -21,6 +22,7 @@
 #include "domain/admins.h"
 #include "domain/login_sessions.h"
 #include "domain/seed.h"
+#include "store/pg_connection.h"
 #include "store/pg_store.h"
 #include "support/store_records.h"
 #include "support/tcp_relay.h"
@@ -128,6 +130,42 @@ TEST_CASE("a redacted URL shows everything but the password", "[store][postgres]
     INFO(c.url);
     CHECK(RedactPostgresUrl(c.url) == c.shown);
   }
+}
+
+TEST_CASE("while the database is down one caller at a time tries to connect, the others answer 503 at once",
+          "[store][postgres]") {
+  std::atomic<int> attempts{0};
+  std::atomic<bool> hold{false}, held{false};
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  // A database that refuses every connection; while `hold`, the first
+  // attempt waits (a connect timeout running) until released.
+  PgPool pool(4, std::chrono::seconds(5), [&](std::string* error) -> std::unique_ptr<PgConnection> {
+    ++attempts;
+    if (hold && !held.exchange(true)) {
+      entered.set_value();
+      released.wait();
+    }
+    *error = "connection refused";
+    return nullptr;
+  });
+  REQUIRE_FALSE(pool.Acquire().ok());  // the database is down
+  REQUIRE(attempts == 1);
+
+  hold = true;
+  std::atomic<bool> probe_failed{false};
+  std::thread probe([&] { probe_failed = !pool.Acquire().ok(); });
+  entered.get_future().wait();
+  auto other = pool.Acquire();  // while the probe connects: no second attempt
+  release.set_value();
+  probe.join();
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.error().Is(ErrorCode::kTemporarilyUnavailable));
+  CHECK(attempts == 2);
+  CHECK(probe_failed);
+  // The probe over, the next caller tries again.
+  CHECK_FALSE(pool.Acquire().ok());
+  CHECK(attempts == 3);
 }
 
 TEST_CASE("a store that cannot reach PostgreSQL at start is a clear error naming the URL, not a crash",
